@@ -1,0 +1,248 @@
+// The command line: `npx tsx pipeline.ts [command] …`. The pipeline file supplies its DAG (and
+// options such as --profile); everything else is generic.
+//   exit 0 success · 1 a stage failed (or verify found corruption) · 2 bad usage/config/params · 130 interrupted
+import { Command, CommanderError, Option } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Dag } from './dag.ts';
+import { formatDag, type DagFormat } from './dag-format.ts';
+import { errorMessage, UsageError } from './errors.ts';
+import { LocalExecutor } from './executor-local.ts';
+import { collectGarbage, parseSize, touchEntries } from './gc.ts';
+import { Project } from './project.ts';
+import { createProgressView, formatSeconds } from './progress-view.ts';
+import type { BuildSummary, Reporter } from './reporter.ts';
+import { silentReporter } from './reporter.ts';
+import { build } from './scheduler.ts';
+import { computeStatus } from './status.ts';
+import { Store } from './store.ts';
+import { verifyStore } from './verify.ts';
+
+export interface PipelineOption {
+  flags: string;
+  description: string;
+  defaultValue?: string;
+  /** repeatable option collected into a list (e.g. --set a=1 --set b=2) */
+  repeatable?: boolean;
+}
+
+export interface PipelineDefinition {
+  name: string;
+  description: string;
+  /** folder with package.json; recorded paths are relative to it */
+  root: string;
+  defaultTargets: string[];
+  options?: PipelineOption[];
+  createDag(options: Record<string, unknown>): Dag | Promise<Dag>;
+  /** the lock file that records runs made with these options (e.g. one per profile) */
+  lockFile(options: Record<string, unknown>): string;
+  /** every lock file whose entries gc keeps */
+  allLockFiles(): string[];
+  codeExclude?: string[];
+  /** called after a build (not a dry run), e.g. to print where the report is */
+  afterBuild?(summary: BuildSummary, project: Project, options: Record<string, unknown>): void;
+}
+
+interface CommonOpts {
+  store?: string;
+  json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+  [k: string]: unknown;
+}
+
+export async function runCli(def: PipelineDefinition, argv = process.argv.slice(2)): Promise<number> {
+  let exitCode = 0;
+  const program = new Command()
+    .name(`npx tsx ${def.name}`)
+    .description(def.description)
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)')
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  const common = (cmd: Command) => {
+    cmd
+      .option('--store <dir>', 'the store folder (default: $WT_STORE or artifacts/store)')
+      .option('--json', 'machine-readable output on stdout')
+      .option('-q, --quiet', 'only errors and the final line')
+      .option('-v, --verbose', "show stages' log lines and cached instances");
+    for (const o of def.options ?? []) {
+      const opt = new Option(o.flags, o.description);
+      if (o.repeatable) opt.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
+      if (o.defaultValue !== undefined) opt.default(o.defaultValue);
+      cmd.addOption(opt);
+    }
+    return cmd.exitOverride();
+  };
+
+  const open = async (opts: CommonOpts) => {
+    const dag = await def.createDag(opts);
+    return new Project({
+      dag,
+      root: def.root,
+      storeDir: resolveStore(def, opts),
+      lockFile: def.lockFile(opts),
+      codeExclude: def.codeExclude ?? [],
+    });
+  };
+
+  common(program.command('build [targets...]', { isDefault: true }).description(`build targets and what they need (default: ${def.defaultTargets.join(' ')})`))
+    .option('-j, --jobs <n>', 'stages run at once (default: number of cores)', parsePositiveInt)
+    .option('--force [targets...]', 'rebuild: everything the targets need, or just the named instances/stages/groups')
+    .option('-n, --dry-run', 'show what would run, and why, without running it')
+    .option('-k, --keep-going', 'after a failure, still build everything that does not depend on it')
+    .action(async (targets: string[], opts: CommonOpts & { jobs?: number; force?: true | string[]; dryRun?: boolean; keepGoing?: boolean }) => {
+      const project = await open(opts);
+      const executor = new LocalExecutor(opts.jobs ?? availableParallelism());
+      const reporter: Reporter = opts.json
+        ? silentReporter
+        : createProgressView({ live: true, quiet: !!opts.quiet, verbose: !!opts.verbose, slots: executor.slots });
+      const controller = new AbortController();
+      let signals = 0;
+      const onSignal = (sig: NodeJS.Signals) => {
+        if (++signals === 1) {
+          reporter.warn(`${sig}: stopping. Running stages get a moment to checkpoint; send it again to kill them.`);
+          controller.abort();
+        } else executor.interrupt(true);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        const summary = await build(project, {
+          targets: targets.length ? targets : def.defaultTargets,
+          force: opts.force,
+          dryRun: opts.dryRun,
+          keepGoing: opts.keepGoing,
+          executor,
+          reporter,
+          signal: controller.signal,
+        });
+        touchEntries(project.store, summary.outcomes.flatMap((o) => (o.fingerprint && (o.outcome === 'cached' || o.outcome === 'built') ? [o.fingerprint] : [])));
+        if (opts.json) process.stdout.write(`${JSON.stringify(summary, null, 1)}\n`);
+        if (!opts.dryRun) def.afterBuild?.(summary, project, opts);
+        exitCode = summary.exitCode;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+
+  common(program.command('status [targets...]').description('fresh / stale / missing for each instance, and why')).action(async (targets: string[], opts: CommonOpts) => {
+    const project = await open(opts);
+    const list = await computeStatus(project, targets.length ? targets : def.defaultTargets);
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify(list, null, 1)}\n`);
+      return;
+    }
+    const width = Math.min(60, Math.max(...list.map((s) => s.id.length)));
+    for (const s of list) {
+      if (opts.quiet && s.state === 'fresh') continue;
+      const why = s.reasons.length ? `  ${s.reasons[0]}${s.reasons.length > 1 ? ` (+${s.reasons.length - 1} more; see \`why\`)` : ''}` : '';
+      process.stdout.write(`${s.state.padEnd(8)} ${s.id.padEnd(width)}${why}\n`);
+    }
+    const n = (k: string) => list.filter((s) => s.state === k).length;
+    process.stdout.write(`${list.length} instances: ${n('fresh')} fresh, ${n('stale')} stale, ${n('missing')} missing\n`);
+  });
+
+  common(program.command('why <targets...>').description('every reason each named instance (and what it needs) is not fresh')).action(async (targets: string[], opts: CommonOpts) => {
+    const project = await open(opts);
+    const list = await computeStatus(project, targets);
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify(list, null, 1)}\n`);
+      return;
+    }
+    for (const s of list) {
+      process.stdout.write(`${s.id}: ${s.state}\n`);
+      for (const r of s.reasons) process.stdout.write(`    ${r}\n`);
+    }
+  });
+
+  common(program.command('dag [targets...]').description('print the instance graph'))
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'mermaid', 'dot']).default('text'))
+    .action(async (targets: string[], opts: CommonOpts & { format: DagFormat }) => {
+      const dag = (await def.createDag(opts)).finalize();
+      const nodes = targets.length ? dag.closure(targets) : dag.nodes();
+      process.stdout.write(`${formatDag(nodes, opts.format)}\n`);
+    });
+
+  common(program.command('log <instance>').description("print the log of an instance's last run")).action(async (id: string, opts: CommonOpts) => {
+    const project = await open(opts);
+    const [status] = (await computeStatus(project, [id])).filter((s) => s.id === id);
+    if (!status) throw new UsageError(`"${id}" is not one instance id; \`dag\` lists them.`);
+    const fp = status.state === 'fresh' ? status.fingerprint : project.lock.get(id)?.locked.fingerprint;
+    const candidates = [
+      fp && join(project.store.entryDir(fp), 'log.txt'),
+      status.fingerprint && join(project.store.failedDir, `${status.fingerprint}.log`),
+    ].filter((p): p is string => !!p && existsSync(p));
+    if (!candidates.length) throw new UsageError(`No log for ${id}: it has not run with the current inputs${fp ? '' : ' or any recorded ones'}.`);
+    if (!candidates[0]!.endsWith('log.txt') && !opts.quiet) process.stderr.write(`(log of the last FAILED run of ${id})\n`);
+    process.stdout.write(readFileSync(candidates[0]!, 'utf8'));
+  });
+
+  common(program.command('gc').description("delete store entries no lock file references, and dead processes' debris"))
+    .option('-n, --dry-run', 'only list what would be removed')
+    .option('--keep <n>', 'also keep the N most recently used unreferenced entries', parsePositiveInt, 0)
+    .option('--max-size <size>', 'remove unreferenced entries, least recently used first, only until the store fits (e.g. 20G)')
+    .action((opts: CommonOpts & { dryRun?: boolean; keep: number; maxSize?: string }) => {
+      const store = new Store(resolveStore(def, opts)).init();
+      const report = collectGarbage(store, {
+        lockFiles: def.allLockFiles(),
+        dryRun: !!opts.dryRun,
+        keep: opts.keep,
+        maxSizeBytes: opts.maxSize ? parseSize(opts.maxSize) : undefined,
+      });
+      if (opts.json) return void process.stdout.write(`${JSON.stringify(report, null, 1)}\n`);
+      for (const r of report.removed) process.stdout.write(`${opts.dryRun ? 'would remove' : 'removed'} ${r.fingerprint.slice(0, 16)}  ${formatBytes(r.bytes)}\n`);
+      for (const d of report.debris) process.stdout.write(`removed ${d}\n`);
+      process.stdout.write(
+        `${report.removed.length} entries ${opts.dryRun ? 'would be ' : ''}removed (${formatBytes(report.freedBytes)}), ${report.kept} unreferenced kept, ` +
+          `${report.referenced} referenced by lock files; store ${formatBytes(report.storeBytesAfter)} after.\n`,
+      );
+    });
+
+  common(program.command('verify').description('re-hash every store entry; quarantine corrupt ones (exit 1 if any)')).action(async (opts: CommonOpts) => {
+    const store = new Store(resolveStore(def, opts)).init();
+    const t0 = performance.now();
+    const report = await verifyStore(store);
+    if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 1)}\n`);
+    else {
+      for (const c of report.corrupt) process.stdout.write(`CORRUPT ${c.fingerprint.slice(0, 16)} ${c.instanceId ?? ''}: ${c.problem} → quarantined\n`);
+      process.stdout.write(
+        `Checked ${report.entries} entries (${report.files} files, ${formatBytes(report.bytes)}) in ${formatSeconds((performance.now() - t0) / 1000)}: ` +
+          `${report.corrupt.length ? `${report.corrupt.length} corrupt, quarantined; the next build recomputes them` : 'all intact'}.\n`,
+      );
+    }
+    if (report.corrupt.length) exitCode = 1;
+  });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof UsageError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`error: ${err instanceof Error ? (err.stack ?? err.message) : errorMessage(err)}\n`);
+    return 1;
+  }
+}
+
+function resolveStore(def: PipelineDefinition, opts: CommonOpts): string {
+  return resolve(opts.store || process.env.WT_STORE || join(def.root, 'artifacts', 'store'));
+}
+
+function parsePositiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`"${v}" is not a whole number`);
+  return n;
+}
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) [n, i] = [n / 1024, i + 1];
+  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
+}

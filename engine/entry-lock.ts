@@ -1,0 +1,131 @@
+// One lock file per fingerprint being built, so two runners on one store never build the same
+// entry twice at once. The lock names its owner (pid, process start time, host, boot id): a lock
+// left by a dead process on this machine is taken over at once, without asking anybody to
+// "unlock". Owners on other hosts (a cluster's shared store) refresh the file's mtime as a
+// heartbeat; a lock not refreshed for STALE_REMOTE_MS is taken over.
+import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { isOwnerDeadLocally, SELF, type Owner } from './host.ts';
+
+export const HEARTBEAT_MS = 15_000;
+export const STALE_REMOTE_MS = 120_000;
+
+const LockContent = z.object({
+  pid: z.number(),
+  host: z.string(),
+  bootId: z.string(),
+  startTime: z.string().optional(),
+  createdAt: z.string(),
+  purpose: z.string(),
+});
+export type LockContent = z.infer<typeof LockContent>;
+
+export interface HeldLock {
+  path: string;
+  release(): void;
+}
+
+export type AcquireResult = { ok: true; lock: HeldLock } | { ok: false; holder: LockContent | undefined };
+
+export function tryAcquire(path: string, purpose: string, owner: Owner = SELF): AcquireResult {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = openSync(path, 'wx');
+      const content: LockContent = { ...owner, createdAt: new Date().toISOString(), purpose };
+      writeSync(fd, JSON.stringify(content));
+      closeSync(fd);
+      return { ok: true, lock: heldLock(path) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const holder = readHolder(path);
+    if (holder === 'gone') continue;
+    if (!isStale(path, holder)) return { ok: false, holder: holder ?? undefined };
+    breakStaleLock(path, holder);
+  }
+  return { ok: false, holder: undefined };
+}
+
+/** Wait until the lock is ours; calls `onWait` while another live process holds it. */
+export async function acquire(path: string, purpose: string, onWait?: (holder: LockContent | undefined) => void, pollMs = 100): Promise<HeldLock> {
+  let announced = false;
+  for (;;) {
+    const r = tryAcquire(path, purpose);
+    if (r.ok) return r.lock;
+    if (!announced) {
+      onWait?.(r.holder);
+      announced = true;
+    }
+    await new Promise((res) => setTimeout(res, pollMs));
+  }
+}
+
+function readHolder(path: string): LockContent | null | 'gone' {
+  try {
+    const parsed = LockContent.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+    return parsed.success ? parsed.data : null;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
+    return null; // unreadable or half-written: judged by age below
+  }
+}
+
+function isStale(path: string, holder: LockContent | null): boolean {
+  let ageMs: number;
+  try {
+    ageMs = Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return false;
+  }
+  if (holder === null) return ageMs > 5_000; // garbage, or a writer that died between open and write
+  const deadHere = isOwnerDeadLocally(holder);
+  if (deadHere !== undefined) return deadHere;
+  return ageMs > STALE_REMOTE_MS;
+}
+
+/**
+ * Rename first, so of two processes that found the same stale lock only one removes it. If what
+ * was renamed is not the lock judged stale (another process broke it and took a fresh lock in
+ * between), it is put back.
+ */
+function breakStaleLock(path: string, judged: LockContent | null): void {
+  const aside = `${path}.stale-${process.pid}-${randomBytes(3).toString('hex')}`;
+  try {
+    renameSync(path, aside);
+  } catch {
+    return; // someone else broke it first
+  }
+  const moved = readHolder(aside);
+  const same = moved === judged || (moved !== 'gone' && moved !== null && judged !== null && JSON.stringify(moved) === JSON.stringify(judged));
+  if (!same) {
+    try {
+      linkSync(aside, path);
+    } catch {
+      /* a newer lock exists already */
+    }
+  }
+  rmSync(aside, { force: true });
+}
+
+function heldLock(path: string): HeldLock {
+  const timer = setInterval(() => {
+    try {
+      const now = new Date();
+      utimesSync(path, now, now);
+    } catch {
+      /* lock removed under us (e.g. by gc of a dead store); nothing to refresh */
+    }
+  }, HEARTBEAT_MS);
+  timer.unref();
+  let released = false;
+  return {
+    path,
+    release() {
+      if (released) return;
+      released = true;
+      clearInterval(timer);
+      rmSync(path, { force: true });
+    },
+  };
+}

@@ -1,0 +1,102 @@
+// Reading a committed entry's outputs from inside a running stage. Files are checked against the
+// manifest before they are handed out: a stat matching the entry's seal (taken at commit) is
+// trusted, anything else is re-hashed, so a flipped byte is caught when the entry is next read
+// rather than silently trained on.
+import { chmodSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { writeFileAtomic } from './atomic-fs.ts';
+import { sha256File, type OutputDigest } from './digest.ts';
+import { CorruptEntryError } from './errors.ts';
+import { statSignature } from './file-hasher.ts';
+import type { Manifest } from './manifest.ts';
+import type { Upstream } from './stage.ts';
+import type { JobDep } from './job.ts';
+import type { Store } from './store.ts';
+
+const Seal = z.object({ files: z.record(z.string(), z.string()) });
+
+/** Record each output file's stat signature, once the entry is in its final place. */
+export function writeSeal(entryDir: string, manifest: Manifest): void {
+  const files: Record<string, string> = {};
+  for (const f of manifest.outputs.files) files[f.path] = statSignature(statSync(join(entryDir, 'out', f.path), { bigint: true }));
+  try {
+    writeFileAtomic(join(entryDir, 'seal.json'), JSON.stringify({ files }));
+  } catch {
+    /* read-only store (e.g. shared): files will be re-hashed on read */
+  }
+}
+
+export async function verifyEntryFile(entryDir: string, manifest: Manifest, name: string): Promise<string> {
+  const meta = manifest.outputs.files.find((f) => f.path === name);
+  const path = join(entryDir, 'out', name);
+  if (!meta) throw new Error(`Entry ${manifest.instanceId} has no output named "${name}" (it has: ${manifest.outputs.files.map((f) => f.path).join(', ')})`);
+  let sig: string;
+  try {
+    sig = statSignature(statSync(path, { bigint: true }));
+  } catch {
+    throw new CorruptEntryError(`Output ${path} of ${manifest.instanceId} is missing from the store.`, entryDir, name);
+  }
+  if (readSeal(entryDir)?.files[name] === sig) return path;
+  const digest = await sha256File(path);
+  if (digest !== meta.sha256) {
+    throw new CorruptEntryError(
+      `Output ${path} of ${manifest.instanceId} does not match its manifest (sha256 ${digest.slice(0, 12)}…, expected ${meta.sha256.slice(0, 12)}…): the store entry is corrupt.`,
+      entryDir,
+      name,
+    );
+  }
+  return path;
+}
+
+function readSeal(entryDir: string): z.infer<typeof Seal> | undefined {
+  try {
+    const parsed = Seal.safeParse(JSON.parse(readFileSync(join(entryDir, 'seal.json'), 'utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The Upstream a stage sees. Verification is synchronous-looking for stage authors: all of the
+ * entry's files are checked up front (cheap when the seal matches), before the stage starts.
+ */
+export async function openUpstream(store: Store, dep: JobDep): Promise<Upstream> {
+  const manifest = store.readManifest(dep.fingerprint);
+  const entryDir = store.entryDir(dep.fingerprint);
+  if (!manifest) throw new CorruptEntryError(`Upstream ${dep.id} (entry ${dep.fingerprint.slice(0, 12)}) is no longer in the store.`, entryDir, 'manifest.json');
+  for (const f of manifest.outputs.files) await verifyEntryFile(entryDir, manifest, f.path);
+  const dir = join(entryDir, 'out');
+  const names = new Set(manifest.outputs.files.map((f) => f.path));
+  const file = (name: string) => {
+    if (!names.has(name)) throw new Error(`Upstream ${dep.id} has no output named "${name}" (it has: ${[...names].join(', ')})`);
+    return join(dir, name);
+  };
+  return {
+    id: dep.id,
+    stage: dep.stage,
+    outputDigest: manifest.outputs.digest as OutputDigest,
+    dir,
+    files: [...names],
+    file,
+    json<T>(name: string, schema?: z.ZodType<T>): T {
+      const path = file(name);
+      const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
+      if (!schema) return value as T;
+      const parsed = schema.safeParse(value);
+      if (!parsed.success) throw new Error(`${path} (output of ${dep.id}) does not have the expected shape: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      return parsed.data;
+    },
+  };
+}
+
+export function makeReadOnly(paths: string[]): void {
+  for (const p of paths) {
+    try {
+      chmodSync(p, 0o444);
+    } catch {
+      /* not fatal: read-only is a guard, not a guarantee */
+    }
+  }
+}

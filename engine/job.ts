@@ -1,0 +1,30 @@
+// A job: everything a worker needs to build one stage instance, as plain JSON, so the same job
+// runs inline, in a local child process, or as a cluster job reading it from a file.
+import { z } from 'zod';
+import { InputRecordSchema } from './manifest.ts';
+
+const JobDep = z.object({ id: z.string(), stage: z.string(), fingerprint: z.string(), outputDigest: z.string() });
+export type JobDep = z.infer<typeof JobDep>;
+
+export const Job = z.object({
+  instanceId: z.string(),
+  stageName: z.string(),
+  moduleUrl: z.string(),
+  params: z.unknown(),
+  fingerprint: z.string(),
+  record: InputRecordSchema,
+  projectRoot: z.string(),
+  storeRoot: z.string(),
+  deps: z.record(z.string(), z.union([JobDep, z.array(JobDep), z.null()])),
+  inputs: z.record(z.string(), z.object({ root: z.string(), files: z.array(z.string()) })),
+  /** a forced rebuild replaces an existing entry */
+  replace: z.boolean(),
+  executor: z.string(),
+});
+export type Job = z.infer<typeof Job>;
+
+/** Messages a worker sends to whoever started it. */
+export type WorkerMessage =
+  | { type: 'progress'; done?: number | undefined; total?: number | undefined; message?: string | undefined }
+  | { type: 'done'; result: 'committed' | 'replaced' | 'exists' }
+  | { type: 'failed'; message: string; usage: boolean; corruptEntry?: string | undefined };

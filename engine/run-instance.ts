@@ -1,0 +1,194 @@
+// Build one stage instance and commit it, the same way under every executor:
+//   1. a fresh staging folder; the stage writes its outputs into staging/out
+//   2. every output hashed (during the write for writeOutput(), right after the run otherwise)
+//   3. manifest.json + log.txt written and fsynced into staging
+//   4. one rename(2) makes staging the entry; then the scratch folder goes and the seal is taken
+// A stage that throws, or a process that dies, leaves no entry and never touches an existing one.
+import { closeSync, fsyncSync, mkdirSync, openSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { cpus, platform } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { format } from 'node:util';
+import { writeFileAtomic } from './atomic-fs.ts';
+import { sha256, sha256File, type Fingerprint, type Sha256 } from './digest.ts';
+import { openUpstream, makeReadOnly, writeSeal } from './entry-reader.ts';
+import { errorMessage, UsageError } from './errors.ts';
+import { statSignature } from './file-hasher.ts';
+import { gitCommit } from './git-info.ts';
+import { HOST } from './host.ts';
+import type { Job, JobDep } from './job.ts';
+import { MANIFEST_VERSION, outputDigestOf, type Manifest, type OutputFile } from './manifest.ts';
+import { isStageDefinition, type ProgressUpdate, type RunContext, type StageDefinition, type Upstream } from './stage.ts';
+import { Store, type CommitResult } from './store.ts';
+import { formatZodIssues } from './zod-errors.ts';
+
+export interface RunHooks {
+  progress?(update: ProgressUpdate): void;
+  /** every log line, as it is produced */
+  log?(line: string): void;
+  signal?: AbortSignal;
+}
+
+export interface RunResult {
+  result: CommitResult;
+  manifest: Manifest;
+}
+
+export async function loadStage(moduleUrl: string, stageName: string): Promise<StageDefinition> {
+  const mod = (await import(moduleUrl)) as Record<string, unknown>;
+  const found = Object.values(mod).find((v) => isStageDefinition(v) && v.name === stageName);
+  if (!found) throw new Error(`Module ${moduleUrl} does not export a stage named "${stageName}" (export the value defineStage() returns).`);
+  return found as StageDefinition;
+}
+
+/** Log lines collected for the entry's log.txt. */
+export class LogBuffer {
+  readonly lines: string[] = [];
+  constructor(private readonly sink?: (line: string) => void) {}
+  write(text: string): void {
+    for (const line of text.replace(/\n$/, '').split('\n')) {
+      this.lines.push(line);
+      this.sink?.(line);
+    }
+  }
+  text(): string {
+    return this.lines.length ? `${this.lines.join('\n')}\n` : '';
+  }
+}
+
+export async function runInstance(job: Job, hooks: RunHooks = {}, logBuffer = new LogBuffer(hooks.log)): Promise<RunResult> {
+  const store = new Store(job.storeRoot).init();
+  const fp = job.fingerprint as Fingerprint;
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const staging = store.newStagingDir(fp);
+  const outDir = join(staging, 'out');
+  const scratchDir = store.scratchDir(fp);
+  mkdirSync(scratchDir, { recursive: true });
+  const written = new Map<string, { sha256: Sha256; size: number; sig: string }>();
+  const metadata: Record<string, unknown> = {};
+  try {
+    const stage = await loadStage(job.moduleUrl, job.stageName);
+    const parsed = stage.params.safeParse(job.params);
+    if (!parsed.success) throw new UsageError(`Invalid params for ${job.instanceId}:\n${formatZodIssues(parsed.error, 'params')}`);
+    const deps = await openDeps(store, job.deps);
+    const out = (name: string) => {
+      const p = resolve(outDir, name);
+      if (!p.startsWith(outDir + '/')) throw new Error(`Output name "${name}" escapes the output folder`);
+      mkdirSync(dirname(p), { recursive: true });
+      return p;
+    };
+    const writeOutput = (name: string, data: string | Uint8Array) => {
+      const p = out(name);
+      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+      writeFileSync(p, bytes);
+      written.set(relative(outDir, p), { sha256: sha256(bytes), size: bytes.length, sig: statSignature(statSync(p, { bigint: true })) });
+    };
+    const ctx: RunContext<unknown, Record<string, never>> = {
+      instanceId: job.instanceId,
+      fingerprint: fp,
+      params: parsed.data,
+      deps: deps as never,
+      inputs: job.inputs,
+      outDir,
+      out,
+      writeOutput,
+      writeJson: (name, value) => writeOutput(name, `${JSON.stringify(value, null, 1)}\n`),
+      scratchDir,
+      progress: (u) => hooks.progress?.(u),
+      log: (...args) => logBuffer.write(format(...args)),
+      signal: hooks.signal ?? new AbortController().signal,
+      setMetadata: (k, v) => {
+        metadata[k] = v;
+      },
+    };
+    await stage.run(ctx as never);
+    if (hooks.signal?.aborted) throw new Error('interrupted');
+
+    const files = await hashOutputs(outDir, written);
+    makeReadOnly(files.map((f) => join(outDir, f.path)));
+    const logText = logBuffer.text();
+    writeFileSync(join(staging, 'log.txt'), logText);
+    const finishedAt = new Date();
+    const manifest: Manifest = {
+      manifestVersion: MANIFEST_VERSION,
+      fingerprint: fp,
+      instanceId: job.instanceId,
+      record: job.record,
+      outputs: { digest: outputDigestOf(files), files },
+      log: { path: 'log.txt', sha256: sha256(logText), size: Buffer.byteLength(logText) },
+      run: {
+        startedAt: startedAt.toISOString(),
+        finishedAt: finishedAt.toISOString(),
+        wallSeconds: (performance.now() - t0) / 1000,
+        host: HOST,
+        platform: `${platform()}-${process.arch}`,
+        node: process.version,
+        cpus: cpus().length,
+        pid: process.pid,
+        executor: job.executor,
+        gitCommit: gitCommit(job.projectRoot),
+      },
+      metadata,
+    };
+    for (const f of files) fsyncFile(join(outDir, f.path));
+    fsyncFile(join(staging, 'log.txt'));
+    writeFileAtomic(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
+    const result = store.commit(staging, fp, job.replace);
+    rmSync(scratchDir, { recursive: true, force: true });
+    if (result !== 'exists') writeSeal(store.entryDir(fp), manifest);
+    return { result, manifest: store.readManifest(fp) ?? manifest };
+  } catch (err) {
+    logBuffer.write(`FAILED: ${err instanceof Error && !(err instanceof UsageError) ? (err.stack ?? err.message) : errorMessage(err)}`);
+    try {
+      mkdirSync(store.failedDir, { recursive: true });
+      writeFileSync(join(store.failedDir, `${fp}.log`), logBuffer.text());
+    } catch {
+      /* a full disk must not hide the original error */
+    }
+    throw err;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+async function openDeps(store: Store, deps: Job['deps']): Promise<Record<string, Upstream | Upstream[] | undefined>> {
+  const out: Record<string, Upstream | Upstream[] | undefined> = {};
+  for (const [name, d] of Object.entries(deps)) {
+    if (d === null) out[name] = undefined;
+    else if (Array.isArray(d)) out[name] = await Promise.all(d.map((x: JobDep) => openUpstream(store, x)));
+    else out[name] = await openUpstream(store, d);
+  }
+  return out;
+}
+
+async function hashOutputs(outDir: string, written: Map<string, { sha256: Sha256; size: number; sig: string }>): Promise<OutputFile[]> {
+  const files: OutputFile[] = [];
+  for (const rel of listFiles(outDir)) {
+    const p = join(outDir, rel);
+    const st = statSync(p, { bigint: true });
+    const w = written.get(rel);
+    if (w && w.sig === statSignature(st)) files.push({ path: rel, sha256: w.sha256, size: w.size });
+    else files.push({ path: rel, sha256: await sha256File(p), size: Number(st.size) });
+  }
+  return files;
+}
+
+function listFiles(dir: string, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...listFiles(dir, rel));
+    else if (e.isFile()) out.push(rel);
+    else throw new Error(`Output ${rel} is neither a file nor a folder (symlinks are not stored)`);
+  }
+  return out.sort();
+}
+
+function fsyncFile(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,282 @@
+// The build loop. Instances are evaluated in dependency order: once every upstream is resolved,
+// an instance's fingerprint is computed (from its upstreams' OUTPUT digests) and looked up in the
+// store; hits are done at once, misses queue for a slot. A queued instance takes its entry lock
+// before running, so a second runner on the same store waits for the first and reuses its result.
+import { basename } from 'node:path';
+import type { DagNode } from './dag.ts';
+import type { OutputDigest } from './digest.ts';
+import { tryAcquire } from './entry-lock.ts';
+import { errorMessage } from './errors.ts';
+import type { Executor } from './executor.ts';
+import { explain } from './explain.ts';
+import type { Job } from './job.ts';
+import type { LockUpdate } from './lock-file.ts';
+import type { Manifest } from './manifest.ts';
+import type { ComputedInstance, Project } from './project.ts';
+import type { BuildSummary, InstanceOutcome, Outcome, Reporter } from './reporter.ts';
+
+const LOCK_POLL_MS = 250;
+const LOCK_FILE_FLUSH_MS = 2_000;
+
+export interface BuildOptions {
+  targets: string[];
+  /** true: rebuild every instance the targets need; a list: rebuild the instances those targets name */
+  force?: true | string[] | undefined;
+  dryRun?: boolean | undefined;
+  keepGoing?: boolean | undefined;
+  executor: Executor;
+  reporter: Reporter;
+  /** abort to stop: running stages are asked to checkpoint and stop, nothing new starts */
+  signal?: AbortSignal | undefined;
+}
+
+interface NodeState {
+  node: DagNode;
+  status: 'pending' | 'queued' | 'running' | Outcome;
+  remaining: number;
+  computed?: ComputedInstance;
+  digest?: OutputDigest;
+  reasons?: string[];
+  healed?: boolean;
+}
+
+export async function build(project: Project, opts: BuildOptions): Promise<BuildSummary> {
+  const t0 = performance.now();
+  const { store, dag } = project;
+  const order = dag.closure(opts.targets);
+  const forced = new Set<DagNode>(opts.force === true ? order : opts.force ? dag.select(opts.force) : []);
+  const { executor, reporter } = opts;
+  await project.prepareCode(order);
+  for (const dead of store.cleanDeadStaging()) reporter.warn(`removed staging folder ${dead} left by a process that died`);
+  if (project.lock.problem) reporter.warn(`The lock file ${project.lock.path} is unreadable (${project.lock.problem}); it will be rewritten. Nothing in the store is lost.`);
+
+  const states = new Map<DagNode, NodeState>();
+  const dependents = new Map<DagNode, DagNode[]>();
+  for (const node of order) {
+    const ups = [...new Set(node.upstream())];
+    states.set(node, { node, status: 'pending', remaining: ups.length });
+    for (const u of ups) dependents.set(u, [...(dependents.get(u) ?? []), node]);
+  }
+  const outcomes = new Map<DagNode, InstanceOutcome>();
+  const lockUpdates: LockUpdate[] = [];
+  let lastFlush = performance.now();
+  const queue: NodeState[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let freeSlots = executor.slots;
+  let stopping = false;
+  let interrupted = false;
+  const onAbort = () => {
+    interrupted = stopping = true;
+    executor.interrupt(false);
+  };
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+  reporter.start(order.length);
+
+  const flushLock = async (final: boolean) => {
+    if (opts.dryRun || (lockUpdates.length === 0 && !final)) return;
+    const batch = lockUpdates.splice(0);
+    try {
+      await project.lock.write(batch, new Set(dag.nodes().map((n) => n.id)));
+    } catch (err) {
+      reporter.warn(`Could not update the lock file ${project.lock.path}: ${errorMessage(err)}`);
+    }
+    lastFlush = performance.now();
+  };
+
+  const resolve = (st: NodeState, outcome: Outcome, extra: Partial<InstanceOutcome> = {}, manifest?: Manifest) => {
+    st.status = outcome;
+    if (manifest) {
+      st.digest = manifest.outputs.digest as OutputDigest;
+      lockUpdates.push({
+        id: st.node.id,
+        stage: st.node.stage.name,
+        fingerprint: manifest.fingerprint,
+        record: st.computed!.record,
+        outputs: manifest.outputs,
+        wallSeconds: manifest.run.wallSeconds,
+      });
+    }
+    const o: InstanceOutcome = { id: st.node.id, stage: st.node.stage.name, outcome, fingerprint: st.computed?.fingerprint, reasons: st.reasons, ...extra };
+    outcomes.set(st.node, o);
+    reporter.resolved(o);
+    for (const d of dependents.get(st.node) ?? []) {
+      const ds = states.get(d)!;
+      if (ds.status === 'pending' && ds.remaining > 0 && --ds.remaining === 0) ready.push(ds);
+    }
+  };
+
+  // Instances whose upstreams are all resolved, waiting to be evaluated.
+  const ready: NodeState[] = [...states.values()].filter((s) => s.remaining === 0);
+
+  const evaluate = async (st: NodeState) => {
+    const ups = st.node.upstream().map((u) => states.get(u)!);
+    const blocked = ups.find((u) => u.status === 'failed' || u.status === 'skipped' || u.status === 'interrupted');
+    if (blocked) return resolve(st, 'skipped', { error: `upstream ${blocked.node.id} ${blocked.status === 'skipped' ? 'was skipped' : blocked.status}` });
+    const planned = ups.filter((u) => u.status === 'would-run');
+    if (planned.length) {
+      st.reasons = planned.map((u) => `upstream ${u.node.id} will run (this reruns unless its output is byte-identical)`);
+      return resolve(st, 'would-run');
+    }
+    try {
+      st.computed = await project.compute(st.node, (n) => states.get(n)!.digest!);
+    } catch (err) {
+      return resolve(st, 'failed', { error: errorMessage(err) });
+    }
+    const fp = st.computed.fingerprint;
+    if (!forced.has(st.node)) {
+      const manifest = store.readManifest(fp, (m) => reporter.warn(m));
+      if (manifest) return resolve(st, 'cached', {}, manifest);
+    }
+    st.reasons = forced.has(st.node)
+      ? ['forced']
+      : store.has(fp)
+        ? ['store entry was corrupt']
+        : explainMiss(project, st);
+    if (opts.dryRun) return resolve(st, 'would-run');
+    st.status = 'queued';
+    queue.push(st);
+  };
+
+  const launch = async (st: NodeState, cpus: number) => {
+    const fp = st.computed!.fingerprint;
+    const attempt = tryAcquire(store.lockPath(fp), `build ${st.node.id}`);
+    if (!attempt.ok) {
+      freeSlots += cpus;
+      reporter.waiting(st.node.id, attempt.holder ? `pid ${attempt.holder.pid} on ${attempt.holder.host}` : 'another process');
+      await sleep(LOCK_POLL_MS);
+      const manifest = !forced.has(st.node) ? store.readManifest(fp) : undefined;
+      if (manifest) return resolve(st, 'cached', { builtElsewhere: true }, manifest);
+      queue.unshift(st);
+      return;
+    }
+    const lock = attempt.lock;
+    try {
+      if (!forced.has(st.node)) {
+        const manifest = store.readManifest(fp);
+        if (manifest) return resolve(st, 'cached', { builtElsewhere: true }, manifest);
+      }
+      st.status = 'running';
+      reporter.running(st.node.id, expectedSeconds(project, st.node));
+      const job = makeJob(project, st, forced.has(st.node) && store.has(fp), executor.name, (n) => states.get(n)!);
+      const started = performance.now();
+      const result = await executor.run(
+        { job, isolation: st.node.stage.isolation ?? 'process', resources: project.resources(st.node) },
+        { progress: (u) => reporter.progress(st.node.id, u), log: (line) => reporter.log(st.node.id, line) },
+      );
+      const seconds = (performance.now() - started) / 1000;
+      if (result.ok) {
+        const manifest = store.readManifest(fp);
+        if (!manifest) return resolve(st, 'failed', { seconds, error: 'the stage reported success but its entry is not in the store' });
+        return resolve(st, 'built', { seconds, builtElsewhere: result.result === 'exists' }, manifest);
+      }
+      if (result.corruptEntry && !st.healed && heal(st, basename(result.corruptEntry))) return;
+      if (!opts.keepGoing) stopping = true;
+      resolve(st, interrupted ? 'interrupted' : 'failed', { seconds, error: result.message, logTail: result.logTail });
+    } finally {
+      lock.release();
+      freeSlots += cpus;
+    }
+  };
+
+  /** An upstream entry turned out corrupt while this stage read it: quarantine it, rebuild it, then retry. */
+  const heal = (st: NodeState, fp: string): boolean => {
+    const up = st.node.upstream().map((u) => states.get(u)!).find((u) => u.computed?.fingerprint === fp);
+    if (!up) return false;
+    st.healed = true;
+    store.quarantine(fp, 'an output did not match its manifest', (m) => reporter.warn(m));
+    up.status = 'queued';
+    up.reasons = ['store entry was corrupt'];
+    queue.push(up);
+    st.status = 'pending';
+    st.remaining = 1;
+    return true;
+  };
+
+  const track = (p: Promise<void>) => {
+    const wrapped = p.catch((err) => reporter.warn(`internal error: ${errorMessage(err)}`)).finally(() => inFlight.delete(wrapped));
+    inFlight.add(wrapped);
+  };
+
+  try {
+    for (;;) {
+      while (ready.length) await evaluate(ready.shift()!);
+      while (!stopping && queue.length) {
+        const st = queue[0]!;
+        const cpus = Math.min(Math.max(1, project.resources(st.node).cpus ?? 1), executor.slots);
+        if (cpus > freeSlots) break;
+        queue.shift();
+        freeSlots -= cpus;
+        track(launch(st, cpus));
+      }
+      if (ready.length) continue;
+      if (inFlight.size === 0) break;
+      await Promise.race(inFlight);
+      if (performance.now() - lastFlush > LOCK_FILE_FLUSH_MS) await flushLock(false);
+    }
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    await flushLock(true);
+    project.saveMemos();
+  }
+
+  for (const st of states.values()) {
+    if (!outcomes.has(st.node)) {
+      outcomes.set(st.node, {
+        id: st.node.id,
+        stage: st.node.stage.name,
+        outcome: interrupted ? 'interrupted' : 'skipped',
+        error: interrupted ? 'not started: the build was interrupted' : 'not started: the build stopped after a failure (use --keep-going to build what does not depend on it)',
+      });
+    }
+  }
+  const list = order.map((n) => outcomes.get(n)!);
+  const failed = list.some((o) => o.outcome === 'failed');
+  const summary: BuildSummary = {
+    exitCode: interrupted ? 130 : failed ? 1 : 0,
+    wallSeconds: (performance.now() - t0) / 1000,
+    interrupted,
+    outcomes: list,
+  };
+  reporter.finish(summary);
+  return summary;
+}
+
+function explainMiss(project: Project, st: NodeState): string[] {
+  const reasons = explain(st.node, { record: st.computed!.record, staleUpstream: [] }, project.lock.get(st.node.id));
+  return reasons.length ? reasons : ['not in the store (garbage-collected, or built on another machine)'];
+}
+
+function makeJob(project: Project, st: NodeState, replace: boolean, executor: string, stateOf: (n: DagNode) => NodeState): Job {
+  const deps: Job['deps'] = {};
+  for (const [name, d] of Object.entries(st.node.deps)) {
+    const toDep = (n: DagNode) => {
+      const up = stateOf(n);
+      return { id: n.id, stage: n.stage.name, fingerprint: up.computed!.fingerprint, outputDigest: up.digest! };
+    };
+    deps[name] = d === undefined ? null : Array.isArray(d) ? d.map(toDep) : toDep(d);
+  }
+  return {
+    instanceId: st.node.id,
+    stageName: st.node.stage.name,
+    moduleUrl: st.node.stage.moduleUrl,
+    params: st.node.params,
+    fingerprint: st.computed!.fingerprint,
+    record: st.computed!.record,
+    projectRoot: project.root,
+    storeRoot: project.store.root,
+    deps,
+    inputs: st.computed!.inputs,
+    replace,
+    executor,
+  };
+}
+
+function expectedSeconds(project: Project, node: DagNode): number | undefined {
+  const own = project.lock.get(node.id)?.locked.wallSeconds;
+  if (own !== undefined) return own;
+  const same = project.lock.ids().map((id) => project.lock.get(id)!.locked).filter((l) => l.stage === node.stage.name);
+  return same.length ? same.reduce((a, l) => a + l.wallSeconds, 0) / same.length : undefined;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

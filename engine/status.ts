@@ -1,0 +1,57 @@
+// `status` and `why`: each instance's state without running anything.
+//   fresh    its fingerprint, computed from current params/code/inputs/upstream outputs, has an entry
+//   stale    the lock file remembers a run, but something it depends on changed (or the entry is gone)
+//   missing  never built
+import type { DagNode } from './dag.ts';
+import type { OutputDigest } from './digest.ts';
+import { explain } from './explain.ts';
+import type { Project } from './project.ts';
+import { fingerprintOf, type InputRecord } from './fingerprint.ts';
+
+export type InstanceState = 'fresh' | 'stale' | 'missing';
+
+export interface InstanceStatus {
+  id: string;
+  stage: string;
+  state: InstanceState;
+  fingerprint?: string | undefined;
+  reasons: string[];
+}
+
+export async function computeStatus(project: Project, targets: string[]): Promise<InstanceStatus[]> {
+  const order = project.dag.closure(targets);
+  await project.prepareCode(order);
+  const digests = new Map<DagNode, OutputDigest>();
+  const states = new Map<DagNode, InstanceStatus>();
+  const out: InstanceStatus[] = [];
+  for (const node of order) {
+    const partial = await project.computePartial(node, (n) => digests.get(n));
+    const locked = project.lock.get(node.id);
+    const staleUpstream = node.upstream().filter((u) => states.get(u)?.state !== 'fresh');
+    let status: InstanceStatus;
+    if (partial.record.upstream) {
+      const fp = fingerprintOf(partial.record as InputRecord);
+      const manifest = project.store.readManifest(fp);
+      if (manifest) {
+        digests.set(node, manifest.outputs.digest as OutputDigest);
+        status = { id: node.id, stage: node.stage.name, state: 'fresh', fingerprint: fp, reasons: [] };
+      } else {
+        const reasons = explain(node, { record: partial.record, staleUpstream: [] }, locked);
+        status = {
+          id: node.id,
+          stage: node.stage.name,
+          state: locked ? 'stale' : 'missing',
+          fingerprint: fp,
+          reasons: reasons.length ? reasons : ['the lock file matches, but the entry is not in this store (garbage-collected, or built on another machine)'],
+        };
+      }
+    } else {
+      const reasons = explain(node, { record: partial.record, staleUpstream }, locked);
+      status = { id: node.id, stage: node.stage.name, state: locked ? 'stale' : 'missing', reasons };
+    }
+    states.set(node, status);
+    out.push(status);
+  }
+  project.saveMemos();
+  return out;
+}

@@ -1,0 +1,204 @@
+// The content-addressed store: one entry per fingerprint, each a folder
+//   entries/<fp[0:2]>/<fp>/{manifest.json, log.txt, seal.json, out/…}
+// plus the working areas around it:
+//   staging/     half-built entries (never read as results; removed when their process is gone)
+//   scratch/<fp> a stage's private resume state, kept across crashes, dropped once <fp> commits
+//   locks/       one lock file per fingerprint being built
+//   quarantine/  entries found corrupt, moved aside for inspection
+//   failed/      logs of failed runs
+//   cache/       memos (file digests, import graphs): safe to delete
+// An entry appears in one rename(2) of a complete staging folder, so it is either whole or absent.
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { fsyncDir } from './atomic-fs.ts';
+import type { Fingerprint } from './digest.ts';
+import { isHex64 } from './digest.ts';
+import { HOST, isProcessAlive } from './host.ts';
+import { Manifest } from './manifest.ts';
+
+export type CommitResult = 'committed' | 'replaced' | 'exists';
+
+export class Store {
+  readonly entriesDir: string;
+  readonly stagingRoot: string;
+  readonly scratchRoot: string;
+  readonly locksDir: string;
+  readonly quarantineDir: string;
+  readonly failedDir: string;
+  readonly cacheDir: string;
+  private readonly manifests = new Map<string, Manifest>();
+
+  constructor(readonly root: string) {
+    this.entriesDir = join(root, 'entries');
+    this.stagingRoot = join(root, 'staging');
+    this.scratchRoot = join(root, 'scratch');
+    this.locksDir = join(root, 'locks');
+    this.quarantineDir = join(root, 'quarantine');
+    this.failedDir = join(root, 'failed');
+    this.cacheDir = join(root, 'cache');
+  }
+
+  init(): this {
+    for (const d of [this.entriesDir, this.stagingRoot, this.scratchRoot, this.locksDir, this.cacheDir]) mkdirSync(d, { recursive: true });
+    return this;
+  }
+
+  entryDir(fp: string): string {
+    return join(this.entriesDir, fp.slice(0, 2), fp);
+  }
+
+  outDir(fp: string): string {
+    return join(this.entryDir(fp), 'out');
+  }
+
+  lockPath(fp: string): string {
+    return join(this.locksDir, `${fp}.lock`);
+  }
+
+  scratchDir(fp: string): string {
+    return join(this.scratchRoot, fp);
+  }
+
+  has(fp: string): boolean {
+    return this.manifests.has(fp) || existsSync(join(this.entryDir(fp), 'manifest.json'));
+  }
+
+  /**
+   * The entry's manifest, or undefined if there is no entry. An entry whose manifest is unreadable
+   * is quarantined (and reported through `onCorrupt`), so the caller rebuilds it.
+   */
+  readManifest(fp: string, onCorrupt?: (message: string) => void): Manifest | undefined {
+    const cached = this.manifests.get(fp);
+    if (cached) return cached;
+    const dir = this.entryDir(fp);
+    const path = join(dir, 'manifest.json');
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      if (existsSync(dir)) this.quarantine(fp, 'manifest.json is missing', onCorrupt);
+      return undefined;
+    }
+    let problem: string;
+    try {
+      const parsed = Manifest.safeParse(JSON.parse(text));
+      if (parsed.success && parsed.data.fingerprint === fp) {
+        this.manifests.set(fp, parsed.data);
+        return parsed.data;
+      }
+      problem = parsed.success ? `it names fingerprint ${parsed.data.fingerprint}` : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    } catch (err) {
+      problem = `not valid JSON (${(err as Error).message})`;
+    }
+    this.quarantine(fp, `${path} is corrupt: ${problem}`, onCorrupt);
+    return undefined;
+  }
+
+  /** A fresh, private folder to build fingerprint `fp` in. */
+  newStagingDir(fp: string): string {
+    const dir = join(this.stagingRoot, `${fp}.${HOST}.${process.pid}.${randomBytes(4).toString('hex')}`);
+    mkdirSync(join(dir, 'out'), { recursive: true });
+    return dir;
+  }
+
+  /**
+   * Move a complete staging folder into place. With `replace` (a forced rebuild), an existing
+   * entry is moved aside first and removed after the new one is in.
+   */
+  commit(stagingDir: string, fp: Fingerprint, replace = false): CommitResult {
+    const dest = this.entryDir(fp);
+    mkdirSync(join(dest, '..'), { recursive: true });
+    let aside: string | undefined;
+    if (replace && existsSync(dest)) {
+      aside = join(this.stagingRoot, `${fp}.replaced.${HOST}.${process.pid}.${randomBytes(4).toString('hex')}`);
+      renameSync(dest, aside);
+    }
+    try {
+      renameSync(stagingDir, dest);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST') {
+        rmSync(stagingDir, { recursive: true, force: true });
+        return 'exists';
+      }
+      if (aside) renameSync(aside, dest);
+      throw err;
+    }
+    fsyncDir(join(dest, '..'));
+    this.manifests.delete(fp);
+    if (aside) rmSync(aside, { recursive: true, force: true });
+    return aside ? 'replaced' : 'committed';
+  }
+
+  quarantine(fp: string, reason: string, report?: (message: string) => void): void {
+    const dir = this.entryDir(fp);
+    this.manifests.delete(fp);
+    if (!existsSync(dir)) return;
+    mkdirSync(this.quarantineDir, { recursive: true });
+    const dest = join(this.quarantineDir, `${fp}.${new Date().toISOString().replace(/[:.]/g, '-')}`);
+    try {
+      renameSync(dir, dest);
+      report?.(`Store entry ${fp.slice(0, 12)} is corrupt (${reason}); moved it to ${dest} and it will be rebuilt.`);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+
+  /** Delete an entry: renamed out of entries/ first, so no reader ever sees it half-deleted. */
+  remove(fp: string): void {
+    this.manifests.delete(fp);
+    const aside = join(this.stagingRoot, `${fp}.removed.${HOST}.${process.pid}.${randomBytes(4).toString('hex')}`);
+    try {
+      renameSync(this.entryDir(fp), aside);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    rmSync(aside, { recursive: true, force: true });
+  }
+
+  /** Every fingerprint with an entry folder (complete or not). */
+  fingerprints(): string[] {
+    if (!existsSync(this.entriesDir)) return [];
+    const out: string[] = [];
+    for (const shard of readdirSync(this.entriesDir)) {
+      for (const fp of readdirSync(join(this.entriesDir, shard))) if (isHex64(fp)) out.push(fp);
+    }
+    return out.sort();
+  }
+
+  /** Remove staging folders whose builder (on this host) has died. */
+  cleanDeadStaging(): string[] {
+    const removed: string[] = [];
+    if (!existsSync(this.stagingRoot)) return removed;
+    for (const name of readdirSync(this.stagingRoot)) {
+      const m = /^[0-9a-f]{64}\.(?:replaced\.|removed\.)?(?:(.+)\.)?(\d+)\.[0-9a-f]{8}$/.exec(name);
+      if (!m) continue;
+      const [, host, pid] = m;
+      if (host !== undefined && host !== HOST) continue;
+      if (isProcessAlive(Number(pid))) continue;
+      rmSync(join(this.stagingRoot, name), { recursive: true, force: true });
+      removed.push(name);
+    }
+    return removed;
+  }
+
+  entrySize(fp: string): number {
+    return dirSize(this.entryDir(fp));
+  }
+}
+
+export function dirSize(dir: string): number {
+  let total = 0;
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) total += statSync(p).size;
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return total;
+}
