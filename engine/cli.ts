@@ -170,14 +170,18 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
     const project = await open(opts);
     const [status] = (await computeStatus(project, [id])).filter((s) => s.id === id);
     if (!status) throw new UsageError(`"${id}" is not one instance id; \`dag\` lists them.`);
-    const fp = status.state === 'fresh' ? status.fingerprint : project.lock.get(id)?.locked.fingerprint;
-    const candidates = [
-      fp && join(project.store.entryDir(fp), 'log.txt'),
-      status.fingerprint && join(project.store.failedDir, `${status.fingerprint}.log`),
-    ].filter((p): p is string => !!p && existsSync(p));
-    if (!candidates.length) throw new UsageError(`No log for ${id}: it has not run with the current inputs${fp ? '' : ' or any recorded ones'}.`);
-    if (!candidates[0]!.endsWith('log.txt') && !opts.quiet) process.stderr.write(`(log of the last FAILED run of ${id})\n`);
-    process.stdout.write(readFileSync(candidates[0]!, 'utf8'));
+    const lockedFp = project.lock.get(id)?.locked.fingerprint;
+    const candidates: [string | undefined, string][] = [
+      [status.state === 'fresh' ? status.fingerprint : undefined, ''],
+      [status.fingerprint && join(project.store.failedDir, `${status.fingerprint}.log`), `(log of the last FAILED run of ${id})`],
+      [lockedFp, `(log of the last successful run of ${id}, made with older inputs: ${status.reasons[0] ?? ''})`],
+    ];
+    const found = candidates
+      .map(([p, note]): [string | undefined, string] => [p && !p.endsWith('.log') ? join(project.store.entryDir(p), 'log.txt') : p, note])
+      .find((c): c is [string, string] => !!c[0] && existsSync(c[0]));
+    if (!found) throw new UsageError(`No log for ${id}: it has not run with the current inputs, and the lock file records no earlier run.`);
+    if (found[1] && !opts.quiet) process.stderr.write(`${found[1]}\n`);
+    process.stdout.write(readFileSync(found[0], 'utf8'));
   });
 
   common(program.command('gc').description("delete store entries no lock file references, and dead processes' debris"))
