@@ -1,7 +1,8 @@
 // The lock file (like dvc.lock, meant to be committed): for each stage instance, the input record
 // and output digests of its last successful run. `status` and `why` diff against it; `gc` keeps
 // what it references. Code records are shared by many instances, so they are stored once, by digest.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from './atomic-fs.ts';
 import { codeDigest, type CodeRecord } from './code-graph.ts';
@@ -79,6 +80,7 @@ export class LockFile {
    * file keep each other's records) and drop instances the pipeline no longer declares.
    */
   async write(updates: LockUpdate[], declaredIds: Set<string> | undefined): Promise<boolean> {
+    mkdirSync(dirname(this.path), { recursive: true });
     const mutex = await acquire(`${this.path}.writing`, 'lock-file write');
     try {
       this.load();

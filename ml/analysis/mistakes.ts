@@ -1,0 +1,40 @@
+// Common and uncommon mistakes of two models on the same test set (paper §3a).
+
+export interface MistakeComparison {
+  examples: number;
+  /** both wrong */
+  common: number;
+  /** A right, B wrong */
+  onlyBWrong: number;
+  /** A wrong, B right */
+  onlyAWrong: number;
+  bothRight: number;
+  /** |common| / |A wrong ∪ B wrong| (1 = identical mistakes) */
+  overlap: number;
+  /** example indices of each kind, for image grids */
+  indices: { common: number[]; onlyBWrong: number[]; onlyAWrong: number[] };
+}
+
+export function compareMistakes(correctA: ArrayLike<number | boolean>, correctB: ArrayLike<number | boolean>): MistakeComparison {
+  if (correctA.length !== correctB.length) throw new Error(`mistakes: ${correctA.length} vs ${correctB.length} predictions`);
+  const out: MistakeComparison = {
+    examples: correctA.length,
+    common: 0,
+    onlyBWrong: 0,
+    onlyAWrong: 0,
+    bothRight: 0,
+    overlap: 0,
+    indices: { common: [], onlyBWrong: [], onlyAWrong: [] },
+  };
+  for (let i = 0; i < correctA.length; i++) {
+    const a = !!correctA[i];
+    const b = !!correctB[i];
+    if (a && b) out.bothRight++;
+    else if (!a && !b) (out.common++, out.indices.common.push(i));
+    else if (a) (out.onlyBWrong++, out.indices.onlyBWrong.push(i));
+    else (out.onlyAWrong++, out.indices.onlyAWrong.push(i));
+  }
+  const union = out.common + out.onlyAWrong + out.onlyBWrong;
+  out.overlap = union === 0 ? 1 : out.common / union;
+  return out;
+}

@@ -1,0 +1,134 @@
+// what-transfers: the CLI entry and the experiment's DAG.
+//
+//   dataset(domain) ─┬─ pretrain(source) ──────────────┐
+//                    ├─ shuffle(target, block) ─ finetune(target, block, P-T|RI-T, seed, lr, ckpt)
+//                    └──────────────────────────────────┴─ analyses ─ summaries ─ scorecard
+//
+// `npx tsx pipeline.ts figures` builds what the figures need. See README.md for the commands.
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { suiteDomains } from './data/load-suite.ts';
+import { Dag, runCli, type Handle } from './engine/index.ts';
+import { loadProfile } from './profiles/index.ts';
+import type { Profile } from './profiles/schema.ts';
+import type { BlockSize } from './stages/common/schemas.ts';
+import { dataset } from './stages/dataset.ts';
+import { finetune } from './stages/finetune.ts';
+import { pretrain } from './stages/pretrain.ts';
+import { shuffle } from './stages/shuffle.ts';
+
+const ROOT = dirname(fileURLToPath(import.meta.url));
+const LOCKS = join(ROOT, 'locks');
+
+type Init = 'P-T' | 'RI-T';
+type Recipe = Profile['pretrain'] | Profile['finetune'];
+
+/** The profile's recipe as the trainer's config: lr drops at fractions of the epochs. */
+function trainConfig(r: Recipe, lr: number, seed: number, initSeed = seed) {
+  const drops = [...new Set(r.lrDropFractions.map((f) => Math.round(f * r.epochs)))].filter((e) => e >= 1 && e < r.epochs);
+  return {
+    epochs: r.epochs,
+    batchSize: r.batchSize,
+    lr,
+    momentum: r.momentum,
+    weightDecay: r.weightDecay,
+    lrDropEpochs: drops,
+    lrDropFactor: r.lrDropFactor,
+    smallParamLrFactor: r.smallParamLrFactor,
+    mixupAlpha: r.mixupAlpha,
+    seed,
+    initSeed,
+    ...(r.trainEvalSize ? { trainEvalSize: r.trainEvalSize } : {}),
+  };
+}
+
+/** Fig. 7's checkpoints: early epochs, each side of every lr drop, and the last. */
+function checkpointEpochs(p: Profile): number[] {
+  if (p.checkpoints.epochs) return [...new Set(p.checkpoints.epochs)].sort((a, b) => a - b);
+  const e = p.pretrain.epochs;
+  const drops = trainConfig(p.pretrain, p.pretrain.lr, 0).lrDropEpochs;
+  const picks = [0, 1, 2, ...drops.flatMap((d) => [d - 1, d, d + 1]), e];
+  return [...new Set(picks.filter((x) => x >= 0 && x <= e))].sort((a, b) => a - b);
+}
+
+export function buildDag(p: Profile): Dag {
+  const dag = new Dag();
+  const domains = suiteDomains(p.suite);
+  const sourceDomain = domains.find((d) => d.role === 'source')!.domain;
+  const targets = p.targets ?? domains.filter((d) => d.role === 'target').map((d) => d.domain);
+  const data = new Map(domains.map((d) => [d.domain, dag.add(dataset, { suite: p.suite, domain: d.domain })]));
+  const source = dag.add(pretrain, { arch: p.arch, train: trainConfig(p.pretrain, p.pretrain.lr, p.pretrain.seed) }, { data: data.get(sourceDomain)! });
+  const lrOf = (init: Init) => (init === 'P-T' ? p.finetune.lrPT : p.finetune.lrRIT);
+
+  const shuffled = (target: string, blockSize: BlockSize, seed: number) =>
+    dag.add(shuffle, { blockSize, seed: p.shuffle.seedBase + seed }, { data: data.get(target)! }, { label: `${target},b=${blockSize},seed=${seed}` });
+
+  interface Run {
+    target: string;
+    init: Init;
+    seed: number;
+    initSeed?: number;
+    blockSize?: BlockSize;
+    lr?: number;
+    sourceEpoch?: number;
+  }
+  const ft = (r: Run) => {
+    const lr = r.lr ?? lrOf(r.init);
+    const tags = [
+      r.target,
+      r.blockSize !== undefined ? `b=${r.blockSize}` : '',
+      r.init,
+      `seed=${r.seed}`,
+      r.initSeed !== undefined && r.initSeed !== r.seed ? `init=${r.initSeed}` : '',
+      r.lr !== undefined && r.lr !== lrOf(r.init) ? `lr=${r.lr}` : '',
+      r.sourceEpoch !== undefined ? `ckpt=${r.sourceEpoch}` : '',
+    ].filter(Boolean);
+    return dag.add(
+      finetune,
+      { init: r.init, sourceEpoch: r.sourceEpoch ?? null, arch: p.arch, train: trainConfig(p.finetune, lr, r.seed, r.initSeed ?? r.seed) },
+      { data: r.blockSize === undefined ? data.get(r.target)! : shuffled(r.target, r.blockSize, r.seed), source: r.init === 'P-T' ? source : undefined },
+      { label: tags.join(',') },
+    );
+  };
+
+  const finetunes: Handle[] = [];
+  const [s0, s1] = p.seeds as [number, number];
+  for (const target of targets) {
+    for (const init of ['P-T', 'RI-T'] as const) for (const seed of p.seeds) finetunes.push(ft({ target, init, seed }));
+    finetunes.push(ft({ target, init: 'RI-T', seed: s1, initSeed: s0 })); // same init as RI-T seed s0 (Fig. 16)
+    if (p.lrVariants) for (const init of ['P-T', 'RI-T'] as const) finetunes.push(ft({ target, init, seed: s0, lr: lrOf(init === 'P-T' ? 'RI-T' : 'P-T') }));
+  }
+  for (const target of p.shuffle.targets) {
+    for (const blockSize of p.shuffle.blockSizes) for (const init of ['P-T', 'RI-T'] as const) finetunes.push(ft({ target, init, seed: s0, blockSize }));
+  }
+  for (const target of p.checkpoints.targets) {
+    for (const sourceEpoch of checkpointEpochs(p)) if (sourceEpoch !== p.pretrain.epochs) finetunes.push(ft({ target, init: 'P-T', seed: s0, sourceEpoch }));
+  }
+  dag.group('training', [source, ...finetunes]);
+  dag.group('figures', [source, ...finetunes]);
+  return dag;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  process.exitCode = await runCli({
+    name: 'pipeline.ts',
+    description: 'Reproduce "What is being transferred in transfer learning?" (Neyshabur, Sedghi & Zhang, NeurIPS 2020).',
+    root: ROOT,
+    defaultTargets: ['figures'],
+    options: [
+      { flags: '-p, --profile <name>', description: 'tiny | default | paper', defaultValue: 'default' },
+      { flags: '-c, --config <file>', description: 'JSON object of profile fields to override' },
+      { flags: '-s, --set <key=value>', description: 'override one profile field, e.g. finetune.epochs=5 (repeatable)', repeatable: true },
+    ],
+    createDag: (o) => buildDag(loadProfile({ profile: o.profile as string, config: o.config as string | undefined, set: o.set as string[] | undefined })),
+    lockFile: (o) => join(LOCKS, `${String(o.profile ?? 'default')}.lock.json`),
+    allLockFiles: () => {
+      try {
+        return readdirSync(LOCKS).filter((f) => f.endsWith('.lock.json')).map((f) => join(LOCKS, f));
+      } catch {
+        return [];
+      }
+    },
+  });
+}

@@ -1,0 +1,103 @@
+// Profiles by name, with --config FILE (a JSON object deep-merged over the profile) and
+// --set key.path=value overrides, validated as a whole. Errors name the key and say what to do.
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../engine/errors.ts';
+import { formatZodIssues } from '../engine/zod-errors.ts';
+import { suiteDomains } from '../data/load-suite.ts';
+import { ProfileSchema, type Profile, type ProfileInput } from './schema.ts';
+import { tiny } from './tiny.ts';
+
+export const PROFILES: Record<string, ProfileInput> = { tiny };
+
+export interface ProfileOptions {
+  profile?: string;
+  config?: string;
+  set?: string[];
+}
+
+export function loadProfile(opts: ProfileOptions): Profile {
+  const name = opts.profile ?? 'default';
+  const base = PROFILES[name];
+  if (!base) throw new UsageError(`Unknown profile "${name}"; choose one of: ${Object.keys(PROFILES).join(', ')} (or start from one and change it with --config / --set).`);
+  let merged: unknown = structuredClone(base);
+  if (opts.config) merged = deepMerge(merged, readConfigFile(opts.config));
+  for (const assignment of opts.set ?? []) merged = applySet(merged, assignment);
+  const parsed = ProfileSchema.safeParse(merged);
+  if (!parsed.success) {
+    throw new UsageError(`Profile "${name}"${opts.config ? ` with ${opts.config}` : ''} is invalid:\n${formatZodIssues(parsed.error, 'profile')}`);
+  }
+  checkConsistency(parsed.data);
+  return parsed.data;
+}
+
+function readConfigFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`Cannot read the config file ${path}: ${(err as Error).message}.`);
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('it must be a JSON object of profile fields');
+    return value;
+  } catch (err) {
+    throw new UsageError(`The config file ${path} is not valid: ${(err as Error).message}. It must be a JSON object whose fields override the profile's (e.g. {"finetune": {"epochs": 5}}).`);
+  }
+}
+
+/** `a.b.c=value`: value is JSON when it parses (numbers, arrays, true/false), a string otherwise. */
+export function applySet(target: unknown, assignment: string): unknown {
+  const eq = assignment.indexOf('=');
+  if (eq <= 0) throw new UsageError(`--set "${assignment}" must look like key.path=value (e.g. --set finetune.epochs=5).`);
+  const path = assignment.slice(0, eq).split('.');
+  const raw = assignment.slice(eq + 1);
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    value = raw;
+  }
+  const root = (target ?? {}) as Record<string, unknown>;
+  let node = root;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (next === undefined) node[key] = {};
+    else if (next === null || typeof next !== 'object' || Array.isArray(next)) throw new UsageError(`--set ${assignment}: "${key}" is not an object in the profile.`);
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path.at(-1)!] = value;
+  return root;
+}
+
+function deepMerge(base: unknown, over: unknown): unknown {
+  if (isObject(base) && isObject(over)) {
+    const out: Record<string, unknown> = { ...base };
+    for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+    return out;
+  }
+  return over;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Rules that span fields: targets exist in the suite, block sizes divide the side, checkpoints exist. */
+function checkConsistency(p: Profile): void {
+  const problems: string[] = [];
+  const targets = suiteDomains(p.suite).filter((d) => d.role === 'target').map((d) => d.domain);
+  const check = (key: string, list: string[]) => {
+    for (const t of list) if (!targets.includes(t)) problems.push(`${key}: "${t}" is not a target of the suite (targets: ${targets.join(', ')})`);
+  };
+  if (p.targets) check('targets', p.targets);
+  check('shuffle.targets', p.shuffle.targets);
+  check('checkpoints.targets', p.checkpoints.targets);
+  const side = 'size' in p.suite ? p.suite.size : 32;
+  for (const b of p.shuffle.blockSizes) {
+    if (b !== '*' && side % b !== 0) problems.push(`shuffle.blockSizes: ${b} does not divide the image side ${side} (use a divisor of ${side}, or "*")`);
+  }
+  for (const e of p.checkpoints.epochs ?? []) {
+    if (e > p.pretrain.epochs) problems.push(`checkpoints.epochs: ${e} is after the last pre-training epoch (${p.pretrain.epochs})`);
+  }
+  if (new Set(p.seeds).size !== p.seeds.length) problems.push(`seeds: ${JSON.stringify(p.seeds)} repeats a seed`);
+  if (problems.length) throw new UsageError(`Profile "${p.name}" is inconsistent:\n${problems.map((x) => `  - ${x}`).join('\n')}`);
+}

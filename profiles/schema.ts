@@ -1,0 +1,82 @@
+// A profile: every setting of one run of the experiment, as one typed, zod-validated object.
+// `tiny` exercises every stage at toy size, `default` is what `npx tsx pipeline.ts figures`
+// runs (the embedded suite on a 2-core CPU), `paper` is the paper's settings for a user with
+// a GPU and the real datasets. `--config FILE` and `--set key=value` override any field.
+import { z } from 'zod';
+import { SuiteConfigSchema } from '../data/suite-config.ts';
+import { BlockSize } from '../stages/common/schemas.ts';
+import { ArchitectureParams } from '../stages/common/training.ts';
+
+const Recipe = z.strictObject({
+  epochs: z.number().int().min(1),
+  batchSize: z.number().int().min(1),
+  /** lr drops ×lrDropFactor after these fractions of the epochs (paper: 30/60/90 of 100 → 0.3, 0.6, 0.9) */
+  lrDropFractions: z.array(z.number().gt(0).lt(1)).default([0.3, 0.6, 0.9]),
+  lrDropFactor: z.number().positive().default(0.1),
+  momentum: z.number().min(0).max(1).default(0.9),
+  weightDecay: z.number().min(0).default(1e-4),
+  /** lr multiplier of bias/scale parameters (paper: 1/10) */
+  smallParamLrFactor: z.number().positive().default(0.1),
+  /** mixup Beta(α,α); 0 = off (paper: 0.7 on DomainNet) */
+  mixupAlpha: z.number().min(0).default(0),
+  /** eval-mode train accuracy on a fixed subset of this many training images (default: all) */
+  trainEvalSize: z.number().int().positive().optional(),
+});
+
+export const ProfileSchema = z.strictObject({
+  name: z.string(),
+  description: z.string(),
+  suite: SuiteConfigSchema,
+  arch: ArchitectureParams,
+  pretrain: Recipe.extend({ lr: z.number().positive(), seed: z.number().int().min(0).default(0) }),
+  finetune: Recipe.extend({
+    /** P-T learning rate (paper: 0.02/8 at batch 32) */
+    lrPT: z.number().positive(),
+    /** RI-T learning rate (paper: 0.1/8) */
+    lrRIT: z.number().positive(),
+  }),
+  /** replicate seeds of every fine-tuning run at block size = side (≥ 2: pairs need two instances) */
+  seeds: z.array(z.number().int().min(0)).min(2),
+  /** target domains of the main matrix; default: every target of the suite */
+  targets: z.array(z.string()).min(1).optional(),
+  shuffle: z.strictObject({
+    /** targets fine-tuned on shuffled data (Fig. 3: the DomainNet-like ones) */
+    targets: z.array(z.string()).default([]),
+    /** block sizes besides the unshuffled side, '*' = pixel shuffle */
+    blockSizes: z.array(BlockSize).default([]),
+    /** permutation seed = seedBase + replicate seed (paper: 1234) */
+    seedBase: z.number().int().min(0).default(1234),
+  }),
+  checkpoints: z.strictObject({
+    /** targets fine-tuned from earlier pre-training checkpoints (Fig. 7) */
+    targets: z.array(z.string()).default([]),
+    /** pre-training epochs to start from; default: around every lr drop, early epochs and the last */
+    epochs: z.array(z.number().int().min(0)).optional(),
+  }),
+  /** Fig. 2: also P-T at the RI-T lr and RI-T at the P-T lr */
+  lrVariants: z.boolean().default(true),
+  analyses: z.strictObject({
+    cka: z.strictObject({ examples: z.number().int().min(4).default(500), unbiased: z.boolean().default(false) }).default({ examples: 500, unbiased: false }),
+    barrier: z.strictObject({ points: z.number().int().min(3).default(21) }).default({ points: 21 }),
+    criticality: z
+      .strictObject({
+        /** modules for the heat-maps (the rewinding plot uses every module) */
+        modules: z.array(z.string()).default(['stem']),
+        /** grid points of α ∈ [0, 1] on the direct path (reference: 11) */
+        alphas: z.number().int().min(2).default(11),
+        /** noise levels σ (reference: linspace(1e-16, 1, 11)) */
+        sigmas: z.array(z.number().min(0)).default([0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1]),
+        /** noise draws per grid point (reference: 10) */
+        draws: z.number().int().min(1).default(5),
+        /** feasible when mean perturbed train loss ≤ tolerance × the final model's (reference: 1.01) */
+        tolerance: z.number().min(1).default(1.01),
+        /** training examples the heat-maps are evaluated on */
+        examples: z.number().int().min(1).default(1000),
+      })
+      .default({ modules: ['stem'], alphas: 11, sigmas: [0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1], draws: 5, tolerance: 1.01, examples: 1000 }),
+    mistakes: z.strictObject({ gridImages: z.number().int().min(1).default(24) }).default({ gridImages: 24 }),
+  }),
+});
+
+export type Profile = z.output<typeof ProfileSchema>;
+export type ProfileInput = z.input<typeof ProfileSchema>;

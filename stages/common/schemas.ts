@@ -1,0 +1,61 @@
+// The JSON files stages hand to each other, as zod schemas: the producer writes them, consumers
+// validate them on read. Kept apart from the stage files so a consumer's fingerprint depends on
+// the contract, not on the producer's code.
+import { z } from 'zod';
+
+export const BlockSize = z.union([z.number().int().positive(), z.literal('*')]);
+export type BlockSize = z.infer<typeof BlockSize>;
+
+/** datasets/info.json: what a dataset stage produced. */
+export const DatasetInfo = z.object({
+  domain: z.string(),
+  classes: z.array(z.string()),
+  height: z.number().int(),
+  width: z.number().int(),
+  channels: z.number().int(),
+  train: z.number().int(),
+  test: z.number().int(),
+  /** block size applied ('*' = pixel shuffle), or null for the original images */
+  shuffle: z.object({ blockSize: BlockSize, seed: z.number().int() }).nullable(),
+});
+export type DatasetInfo = z.infer<typeof DatasetInfo>;
+
+/** One row of a training history (times are in the manifest, not here, so outputs stay deterministic). */
+export const EpochRow = z.object({
+  epoch: z.number().int(),
+  lr: z.number(),
+  trainLoss: z.number().nullable(),
+  trainAccuracy: z.number(),
+  trainEvalLoss: z.number(),
+  testAccuracy: z.number(),
+  testLoss: z.number(),
+});
+export type EpochRow = z.infer<typeof EpochRow>;
+
+export const TrainingRun = z.object({
+  /** 'pretrain', or the fine-tuning init: 'P-T' | 'RI-T' */
+  kind: z.enum(['pretrain', 'P-T', 'RI-T']),
+  domain: z.string(),
+  blockSize: BlockSize.nullable(),
+  seed: z.number().int(),
+  initSeed: z.number().int(),
+  lr: z.number(),
+  /** pre-training epoch the P-T run started from */
+  sourceEpoch: z.number().int().nullable(),
+  epochs: z.number().int(),
+  history: z.array(EpochRow),
+  /** mean eval-mode train accuracy over epochs 1..E: the paper's "optimization speed" */
+  optimizationSpeed: z.number(),
+  finalTestAccuracy: z.number(),
+  finalTestLoss: z.number(),
+});
+export type TrainingRun = z.infer<typeof TrainingRun>;
+
+/** predictions.json: the final model on every test example. */
+export const Predictions = z.object({
+  predictions: z.array(z.number().int()),
+  correct: z.array(z.union([z.literal(0), z.literal(1)])),
+  losses: z.array(z.number()),
+  labels: z.array(z.number().int()),
+});
+export type Predictions = z.infer<typeof Predictions>;
