@@ -13,7 +13,17 @@ import { Dag, runCli, type Handle } from './engine/index.ts';
 import { loadProfile } from './profiles/index.ts';
 import type { Profile } from './profiles/schema.ts';
 import type { BlockSize } from './stages/common/schemas.ts';
+import { barrier } from './stages/barrier.ts';
+import { blockShuffle } from './stages/block-shuffle.ts';
+import { checkpointTransfer } from './stages/checkpoint-transfer.ts';
+import { cka } from './stages/cka.ts';
+import { criticality } from './stages/criticality.ts';
 import { dataset } from './stages/dataset.ts';
+import { distance } from './stages/distance.ts';
+import { learningCurves } from './stages/learning-curves.ts';
+import { mistakes } from './stages/mistakes.ts';
+import { scorecard } from './stages/scorecard.ts';
+import { spectrum } from './stages/spectrum.ts';
 import { finetune } from './stages/finetune.ts';
 import { pretrain } from './stages/pretrain.ts';
 import { shuffle } from './stages/shuffle.ts';
@@ -94,19 +104,61 @@ export function buildDag(p: Profile): Dag {
 
   const finetunes: Handle[] = [];
   const [s0, s1] = p.seeds as [number, number];
+  const main = new Map<string, { pt: Handle[]; rit: Handle[]; ritSameInit: Handle; lrVariants: Handle[] }>();
   for (const target of targets) {
-    for (const init of ['P-T', 'RI-T'] as const) for (const seed of p.seeds) finetunes.push(ft({ target, init, seed }));
-    finetunes.push(ft({ target, init: 'RI-T', seed: s1, initSeed: s0 })); // same init as RI-T seed s0 (Fig. 16)
-    if (p.lrVariants) for (const init of ['P-T', 'RI-T'] as const) finetunes.push(ft({ target, init, seed: s0, lr: lrOf(init === 'P-T' ? 'RI-T' : 'P-T') }));
+    const pt = p.seeds.map((seed) => ft({ target, init: 'P-T', seed }));
+    const rit = p.seeds.map((seed) => ft({ target, init: 'RI-T', seed }));
+    const ritSameInit = ft({ target, init: 'RI-T', seed: s1, initSeed: s0 }); // shares RI-T seed s0's init (Fig. 16)
+    const lrVariants = p.lrVariants ? (['P-T', 'RI-T'] as const).map((init) => ft({ target, init, seed: s0, lr: lrOf(init === 'P-T' ? 'RI-T' : 'P-T') })) : [];
+    main.set(target, { pt, rit, ritSameInit, lrVariants });
+    finetunes.push(...pt, ...rit, ritSameInit, ...lrVariants);
   }
+  const shuffledRuns: Handle[] = [];
   for (const target of p.shuffle.targets) {
-    for (const blockSize of p.shuffle.blockSizes) for (const init of ['P-T', 'RI-T'] as const) finetunes.push(ft({ target, init, seed: s0, blockSize }));
+    for (const blockSize of p.shuffle.blockSizes) for (const init of ['P-T', 'RI-T'] as const) shuffledRuns.push(ft({ target, init, seed: s0, blockSize }));
   }
+  const checkpointRuns: Handle[] = [];
   for (const target of p.checkpoints.targets) {
-    for (const sourceEpoch of checkpointEpochs(p)) if (sourceEpoch !== p.pretrain.epochs) finetunes.push(ft({ target, init: 'P-T', seed: s0, sourceEpoch }));
+    for (const sourceEpoch of checkpointEpochs(p)) {
+      checkpointRuns.push(sourceEpoch === p.pretrain.epochs && main.has(target) ? main.get(target)!.pt[0]! : ft({ target, init: 'P-T', seed: s0, sourceEpoch }));
+    }
   }
+  finetunes.push(...shuffledRuns, ...checkpointRuns);
+
+  // Analyses, per main target.
+  const a = p.analyses;
+  const analyses: Handle[] = [];
+  const perTarget = { mistakes: [] as Handle[], cka: [] as Handle[], distance: [] as Handle[], barrier: [] as Handle[], criticality: [] as Handle[] };
+  for (const [target, m] of main) {
+    const d = data.get(target)!;
+    const label = { label: target };
+    perTarget.mistakes.push(dag.add(mistakes, { gridImages: a.mistakes.gridImages }, { pt: m.pt, rit: m.rit, data: d }, label));
+    perTarget.cka.push(dag.add(cka, { examples: a.cka.examples, unbiased: a.cka.unbiased }, { source, pt: m.pt, rit: m.rit, data: d }, label));
+    perTarget.distance.push(dag.add(distance, { exclude: ['fc'] }, { source, pt: m.pt, rit: m.rit }, label));
+    perTarget.barrier.push(dag.add(barrier, { points: a.barrier.points }, { pt: m.pt, rit: m.rit, ritSameInit: m.ritSameInit, data: d }, label));
+    if (!a.criticality.targets || a.criticality.targets.includes(target)) {
+      const { targets: _, ...grid } = a.criticality;
+      perTarget.criticality.push(dag.add(criticality, grid, { pt: m.pt[0]!, rit: m.rit[0]!, data: d }, label));
+    }
+    analyses.push(dag.add(spectrum, {}, { source, pt: m.pt[0]!, rit: m.rit[0]! }, label));
+  }
+  const mainRuns = [...main.values()].flatMap((m) => [...m.pt, ...m.rit, ...m.lrVariants]);
+  const curves = dag.add(learningCurves, {}, { runs: mainRuns });
+  const blocks = p.shuffle.targets.length
+    ? dag.add(blockShuffle, {}, { runs: [...p.shuffle.targets.flatMap((t) => (main.has(t) ? [main.get(t)!.pt[0]!, main.get(t)!.rit[0]!] : [])), ...shuffledRuns], data: p.shuffle.targets.map((t) => data.get(t)!) })
+    : undefined;
+  const checkpoints = checkpointRuns.length ? dag.add(checkpointTransfer, {}, { source, runs: checkpointRuns }) : undefined;
+  const card = dag.add(
+    scorecard,
+    { mainLr: { pt: p.finetune.lrPT, rit: p.finetune.lrRIT } },
+    { source, curves, ...perTarget, blocks, checkpoints },
+  );
+  analyses.push(...Object.values(perTarget).flat(), curves, ...(blocks ? [blocks] : []), ...(checkpoints ? [checkpoints] : []), card);
+
+  dag.group('datasets', [...data.values()]);
   dag.group('training', [source, ...finetunes]);
-  dag.group('figures', [source, ...finetunes]);
+  dag.group('analyses', analyses);
+  dag.group('figures', [...analyses, ...data.values()]);
   return dag;
 }
 

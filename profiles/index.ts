@@ -91,6 +91,7 @@ function checkConsistency(p: Profile): void {
   if (p.targets) check('targets', p.targets);
   check('shuffle.targets', p.shuffle.targets);
   check('checkpoints.targets', p.checkpoints.targets);
+  check('analyses.criticality.targets', p.analyses.criticality.targets ?? []);
   const side = 'size' in p.suite ? p.suite.size : 32;
   for (const b of p.shuffle.blockSizes) {
     if (b !== '*' && side % b !== 0) problems.push(`shuffle.blockSizes: ${b} does not divide the image side ${side} (use a divisor of ${side}, or "*")`);

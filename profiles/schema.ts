@@ -60,6 +60,8 @@ export const ProfileSchema = z.strictObject({
     barrier: z.strictObject({ points: z.number().int().min(3).default(21) }).default({ points: 21 }),
     criticality: z
       .strictObject({
+        /** targets analysed (default: every main target); the grids are the costliest analysis */
+        targets: z.array(z.string()).optional(),
         /** modules for the heat-maps (the rewinding plot uses every module) */
         modules: z.array(z.string()).default(['stem']),
         /** grid points of α ∈ [0, 1] on the direct path (reference: 11) */
