@@ -24,6 +24,17 @@ import { learningCurves } from './stages/learning-curves.ts';
 import { mistakes } from './stages/mistakes.ts';
 import { scorecard } from './stages/scorecard.ts';
 import { spectrum } from './stages/spectrum.ts';
+import { figureBarrier } from './stages/figure-barrier.ts';
+import { figureBlockShuffle } from './stages/figure-block-shuffle.ts';
+import { figureCheckpoints } from './stages/figure-checkpoints.ts';
+import { figureCriticality } from './stages/figure-criticality.ts';
+import { figureDomains } from './stages/figure-domains.ts';
+import { figureLearningCurves } from './stages/figure-learning-curves.ts';
+import { figureMistakes } from './stages/figure-mistakes.ts';
+import { figureSpectrum } from './stages/figure-spectrum.ts';
+import { report } from './stages/report.ts';
+import { tables } from './stages/tables.ts';
+import { publishReport } from './figures/publish-report.ts';
 import { finetune } from './stages/finetune.ts';
 import { pretrain } from './stages/pretrain.ts';
 import { shuffle } from './stages/shuffle.ts';
@@ -155,10 +166,27 @@ export function buildDag(p: Profile): Dag {
   );
   analyses.push(...Object.values(perTarget).flat(), curves, ...(blocks ? [blocks] : []), ...(checkpoints ? [checkpoints] : []), card);
 
+  // Figures and the report: cheap, and each reads only analysis outputs.
+  const mainLr = { pt: p.finetune.lrPT, rit: p.finetune.lrRIT };
+  const shuffleDomain = p.shuffle.targets[0] ?? targets[0]!;
+  const figures = [
+    dag.add(figureDomains, { blockSizes: p.shuffle.blockSizes, shuffleSeed: p.shuffle.seedBase + s0, shuffleDomain }, { data: [...data.values()] }),
+    dag.add(figureLearningCurves, { mainLr }, { curves }),
+    ...(blocks ? [dag.add(figureBlockShuffle, {}, { blocks })] : []),
+    dag.add(figureMistakes, {}, { mistakes: perTarget.mistakes }),
+    dag.add(figureBarrier, {}, { barrier: perTarget.barrier }),
+    ...(perTarget.criticality.length ? [dag.add(figureCriticality, {}, { criticality: perTarget.criticality })] : []),
+    ...(checkpoints ? [dag.add(figureCheckpoints, {}, { checkpoints })] : []),
+    dag.add(figureSpectrum, {}, { spectrum: analyses.filter((h) => h.stage.name === 'spectrum') }),
+  ];
+  const tableHandle = dag.add(tables, {}, { cka: perTarget.cka, distance: perTarget.distance });
+  const { name, description, ...settings } = p;
+  const page = dag.add(report, { profile: name, description, settings }, { figures, tables: tableHandle, scorecard: card });
+
   dag.group('datasets', [...data.values()]);
   dag.group('training', [source, ...finetunes]);
   dag.group('analyses', analyses);
-  dag.group('figures', [...analyses, ...data.values()]);
+  dag.group('figures', [page]);
   return dag;
 }
 
@@ -174,6 +202,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       { flags: '-s, --set <key=value>', description: 'override one profile field, e.g. finetune.epochs=5 (repeatable)', repeatable: true },
     ],
     createDag: (o) => buildDag(loadProfile({ profile: o.profile as string, config: o.config as string | undefined, set: o.set as string[] | undefined })),
+    afterBuild: (summary, project, o) => {
+      const index = publishReport(summary, project, String(o.profile ?? 'default'));
+      if (index && !o.json && !o.quiet) process.stderr.write(`Report: ${index}\n`);
+    },
     lockFile: (o) => join(LOCKS, `${String(o.profile ?? 'default')}.lock.json`),
     allLockFiles: () => {
       try {

@@ -1,0 +1,37 @@
+// After a build, copy the report entry to a stable place (artifacts/report/<profile>/, beside the
+// store) and fill in what the stored report cannot contain because it changes every run: which
+// stages ran, their wall times, backends and fingerprints.
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { BuildSummary, Project } from '../engine/index.ts';
+
+export function publishReport(summary: BuildSummary, project: Project, profile: string): string | undefined {
+  const entry = summary.outcomes.find((o) => o.id === 'report' && (o.outcome === 'built' || o.outcome === 'cached'));
+  if (!entry?.fingerprint) return undefined;
+  const dest = join(dirname(project.store.root), 'report', profile);
+  rmSync(dest, { recursive: true, force: true });
+  mkdirSync(dest, { recursive: true });
+  cpSync(project.store.outDir(entry.fingerprint), dest, { recursive: true });
+  const index = join(dest, 'index.html');
+  if (!existsSync(index)) return undefined;
+  chmodSync(index, 0o644); // the store's copy is read-only
+  writeFileSync(index, readFileSync(index, 'utf8').replace('<!--RUN-METADATA-->', runTable(summary, project)));
+  return index;
+}
+
+function runTable(summary: BuildSummary, project: Project): string {
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  let total = 0;
+  const backends = new Set<string>();
+  const rows = summary.outcomes.map((o) => {
+    const m = o.fingerprint ? project.store.readManifest(o.fingerprint) : undefined;
+    const secs = m?.run.wallSeconds ?? 0;
+    total += secs;
+    const backend = (m?.metadata.backend as { name?: string; version?: string; threads?: number } | undefined) ?? undefined;
+    if (backend?.name) backends.add(`${backend.name} ${backend.version ?? ''} (${backend.threads ?? 1} thread${backend.threads === 1 ? '' : 's'})`);
+    return `<tr><td>${esc(o.id)}</td><td>${o.outcome}</td><td>${secs.toFixed(1)}</td><td>${backend?.name ?? ''}</td><td><code>${(o.fingerprint ?? '').slice(0, 16)}</code></td><td>${esc(m?.run.host ?? '')}</td><td>${esc(m?.run.finishedAt ?? '')}</td></tr>`;
+  });
+  return `<p>This build: ${summary.outcomes.filter((o) => o.outcome === 'built').length} stages ran, ${summary.outcomes.filter((o) => o.outcome === 'cached').length} came from the store, in ${summary.wallSeconds.toFixed(1)} s of wall time. ` +
+    `The stored results took ${total.toFixed(0)} s of stage time when they were made. Tensor backends: ${[...backends].join(', ') || 'none recorded'}.</p>` +
+    `<details><summary>Every stage instance: wall time, backend, fingerprint</summary><div class="scroll"><table><thead><tr><th>instance</th><th>this build</th><th>stage seconds</th><th>backend</th><th>fingerprint</th><th>host</th><th>finished</th></tr></thead><tbody>${rows.join('')}</tbody></table></div></details>`;
+}

@@ -1,0 +1,65 @@
+// Figure 1: sample images of every domain (one row each: one image per class), and a few target
+// images at every block size used, from unshuffled to pixel shuffle "*".
+import sharp from 'sharp';
+import { z } from 'zod';
+import { defineStage } from '../engine/stage.ts';
+import { shuffleStripPng, tilesPng } from '../data/preview/sample-grid.ts';
+import { svgToPng } from '../figures/render.ts';
+import { BlockSize, DatasetInfo } from './common/schemas.ts';
+import { readSplit } from './common/training.ts';
+
+const PER_ROW = 10;
+const LABEL_W = 110;
+
+export const figureDomains = defineStage(import.meta.url, {
+  name: 'figure-domains',
+  params: z.strictObject({ blockSizes: z.array(BlockSize), shuffleSeed: z.number().int(), shuffleDomain: z.string() }),
+  deps: { data: 'many' },
+  isolation: 'inline',
+  async run(ctx) {
+    const rows: { label: string; png: Buffer }[] = [];
+    for (const d of ctx.deps.data) {
+      const info = d.json('info.json', DatasetInfo);
+      const ds = readSplit(d, 'train');
+      const firstOfClass: number[] = [];
+      for (let c = 0; c < info.classes.length && firstOfClass.length < PER_ROW; c++) {
+        const i = ds.labels.indexOf(c);
+        if (i >= 0) firstOfClass.push(i);
+      }
+      rows.push({ label: info.domain, png: await tilesPng(ds, [firstOfClass], { scale: 3 }) });
+    }
+    const target = ctx.deps.data.find((d) => d.json('info.json', DatasetInfo).domain === ctx.params.shuffleDomain);
+    let stripLabels: string[] = [];
+    if (target) {
+      const ds = readSplit(target, 'test');
+      const sizes: BlockSize[] = [ds.header.height, ...ctx.params.blockSizes.filter((b) => b !== ds.header.height)];
+      const strip = await shuffleStripPng(ds, [0, 1, 2], sizes, ctx.params.shuffleSeed, { scale: 3 });
+      rows.push({ label: `${ctx.params.shuffleDomain}, shuffled`, png: strip });
+      stripLabels = sizes.map((b) => (b === ds.header.height ? 'original' : b === '*' ? '*' : `block ${b}`));
+    }
+    const metas = await Promise.all(rows.map(async (r) => ({ ...r, ...(await sharp(r.png).metadata()) })));
+    const width = Math.max(720, LABEL_W + Math.max(...metas.map((m) => m.width ?? 0)) + 10);
+    let y = 40;
+    const parts: string[] = [];
+    for (const m of metas) {
+      const isStrip = m.label.endsWith('shuffled');
+      if (isStrip && stripLabels.length) {
+        const colW = (m.width ?? 0) / stripLabels.length;
+        stripLabels.forEach((t, k) => parts.push(`<text x="${LABEL_W + colW * (k + 0.5)}" y="${y + 14}" text-anchor="middle" font-size="13">${t}</text>`));
+        y += 22;
+      }
+      parts.push(`<text x="${LABEL_W - 10}" y="${y + (m.height ?? 0) / 2 + 5}" text-anchor="end" font-size="14" font-weight="bold">${m.label}</text>`);
+      parts.push(`<image x="${LABEL_W}" y="${y}" width="${m.width}" height="${m.height}" href="data:image/png;base64,${m.png.toString('base64')}"/>`);
+      y += (m.height ?? 0) + 14;
+    }
+    const svg = [
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 6}" viewBox="0 0 ${width} ${y + 6}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">`,
+      `<rect width="100%" height="100%" fill="white"/>`,
+      `<text x="8" y="24" font-size="16" font-weight="bold">Domains of decreasing similarity to the source, and block shuffling</text>`,
+      ...parts,
+      `</svg>`,
+    ].join('\n');
+    ctx.writeOutput('fig1-domains.svg', svg);
+    ctx.writeOutput('fig1-domains.png', await svgToPng(svg, 1));
+  },
+});
