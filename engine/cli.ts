@@ -66,7 +66,8 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
       .option('--store <dir>', 'the store folder (default: $WT_STORE or artifacts/store)')
       .option('--json', 'machine-readable output on stdout')
       .option('-q, --quiet', 'only errors and the final line')
-      .option('-v, --verbose', "show stages' log lines and cached instances");
+      .option('-v, --verbose', "show stages' log lines and cached instances")
+      .option('--override <instance:key=value>', "change one param of one instance (or of every instance a pattern names), e.g. 'finetune/real,P-T,seed=0:train.lr=0.03' (repeatable)", (v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
     for (const o of def.options ?? []) {
       const opt = new Option(o.flags, o.description);
       if (o.repeatable) opt.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
@@ -76,8 +77,13 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
     return cmd.exitOverride();
   };
 
+  const dagFor = async (opts: CommonOpts) => {
+    const dag = (await def.createDag(opts)).finalize();
+    for (const o of (opts.override as string[] | undefined) ?? []) dag.override(o);
+    return dag;
+  };
   const open = async (opts: CommonOpts) => {
-    const dag = await def.createDag(opts);
+    const dag = await dagFor(opts);
     return new Project({
       dag,
       root: def.root,
@@ -161,7 +167,7 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
   common(program.command('dag [targets...]').description('print the instance graph'))
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'mermaid', 'dot']).default('text'))
     .action(async (targets: string[], opts: CommonOpts & { format: DagFormat }) => {
-      const dag = (await def.createDag(opts)).finalize();
+      const dag = await dagFor(opts);
       const nodes = targets.length ? dag.closure(targets) : dag.nodes();
       process.stdout.write(`${formatDag(nodes, opts.format)}\n`);
     });

@@ -14,7 +14,8 @@ export class DagNode {
   constructor(
     readonly serial: number,
     readonly stage: StageDefinition,
-    readonly params: unknown,
+    /** validated params; replaced only by Dag.override() */
+    public params: unknown,
     readonly deps: Record<string, DagNode | DagNode[] | undefined>,
     readonly label: string | undefined,
   ) {}
@@ -115,6 +116,41 @@ export class Dag {
       if (byStage.has(name)) throw new Error(`Group "${name}" has the same name as a stage; rename one of them`);
     }
     return this;
+  }
+
+  /**
+   * Change one param of existing instances without renaming them (`--override`), e.g.
+   * `finetune/real,P-T,seed=0:train.lr=0.03`. The value is JSON when it parses, else a string;
+   * the result is validated by the stage's schema.
+   */
+  override(spec: string): DagNode[] {
+    if (!this.finalized) throw new Error('Dag.override() before finalize()');
+    const colon = spec.indexOf(':');
+    const eq = spec.indexOf('=', colon);
+    if (colon <= 0 || eq <= colon + 1) throw new UsageError(`--override "${spec}" must look like INSTANCE:key.path=value (e.g. 'finetune/real,P-T,seed=0:train.lr=0.03').`);
+    const target = spec.slice(0, colon);
+    const path = spec.slice(colon + 1, eq).split('.');
+    const raw = spec.slice(eq + 1);
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      value = raw;
+    }
+    const nodes = this.select([target]);
+    for (const node of nodes) {
+      const next = structuredClone(node.params) as Record<string, unknown>;
+      let obj = next;
+      for (const key of path.slice(0, -1)) {
+        if (obj[key] === null || typeof obj[key] !== 'object') throw new UsageError(`--override ${spec}: ${node.id} has no object param "${key}".`);
+        obj = obj[key] as Record<string, unknown>;
+      }
+      obj[path.at(-1)!] = value;
+      const parsed = node.stage.params.safeParse(next);
+      if (!parsed.success) throw new UsageError(`--override ${spec} makes the params of ${node.id} invalid:\n${formatZodIssues(parsed.error, 'params')}`);
+      node.params = parsed.data;
+    }
+    return nodes;
   }
 
   nodes(): readonly DagNode[] {

@@ -115,12 +115,19 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
     if (blocked) return resolve(st, 'skipped', { error: `upstream ${blocked.node.id} ${blocked.status === 'skipped' ? 'was skipped' : blocked.status}` });
     const planned = ups.filter((u) => u.status === 'would-run');
     if (planned.length) {
-      st.reasons = planned.map((u) => `upstream ${u.node.id} will run (this reruns unless its output is byte-identical)`);
+      const names = planned.map((u) => u.node.id);
+      st.reasons = [
+        `${names.length === 1 ? `upstream ${names[0]} will run` : `${names.length} upstream instances will run (${names.slice(0, 2).join(', ')}${names.length > 2 ? ', …' : ''})`}; this reruns unless ${names.length === 1 ? 'its output is' : 'their outputs are'} byte-identical`,
+      ];
       return resolve(st, 'would-run');
     }
     try {
       st.computed = await project.compute(st.node, (n) => states.get(n)!.digest!);
     } catch (err) {
+      if (opts.dryRun) {
+        st.reasons = [`cannot be planned: ${errorMessage(err)}`];
+        return resolve(st, 'would-run');
+      }
       return resolve(st, 'failed', { error: errorMessage(err) });
     }
     const fp = st.computed.fingerprint;

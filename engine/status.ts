@@ -4,6 +4,7 @@
 //   missing  never built
 import type { DagNode } from './dag.ts';
 import type { OutputDigest } from './digest.ts';
+import { errorMessage } from './errors.ts';
 import { explain } from './explain.ts';
 import type { Project } from './project.ts';
 import { fingerprintOf, type InputRecord } from './fingerprint.ts';
@@ -25,7 +26,16 @@ export async function computeStatus(project: Project, targets: string[]): Promis
   const states = new Map<DagNode, InstanceStatus>();
   const out: InstanceStatus[] = [];
   for (const node of order) {
-    const partial = await project.computePartial(node, (n) => digests.get(n));
+    let partial;
+    try {
+      partial = await project.computePartial(node, (n) => digests.get(n));
+    } catch (err) {
+      // e.g. a dataset folder that is not there yet: report it, keep planning the rest
+      const status: InstanceStatus = { id: node.id, stage: node.stage.name, state: project.lock.get(node.id) ? 'stale' : 'missing', reasons: [errorMessage(err)] };
+      states.set(node, status);
+      out.push(status);
+      continue;
+    }
     const locked = project.lock.get(node.id);
     const staleUpstream = node.upstream().filter((u) => states.get(u)?.state !== 'fresh');
     let status: InstanceStatus;

@@ -5,9 +5,10 @@ import { UsageError } from '../engine/errors.ts';
 import { formatZodIssues } from '../engine/zod-errors.ts';
 import { suiteDomains } from '../data/load-suite.ts';
 import { ProfileSchema, type Profile, type ProfileInput } from './schema.ts';
+import { paper } from './paper.ts';
 import { tiny } from './tiny.ts';
 
-export const PROFILES: Record<string, ProfileInput> = { tiny };
+export const PROFILES: Record<string, ProfileInput> = { tiny, paper };
 
 export interface ProfileOptions {
   profile?: string;
