@@ -40,7 +40,8 @@ import { pretrain } from './stages/pretrain.ts';
 import { shuffle } from './stages/shuffle.ts';
 
 const ROOT = dirname(fileURLToPath(import.meta.url));
-const LOCKS = join(ROOT, 'locks');
+// Lock files (commit them, like dvc.lock), one per profile; WT_LOCK_DIR moves them (tests do).
+const LOCKS = process.env.WT_LOCK_DIR || join(ROOT, 'locks');
 
 type Init = 'P-T' | 'RI-T';
 type Recipe = Profile['pretrain'] | Profile['finetune'];

@@ -18,6 +18,11 @@ import { build } from './scheduler.ts';
 import { computeStatus } from './status.ts';
 import { Store } from './store.ts';
 import { verifyStore } from './verify.ts';
+import { cacheKey } from './remote/cache-key.ts';
+import { openRemote } from './remote/remote-cache.ts';
+import { RemoteSession } from './remote/remote-session.ts';
+import { loadRunnerConfig, type RunnerConfig } from './runner-config.ts';
+import { pullTargets, pushTargets } from './cache-commands.ts';
 
 export interface PipelineOption {
   flags: string;
@@ -77,6 +82,25 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
     return cmd.exitOverride();
   };
 
+  let runnerConfig: RunnerConfig | undefined;
+  const config = () => (runnerConfig ??= loadRunnerConfig(process.env.WT_CONFIG || join(def.root, 'what-transfers.config.json')));
+  const remoteOptions = (cmd: Command) =>
+    cmd
+      .option('--remote <name>', 'a remote cache from what-transfers.config.json: pull what it has, push what is built')
+      .option('--remote-required', 'fail when the remote cannot be used (default: warn and carry on locally)')
+      .option('--remote-read-only', 'pull, never push (developer machines)');
+  const sessionFor = (project: Project, opts: CommonOpts, reporter: Pick<Reporter, 'warn'>, explicitOnly = false): RemoteSession | undefined => {
+    const name = (opts.remote as string | undefined) ?? (explicitOnly ? undefined : config().defaultRemote);
+    if (!name) return undefined;
+    const rc = config().remotes[name];
+    if (!rc) throw new UsageError(`No remote named "${name}" in what-transfers.config.json (remotes: ${Object.keys(config().remotes).join(', ') || 'none'}). See README, "CI and shared caches".`);
+    return new RemoteSession(openRemote(name, rc, def.root), project.store, {
+      required: !!opts.remoteRequired,
+      readOnly: !!opts.remoteReadOnly,
+      warn: (m) => reporter.warn(m),
+    });
+  };
+
   const dagFor = async (opts: CommonOpts) => {
     const dag = (await def.createDag(opts)).finalize();
     for (const o of (opts.override as string[] | undefined) ?? []) dag.override(o);
@@ -93,7 +117,7 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
     });
   };
 
-  common(program.command('build [targets...]', { isDefault: true }).description(`build targets and what they need (default: ${def.defaultTargets.join(' ')})`))
+  remoteOptions(common(program.command('build [targets...]', { isDefault: true }).description(`build targets and what they need (default: ${def.defaultTargets.join(' ')})`)))
     .option('-j, --jobs <n>', 'stages run at once (default: number of cores)', parsePositiveInt)
     .option('--force [targets...]', 'rebuild: everything the targets need, or just the named instances/stages/groups')
     .option('-n, --dry-run', 'show what would run, and why, without running it')
@@ -123,6 +147,7 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
           executor,
           reporter,
           signal: controller.signal,
+          remote: sessionFor(project, opts, reporter),
         });
         touchEntries(project.store, summary.outcomes.flatMap((o) => (o.fingerprint && (o.outcome === 'cached' || o.outcome === 'built') ? [o.fingerprint] : [])));
         if (opts.json) process.stdout.write(`${JSON.stringify(summary, null, 1)}\n`);
@@ -134,9 +159,9 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
       }
     });
 
-  common(program.command('status [targets...]').description('fresh / stale / missing for each instance, and why')).action(async (targets: string[], opts: CommonOpts) => {
+  remoteOptions(common(program.command('status [targets...]').description('fresh / stale / missing for each instance, and why'))).action(async (targets: string[], opts: CommonOpts) => {
     const project = await open(opts);
-    const list = await computeStatus(project, targets.length ? targets : def.defaultTargets);
+    const list = await computeStatus(project, targets.length ? targets : def.defaultTargets, sessionFor(project, opts, { warn: (m) => process.stderr.write(`⚠ ${m}\n`) }, true));
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(list, null, 1)}\n`);
       return;
@@ -225,6 +250,34 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
     }
     if (report.corrupt.length) exitCode = 1;
   });
+
+  const cache = program.command('cache').description('move entries to and from a remote cache (see README, "CI and shared caches")');
+  for (const direction of ['push', 'pull'] as const) {
+    remoteOptions(common(cache.command(`${direction} [targets...]`).description(`${direction} every entry the targets need (default: ${def.defaultTargets.join(' ')})`))).action(
+      async (targets: string[], opts: CommonOpts) => {
+        const project = await open(opts);
+        const warn = (m: string) => process.stderr.write(`⚠ ${m}\n`);
+        const session = sessionFor(project, opts, { warn });
+        if (!session) throw new UsageError(`cache ${direction} needs --remote NAME (or defaultRemote in what-transfers.config.json).`);
+        if (direction === 'push' && (session.remote.readOnly || opts.remoteReadOnly)) throw new UsageError(`Remote "${session.remote.name}" is read-only here.`);
+        const t = targets.length ? targets : def.defaultTargets;
+        const r = direction === 'push' ? await pushTargets(project, session, t, !!opts.quiet) : await pullTargets(project, session, t, !!opts.quiet);
+        if (opts.json) process.stdout.write(`${JSON.stringify(r, null, 1)}\n`);
+        else
+          process.stdout.write(
+            `${direction === 'push' ? 'Pushed' : 'Pulled'} ${r.transferred} entries (${formatBytes(r.bytes)}) ${direction === 'push' ? 'to' : 'from'} ${session.remote.where}; ` +
+              `${r.local} ${direction === 'push' ? 'local' : 'already local'}; ${r.unavailable.length} ${direction === 'push' ? 'not built here' : 'not on the remote'}${r.unavailable.length ? ` (${r.unavailable.slice(0, 3).join(', ')}${r.unavailable.length > 3 ? ', …' : ''})` : ''}.\n`,
+          );
+        if (session.stats.refused.length || (direction === 'pull' && !session.available)) exitCode = 1;
+      },
+    );
+  }
+  common(program.command('cache-key [targets...]').description('a digest of everything the targets depend on, stable across machines (e.g. for actions/cache)')).action(
+    async (targets: string[], opts: CommonOpts) => {
+      const project = await open(opts);
+      process.stdout.write(`${await cacheKey(project, targets.length ? targets : def.defaultTargets)}\n`);
+    },
+  );
 
   try {
     await program.parseAsync(argv, { from: 'user' });

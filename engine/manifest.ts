@@ -32,6 +32,8 @@ export const RunInfo = z.object({
   pid: z.number(),
   executor: z.string(),
   gitCommit: z.string().nullable(),
+  /** name@version of the project that made the entry (provenance for shared caches) */
+  tool: z.string().optional(),
 });
 
 export const Manifest = z.object({

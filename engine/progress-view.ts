@@ -113,7 +113,7 @@ function describe(o: InstanceOutcome, verbose: boolean): string | undefined {
     case 'built':
       return `✓ ${o.id}${time}${o.builtElsewhere ? ' (another process committed it first)' : ''}`;
     case 'cached':
-      return verbose || o.builtElsewhere ? `· ${o.id} cached${o.builtElsewhere ? ' (built by another process)' : ''}` : undefined;
+      return verbose || o.builtElsewhere ? `· ${o.id} cached${o.builtElsewhere ? ' (built by another process)' : o.fromRemote ? ' (remote)' : ''}` : undefined;
     case 'would-run':
       return `○ ${o.id} would run: ${(o.reasons ?? []).join('; ')}`;
     case 'skipped':
@@ -129,7 +129,8 @@ function describe(o: InstanceOutcome, verbose: boolean): string | undefined {
 
 export function summaryLine(s: BuildSummary): string {
   const n = (k: InstanceOutcome['outcome']) => s.outcomes.filter((o) => o.outcome === k).length;
-  const parts = [`${n('built')} built`, `${n('cached')} cached`];
+  const remote = s.outcomes.filter((o) => o.fromRemote).length;
+  const parts = [`${n('built')} built`, `${n('cached')} cached${remote ? ` (${remote} from the remote cache)` : ''}`];
   if (n('would-run')) parts.push(`${n('would-run')} would run`);
   if (n('failed')) parts.push(`${n('failed')} failed`);
   if (n('skipped')) parts.push(`${n('skipped')} skipped`);

@@ -16,6 +16,8 @@ export interface InstanceOutcome {
   logTail?: string[] | undefined;
   /** true when another process built it and this run reused the result */
   builtElsewhere?: boolean | undefined;
+  /** found in the remote cache (pulled only if something needed its files) */
+  fromRemote?: boolean | undefined;
 }
 
 export interface BuildSummary {

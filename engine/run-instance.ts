@@ -4,7 +4,7 @@
 //   3. manifest.json + log.txt written and fsynced into staging
 //   4. one rename(2) makes staging the entry; then the scratch folder goes and the seal is taken
 // A stage that throws, or a process that dies, leaves no entry and never touches an existing one.
-import { closeSync, fsyncSync, mkdirSync, openSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { cpus, platform } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { format } from 'node:util';
@@ -127,6 +127,7 @@ export async function runInstance(job: Job, hooks: RunHooks = {}, logBuffer = ne
         pid: process.pid,
         executor: job.executor,
         gitCommit: gitCommit(job.projectRoot),
+        tool: projectTool(job.projectRoot),
       },
       metadata,
     };
@@ -182,6 +183,15 @@ function listFiles(dir: string, prefix = ''): string[] {
     else throw new Error(`Output ${rel} is neither a file nor a folder (symlinks are not stored)`);
   }
   return out.sort();
+}
+
+function projectTool(root: string): string | undefined {
+  try {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name?: string; version?: string };
+    return pkg.name ? `${pkg.name}@${pkg.version ?? '0'}` : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function fsyncFile(path: string): void {

@@ -13,6 +13,7 @@ import type { Job } from './job.ts';
 import type { LockUpdate } from './lock-file.ts';
 import type { Manifest } from './manifest.ts';
 import type { ComputedInstance, Project } from './project.ts';
+import type { RemoteSession } from './remote/remote-session.ts';
 import type { BuildSummary, InstanceOutcome, Outcome, Reporter } from './reporter.ts';
 
 const LOCK_POLL_MS = 250;
@@ -28,6 +29,8 @@ export interface BuildOptions {
   reporter: Reporter;
   /** abort to stop: running stages are asked to checkpoint and stop, nothing new starts */
   signal?: AbortSignal | undefined;
+  /** a shared cache: entries it holds are pulled (lazily) instead of built, new ones pushed */
+  remote?: RemoteSession | undefined;
 }
 
 interface NodeState {
@@ -38,12 +41,17 @@ interface NodeState {
   digest?: OutputDigest;
   reasons?: string[];
   healed?: boolean;
+  /** known from the remote's manifest, not yet in the local store */
+  remoteOnly?: boolean;
+  /** build locally even if the remote has it (its remote copy could not be used) */
+  skipRemote?: boolean;
 }
 
 export async function build(project: Project, opts: BuildOptions): Promise<BuildSummary> {
   const t0 = performance.now();
   const { store, dag } = project;
   const order = dag.closure(opts.targets);
+  const roots = dag.select(opts.targets);
   const forced = new Set<DagNode>(opts.force === true ? order : opts.force ? dag.select(opts.force) : []);
   const { executor, reporter } = opts;
   await project.prepareCode(order);
@@ -134,6 +142,11 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
     if (!forced.has(st.node)) {
       const manifest = store.readManifest(fp, (m) => reporter.warn(m));
       if (manifest) return resolve(st, 'cached', {}, manifest);
+      const remote = !st.skipRemote ? await opts.remote?.lookup(fp) : undefined;
+      if (remote) {
+        st.remoteOnly = true;
+        return resolve(st, 'cached', { fromRemote: true }, remote);
+      }
     }
     st.reasons = forced.has(st.node)
       ? ['forced']
@@ -163,6 +176,7 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
         const manifest = store.readManifest(fp);
         if (manifest) return resolve(st, 'cached', { builtElsewhere: true }, manifest);
       }
+      if (!(await materializeUpstream(st))) return;
       st.status = 'running';
       reporter.running(st.node.id, expectedSeconds(project, st.node));
       const job = makeJob(project, st, forced.has(st.node) && store.has(fp), executor.name, (n) => states.get(n)!);
@@ -175,6 +189,7 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
       if (result.ok) {
         const manifest = store.readManifest(fp);
         if (!manifest) return resolve(st, 'failed', { seconds, error: 'the stage reported success but its entry is not in the store' });
+        if (result.result !== 'exists') opts.remote?.push(fp);
         return resolve(st, 'built', { seconds, builtElsewhere: result.result === 'exists' }, manifest);
       }
       if (result.corruptEntry && !st.healed && heal(st, basename(result.corruptEntry))) return;
@@ -186,18 +201,41 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
     }
   };
 
+  /** Rebuild some upstreams locally, then retry `st` (it waits for them like for any upstream). */
+  const rebuildThenRetry = (st: NodeState, ups: NodeState[], reason: string) => {
+    for (const up of ups) {
+      up.status = 'queued';
+      up.remoteOnly = false;
+      up.skipRemote = true;
+      up.reasons = [reason];
+      queue.push(up);
+    }
+    st.status = 'pending';
+    st.remaining = ups.length;
+  };
+
   /** An upstream entry turned out corrupt while this stage read it: quarantine it, rebuild it, then retry. */
   const heal = (st: NodeState, fp: string): boolean => {
     const up = st.node.upstream().map((u) => states.get(u)!).find((u) => u.computed?.fingerprint === fp);
     if (!up) return false;
     st.healed = true;
     store.quarantine(fp, 'an output did not match its manifest', (m) => reporter.warn(m));
-    up.status = 'queued';
-    up.reasons = ['store entry was corrupt'];
-    queue.push(up);
-    st.status = 'pending';
-    st.remaining = 1;
+    rebuildThenRetry(st, [up], 'store entry was corrupt');
     return true;
+  };
+
+  /** Pull the remote-only entries a stage is about to read; those that cannot be pulled are rebuilt here. */
+  const materializeUpstream = async (st: NodeState): Promise<boolean> => {
+    const missing: NodeState[] = [];
+    for (const up of new Set(st.node.upstream().map((u) => states.get(u)!))) {
+      if (!up.remoteOnly) continue;
+      reporter.progress(st.node.id, { message: `pulling ${up.node.id}` });
+      if (await opts.remote!.pull(up.computed!.fingerprint)) up.remoteOnly = false;
+      else missing.push(up);
+    }
+    if (missing.length === 0) return true;
+    rebuildThenRetry(st, missing, 'its remote copy could not be used');
+    return false;
   };
 
   const track = (p: Promise<void>) => {
@@ -217,12 +255,28 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
         track(launch(st, cpus));
       }
       if (ready.length) continue;
-      if (inFlight.size === 0) break;
+      if (inFlight.size === 0) {
+        // What was asked for must end up in the local store (lazily: only the targets themselves).
+        const remoteTargets = stopping || opts.dryRun ? [] : roots.map((n) => states.get(n)!).filter((s) => s.remoteOnly);
+        if (remoteTargets.length === 0) break;
+        for (const t of remoteTargets) {
+          if (await opts.remote!.pull(t.computed!.fingerprint)) t.remoteOnly = false;
+          else {
+            t.remoteOnly = false;
+            t.skipRemote = true;
+            t.status = 'queued';
+            t.reasons = ['its remote copy could not be used'];
+            queue.push(t);
+          }
+        }
+        continue;
+      }
       await Promise.race(inFlight);
       if (performance.now() - lastFlush > LOCK_FILE_FLUSH_MS) await flushLock(false);
     }
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
+    await opts.remote?.flush().catch((err) => reporter.warn(errorMessage(err)));
     await flushLock(true);
     project.saveMemos();
   }

@@ -7,6 +7,7 @@ import type { OutputDigest } from './digest.ts';
 import { errorMessage } from './errors.ts';
 import { explain } from './explain.ts';
 import type { Project } from './project.ts';
+import type { RemoteSession } from './remote/remote-session.ts';
 import { fingerprintOf, type InputRecord } from './fingerprint.ts';
 
 export type InstanceState = 'fresh' | 'stale' | 'missing';
@@ -19,7 +20,7 @@ export interface InstanceStatus {
   reasons: string[];
 }
 
-export async function computeStatus(project: Project, targets: string[]): Promise<InstanceStatus[]> {
+export async function computeStatus(project: Project, targets: string[], remote?: RemoteSession): Promise<InstanceStatus[]> {
   const order = project.dag.closure(targets);
   await project.prepareCode(order);
   const digests = new Map<DagNode, OutputDigest>();
@@ -42,9 +43,10 @@ export async function computeStatus(project: Project, targets: string[]): Promis
     if (partial.record.upstream) {
       const fp = fingerprintOf(partial.record as InputRecord);
       const manifest = project.store.readManifest(fp);
-      if (manifest) {
-        digests.set(node, manifest.outputs.digest as OutputDigest);
-        status = { id: node.id, stage: node.stage.name, state: 'fresh', fingerprint: fp, reasons: [] };
+      const remoteManifest = manifest ? undefined : await remote?.lookup(fp);
+      if (manifest || remoteManifest) {
+        digests.set(node, (manifest ?? remoteManifest)!.outputs.digest as OutputDigest);
+        status = { id: node.id, stage: node.stage.name, state: 'fresh', fingerprint: fp, reasons: remoteManifest ? [`on remote "${remote!.remote.name}", not pulled yet`] : [] };
       } else {
         const reasons = explain(node, { record: partial.record, staleUpstream: [] }, locked);
         status = {
