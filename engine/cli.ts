@@ -9,6 +9,8 @@ import type { Dag } from './dag.ts';
 import { formatDag, type DagFormat } from './dag-format.ts';
 import { errorMessage, UsageError } from './errors.ts';
 import { LocalExecutor } from './executor-local.ts';
+import { SlurmExecutor } from './executor-slurm.ts';
+import type { Executor } from './executor.ts';
 import { collectGarbage, parseSize, touchEntries } from './gc.ts';
 import { Project } from './project.ts';
 import { createProgressView, formatSeconds } from './progress-view.ts';
@@ -122,12 +124,22 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
     .option('--force [targets...]', 'rebuild: everything the targets need, or just the named instances/stages/groups')
     .option('-n, --dry-run', 'show what would run, and why, without running it')
     .option('-k, --keep-going', 'after a failure, still build everything that does not depend on it')
-    .action(async (targets: string[], opts: CommonOpts & { jobs?: number; force?: true | string[]; dryRun?: boolean; keepGoing?: boolean }) => {
+    .addOption(new Option('--executor <kind>', 'where stages run (default: the config file\'s executor, else local)').choices(['local', 'slurm']))
+    .action(async (targets: string[], opts: CommonOpts & { jobs?: number; force?: true | string[]; dryRun?: boolean; keepGoing?: boolean; executor?: 'local' | 'slurm' }) => {
       const project = await open(opts);
-      const executor = new LocalExecutor(opts.jobs ?? availableParallelism());
+      const kind = opts.executor ?? config().executor.kind;
       const reporter: Reporter = opts.json
         ? silentReporter
-        : createProgressView({ live: true, quiet: !!opts.quiet, verbose: !!opts.verbose, slots: executor.slots });
+        : createProgressView({ live: true, quiet: !!opts.quiet, verbose: !!opts.verbose, slots: opts.jobs ?? availableParallelism() });
+      const executor: Executor =
+        kind === 'slurm'
+          ? new SlurmExecutor(
+              config().executor.kind === 'slurm' ? (config().executor as Extract<RunnerConfig['executor'], { kind: 'slurm' }>) : { kind: 'slurm', extraArgs: [], resources: {}, pollSeconds: 5 },
+              project.store.root,
+              (m) => reporter.warn(m),
+              opts.jobs,
+            )
+          : new LocalExecutor(opts.jobs ?? availableParallelism());
       const controller = new AbortController();
       let signals = 0;
       const onSignal = (sig: NodeJS.Signals) => {
