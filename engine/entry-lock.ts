@@ -3,10 +3,10 @@
 // left by a dead process on this machine is taken over at once, without asking anybody to
 // "unlock". Owners on other hosts (a cluster's shared store) refresh the file's mtime as a
 // heartbeat; a lock not refreshed for STALE_REMOTE_MS is taken over.
-import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { isOwnerDeadLocally, SELF, type Owner } from './host.ts';
+import { isOwnerDeadLocally, processStartTime, SELF, type Owner } from './host.ts';
 
 export const HEARTBEAT_MS = 15_000;
 export const STALE_REMOTE_MS = 120_000;
@@ -18,11 +18,15 @@ const LockContent = z.object({
   startTime: z.string().optional(),
   createdAt: z.string(),
   purpose: z.string(),
+  /** the worker process building the entry: an orphaned worker keeps the lock alive until it exits */
+  worker: z.object({ pid: z.number(), startTime: z.string().optional() }).optional(),
 });
 export type LockContent = z.infer<typeof LockContent>;
 
 export interface HeldLock {
   path: string;
+  /** record the worker process that builds the entry (same host) */
+  setWorker(pid: number): void;
   release(): void;
 }
 
@@ -80,6 +84,10 @@ function isStale(path: string, holder: LockContent | null): boolean {
   }
   if (holder === null) return ageMs > 5_000; // garbage, or a writer that died between open and write
   const deadHere = isOwnerDeadLocally(holder);
+  if (deadHere === true && holder.worker) {
+    // The runner died but its worker may still be finishing (it stops at its next checkpoint).
+    return isOwnerDeadLocally({ ...holder, pid: holder.worker.pid, startTime: holder.worker.startTime }) !== false;
+  }
   if (deadHere !== undefined) return deadHere;
   return ageMs > STALE_REMOTE_MS;
 }
@@ -121,6 +129,17 @@ function heldLock(path: string): HeldLock {
   let released = false;
   return {
     path,
+    setWorker(pid: number) {
+      try {
+        const content = LockContent.parse(JSON.parse(readFileSync(path, 'utf8')));
+        const next = { ...content, worker: { pid, startTime: processStartTime(pid) } };
+        const tmp = `${path}.tmp-${process.pid}`;
+        writeFileSync(tmp, JSON.stringify(next));
+        renameSync(tmp, path);
+      } catch {
+        /* the lock still protects the entry; only orphan detection is weaker */
+      }
+    },
     release() {
       if (released) return;
       released = true;

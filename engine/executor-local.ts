@@ -56,6 +56,7 @@ export class LocalExecutor implements Executor {
         env: process.env,
       });
       this.children.add(child);
+      if (child.pid) hooks.started?.(child.pid);
       const tail: string[] = [];
       const onText = (chunk: Buffer) => {
         for (const line of chunk.toString('utf8').replace(/\n$/, '').split('\n')) {

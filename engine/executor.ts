@@ -6,6 +6,8 @@ import type { ProgressUpdate, Resources } from './stage.ts';
 export interface JobHooks {
   progress(update: ProgressUpdate): void;
   log(line: string): void;
+  /** the local process that runs the job, once it exists */
+  started?(pid: number): void;
 }
 
 export type JobOutcome =

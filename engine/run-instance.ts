@@ -138,7 +138,8 @@ export async function runInstance(job: Job, hooks: RunHooks = {}, logBuffer = ne
     rmSync(scratchDir, { recursive: true, force: true });
     if (result !== 'exists') writeSeal(store.entryDir(fp), manifest);
     return { result, manifest: store.readManifest(fp) ?? manifest };
-  } catch (err) {
+  } catch (caught) {
+    const err = explainFsError(caught, job.storeRoot);
     logBuffer.write(`FAILED: ${err instanceof Error && !(err instanceof UsageError) ? (err.stack ?? err.message) : errorMessage(err)}`);
     try {
       mkdirSync(store.failedDir, { recursive: true });
@@ -150,6 +151,21 @@ export async function runInstance(job: Job, hooks: RunHooks = {}, logBuffer = ne
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/** Disk-full and permission errors as advice; everything else unchanged. */
+function explainFsError(err: unknown, storeRoot: string): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ENOSPC' || e?.code === 'EDQUOT') {
+    return new Error(
+      `The disk holding the store (${storeRoot}) is full${e.path ? ` (writing ${e.path})` : ''}. Nothing was committed and earlier entries are intact. ` +
+        `Free space (e.g. \`npx tsx pipeline.ts gc\`) or move the store to a bigger disk with --store, then rerun.`,
+    );
+  }
+  if (e?.code === 'EACCES' || e?.code === 'EROFS') {
+    return new Error(`Cannot write ${e.path ?? 'to the store'} (${e.code}): the store ${storeRoot} must be writable by this user. Fix its permissions or use another --store.`);
+  }
+  return err;
 }
 
 async function openDeps(store: Store, deps: Job['deps']): Promise<Record<string, Upstream | Upstream[] | undefined>> {

@@ -183,7 +183,7 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
       const started = performance.now();
       const result = await executor.run(
         { job, isolation: st.node.stage.isolation ?? 'process', resources: project.resources(st.node) },
-        { progress: (u) => reporter.progress(st.node.id, u), log: (line) => reporter.log(st.node.id, line) },
+        { progress: (u) => reporter.progress(st.node.id, u), log: (line) => reporter.log(st.node.id, line), started: (pid) => lock.setWorker(pid) },
       );
       const seconds = (performance.now() - started) / 1000;
       if (result.ok) {
