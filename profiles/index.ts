@@ -5,10 +5,11 @@ import { UsageError } from '../engine/errors.ts';
 import { formatZodIssues } from '../engine/zod-errors.ts';
 import { suiteDomains } from '../data/load-suite.ts';
 import { ProfileSchema, type Profile, type ProfileInput } from './schema.ts';
+import { defaultProfile } from './default.ts';
 import { paper } from './paper.ts';
 import { tiny } from './tiny.ts';
 
-export const PROFILES: Record<string, ProfileInput> = { tiny, paper };
+export const PROFILES: Record<string, ProfileInput> = { tiny, default: defaultProfile, paper };
 
 export interface ProfileOptions {
   profile?: string;
