@@ -1,0 +1,162 @@
+// The project's wasm kernels against the cpu backend on random shapes.
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { backendInfo, initBackend, switchBackend } from '../../ml/backend.ts';
+import { Rng } from '../../ml/rng.ts';
+import { tf, type Tensor, type Tensor4D } from '../../ml/tf.ts';
+
+type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
+
+interface ConvCase {
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  strides: [number, number];
+  pad: Pad;
+}
+
+function randomCases(count: number, seed: number): ConvCase[] {
+  const rng = Rng.from(seed, 'kernel-cases');
+  const int = (lo: number, hi: number) => lo + rng.int(hi - lo + 1);
+  const cases: ConvCase[] = [];
+  while (cases.length < count) {
+    const kh = int(1, 4);
+    const kw = rng.uniform() < 0.7 ? kh : int(1, 4);
+    const s = int(1, 2);
+    const strides: [number, number] = rng.uniform() < 0.8 ? [s, s] : [s, int(1, 2)];
+    const h = int(kh, 13);
+    const w = int(kw, 13);
+    const kind = rng.int(3);
+    const pad: Pad = kind === 0 ? 'same' : kind === 1 ? 'valid' : [[0, 0], [int(0, kh - 1), int(0, kh - 1)], [int(0, kw - 1), int(0, kw - 1)], [0, 0]];
+    // batch 1 in a quarter of the cases
+    const n = rng.uniform() < 0.25 ? 1 : int(2, 5);
+    const channels = int(1, 6);
+    cases.push({ x: [n, h, w, channels], filter: [kh, kw, channels, int(1, 6)], strides, pad });
+  }
+  return cases;
+}
+
+function randomData(shape: number[], rng: Rng): Float32Array {
+  const d = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < d.length; i++) d[i] = rng.uniform() * 2 - 1;
+  return d;
+}
+
+/** max |a − b| / max |b| */
+function relativeError(a: Float32Array, b: Float32Array): number {
+  assert.equal(a.length, b.length);
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num = Math.max(num, Math.abs(a[i]! - b[i]!));
+    den = Math.max(den, Math.abs(b[i]!));
+  }
+  return den === 0 ? num : num / den;
+}
+
+async function onBoth(f: () => Tensor): Promise<{ wasm: Float32Array; cpu: Float32Array }> {
+  const out: Record<string, Float32Array> = {};
+  for (const b of ['cpu', 'wasm'] as const) {
+    await switchBackend(b);
+    const t = tf.tidy(f);
+    out[b] = t.dataSync() as Float32Array;
+    t.dispose();
+  }
+  return { wasm: out.wasm!, cpu: out.cpu! };
+}
+
+const cases = randomCases(120, 7);
+
+describe('project wasm kernels match the cpu backend', () => {
+  before(async () => {
+    await initBackend({ backend: 'wasm', log: () => {} });
+  });
+
+  it('are installed on wasm', () => {
+    const k = backendInfo().kernels;
+    for (const name of ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'Cast']) assert.ok(k[name], `${name} not installed`);
+  });
+
+  it('cover strides 1 and 2, same/valid/explicit padding, odd sizes and batch 1', () => {
+    const has = (p: (c: ConvCase) => boolean) => assert.ok(cases.some(p));
+    has((c) => c.strides[0] === 1);
+    has((c) => c.strides[0] === 2);
+    has((c) => c.pad === 'same' && c.strides[0] === 2);
+    has((c) => c.pad === 'valid' && c.strides[0] === 2);
+    has((c) => Array.isArray(c.pad));
+    has((c) => c.x[1] % 2 === 1 && c.x[2] % 2 === 1);
+    has((c) => c.x[0] === 1);
+  });
+
+  for (const kernel of ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const) {
+    it(`${kernel}: relative error < 1e-5 on ${cases.length} random shapes`, async () => {
+      const rng = Rng.from(11, kernel);
+      let worst = 0;
+      for (const c of cases) {
+        const x = randomData(c.x, rng);
+        const filter = randomData(c.filter, rng);
+        const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: [1, 1] };
+        const outShape = tf.tidy(() => tf.conv2d(tf.zeros(c.x) as Tensor4D, tf.zeros(c.filter) as Tensor4D, c.strides, c.pad).shape);
+        const dy = randomData(outShape, rng);
+        const { wasm, cpu } = await onBoth(() => {
+          if (kernel === 'Conv2D') return tf.conv2d(tf.tensor4d(x, c.x), tf.tensor4d(filter, c.filter), c.strides, c.pad);
+          if (kernel === 'Conv2DBackpropFilter')
+            return tf.engine().runKernel(kernel, { x: tf.tensor4d(x, c.x), dy: tf.tensor(dy, outShape) }, { ...attrs, filterShape: c.filter } as never) as Tensor;
+          return tf.engine().runKernel(kernel, { dy: tf.tensor(dy, outShape), filter: tf.tensor4d(filter, c.filter) }, { ...attrs, inputShape: c.x } as never) as Tensor;
+        });
+        const e = relativeError(wasm, cpu);
+        assert.ok(e < 1e-5, `${kernel} ${JSON.stringify(c)}: relative error ${e}`);
+        worst = Math.max(worst, e);
+      }
+      assert.ok(worst > 0, 'suspicious: bit-identical to cpu everywhere');
+    });
+  }
+
+  it('gradients of a conv layer (both kernels through tf.grads) match cpu', async () => {
+    const rng = Rng.from(3, 'grads');
+    for (const c of cases.slice(0, 30)) {
+      const x = randomData(c.x, rng);
+      const filter = randomData(c.filter, rng);
+      for (const which of [0, 1]) {
+        const { wasm, cpu } = await onBoth(
+          () => tf.grads((a: Tensor, b: Tensor) => tf.conv2d(a as Tensor4D, b as Tensor4D, c.strides, c.pad).square().sum())([tf.tensor4d(x, c.x), tf.tensor4d(filter, c.filter)])[which]!,
+        );
+        const e = relativeError(wasm, cpu);
+        assert.ok(e < 1e-5, `${JSON.stringify(c)} grad ${which}: ${e}`);
+      }
+    }
+  });
+
+  it('Identity shares the buffer and survives disposal of its input', async () => {
+    await switchBackend('wasm');
+    const a = tf.tensor1d([1, 2, 3]);
+    const b = tf.engine().runKernel('Identity', { x: a }, {}) as Tensor;
+    a.dispose();
+    assert.deepEqual([...b.dataSync()], [1, 2, 3]);
+    b.dispose();
+  });
+
+  it('Cast shares the buffer for the same dtype and still converts otherwise', async () => {
+    await switchBackend('wasm');
+    const a = tf.tensor1d([1.5, -2.25, 3]);
+    const same = tf.cast(a, 'float32');
+    const int = tf.cast(a, 'int32');
+    a.dispose();
+    assert.deepEqual([...same.dataSync()], [1.5, -2.25, 3]);
+    assert.equal(int.dtype, 'int32');
+    assert.deepEqual([...int.dataSync()], [1, -2, 3]);
+    tf.dispose([same, int]);
+  });
+
+  it('a 1×1 stride-2 conv and a wide filter on a small image', async () => {
+    for (const c of [
+      { x: [2, 7, 7, 3], filter: [1, 1, 3, 4], strides: [2, 2], pad: 'valid' },
+      { x: [1, 4, 5, 2], filter: [4, 4, 2, 3], strides: [2, 2], pad: 'same' },
+    ] as ConvCase[]) {
+      const rng = Rng.from(5);
+      const x = randomData(c.x, rng);
+      const f = randomData(c.filter, rng);
+      const { wasm, cpu } = await onBoth(() => tf.grads((a: Tensor) => tf.conv2d(a as Tensor4D, tf.tensor4d(f, c.filter), c.strides, c.pad).sum())([tf.tensor4d(x, c.x)])[0]!);
+      assert.ok(relativeError(wasm, cpu) < 1e-5);
+    }
+  });
+});
