@@ -47,7 +47,7 @@ type Init = 'P-T' | 'RI-T';
 type Recipe = Profile['pretrain'] | Profile['finetune'];
 
 /** The profile's recipe as the trainer's config: lr drops at fractions of the epochs. */
-function trainConfig(r: Recipe, lr: number, seed: number, initSeed = seed) {
+function trainConfig(r: Recipe, lr: number, seed: number, initSeed = seed, onDivergence: 'error' | 'stop' = 'error') {
   const drops = [...new Set(r.lrDropFractions.map((f) => Math.round(f * r.epochs)))].filter((e) => e >= 1 && e < r.epochs);
   return {
     epochs: r.epochs,
@@ -61,6 +61,7 @@ function trainConfig(r: Recipe, lr: number, seed: number, initSeed = seed) {
     mixupAlpha: r.mixupAlpha,
     seed,
     initSeed,
+    onDivergence,
     ...(r.trainEvalSize ? { trainEvalSize: r.trainEvalSize } : {}),
   };
 }
@@ -108,7 +109,7 @@ export function buildDag(p: Profile): Dag {
     ].filter(Boolean);
     return dag.add(
       finetune,
-      { init: r.init, sourceEpoch: r.sourceEpoch ?? null, arch: p.arch, train: trainConfig(p.finetune, lr, r.seed, r.initSeed ?? r.seed) },
+      { init: r.init, sourceEpoch: r.sourceEpoch ?? null, arch: p.arch, train: trainConfig(p.finetune, lr, r.seed, r.initSeed ?? r.seed, 'stop') },
       { data: r.blockSize === undefined ? data.get(r.target)! : shuffled(r.target, r.blockSize, r.seed), source: r.init === 'P-T' ? source : undefined },
       { label: tags.join(',') },
     );

@@ -112,9 +112,15 @@ export class Project {
     return (typeof r === 'function' ? r(node.params) : r) ?? {};
   }
 
-  saveMemos(): void {
-    this.hasher.save();
-    this.code.save();
+  /** Memos only speed things up: failing to save them (a full disk) must not fail a build. */
+  saveMemos(onError?: (message: string) => void): void {
+    for (const save of [() => this.hasher.save(), () => this.code.save()]) {
+      try {
+        save();
+      } catch (err) {
+        onError?.(`could not save a memo in ${this.store.cacheDir} (${(err as Error).message}); the next run rehashes instead`);
+      }
+    }
   }
 }
 

@@ -65,6 +65,8 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
     states.set(node, { node, status: 'pending', remaining: ups.length });
     for (const u of ups) dependents.set(u, [...(dependents.get(u) ?? []), node]);
   }
+  const expected = expectedDurations(project);
+  const priority = criticalPaths(order, dependents, (n) => expected(n) ?? 1);
   const outcomes = new Map<DagNode, InstanceOutcome>();
   const lockUpdates: LockUpdate[] = [];
   let lastFlush = performance.now();
@@ -178,7 +180,7 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
       }
       if (!(await materializeUpstream(st))) return;
       st.status = 'running';
-      reporter.running(st.node.id, expectedSeconds(project, st.node));
+      reporter.running(st.node.id, expected(st.node));
       const job = makeJob(project, st, forced.has(st.node) && store.has(fp), executor.name, (n) => states.get(n)!);
       const started = performance.now();
       const result = await executor.run(
@@ -246,6 +248,8 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
   try {
     for (;;) {
       while (ready.length) await evaluate(ready.shift()!);
+      // Longest remaining chain first (pre-training before the runs that do not need it).
+      queue.sort((a, b) => priority.get(b.node)! - priority.get(a.node)!);
       while (!stopping && queue.length) {
         const st = queue[0]!;
         const cpus = Math.min(Math.max(1, project.resources(st.node).cpus ?? 1), executor.slots);
@@ -278,7 +282,7 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
     opts.signal?.removeEventListener('abort', onAbort);
     await opts.remote?.flush().catch((err) => reporter.warn(errorMessage(err)));
     await flushLock(true);
-    project.saveMemos();
+    project.saveMemos((m) => reporter.warn(m));
   }
 
   for (const st of states.values()) {
@@ -333,11 +337,34 @@ function makeJob(project: Project, st: NodeState, replace: boolean, executor: st
   };
 }
 
-function expectedSeconds(project: Project, node: DagNode): number | undefined {
-  const own = project.lock.get(node.id)?.locked.wallSeconds;
-  if (own !== undefined) return own;
-  const same = project.lock.ids().map((id) => project.lock.get(id)!.locked).filter((l) => l.stage === node.stage.name);
-  return same.length ? same.reduce((a, l) => a + l.wallSeconds, 0) / same.length : undefined;
+/**
+ * Each instance's critical path: its expected duration plus the longest chain of expected
+ * durations below it (recorded durations where known, 1 s otherwise), with the number of
+ * instances below it as a tie-break.
+ */
+function criticalPaths(order: readonly DagNode[], dependents: Map<DagNode, DagNode[]>, duration: (n: DagNode) => number): Map<DagNode, number> {
+  const out = new Map<DagNode, number>();
+  for (const n of [...order].reverse()) {
+    const below = dependents.get(n) ?? [];
+    out.set(n, duration(n) + Math.max(0, ...below.map((d) => out.get(d) ?? 0)) + below.length * 1e-6);
+  }
+  return out;
+}
+
+/** Seconds an instance took last time, else the mean of its stage's recorded runs. */
+function expectedDurations(project: Project): (node: DagNode) => number | undefined {
+  const byStage = new Map<string, { sum: number; n: number }>();
+  for (const id of project.lock.ids()) {
+    const l = project.lock.get(id)!.locked;
+    const s = byStage.get(l.stage) ?? { sum: 0, n: 0 };
+    byStage.set(l.stage, { sum: s.sum + l.wallSeconds, n: s.n + 1 });
+  }
+  return (node) => {
+    const own = project.lock.get(node.id)?.locked.wallSeconds;
+    if (own !== undefined) return own;
+    const s = byStage.get(node.stage.name);
+    return s ? s.sum / s.n : undefined;
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,7 +1,7 @@
 // Turns uint8 NHWC dataset images into normalised float batches: x = (pixel/255 − mean)/std,
 // with mean/std per channel or per element (see data/dataset.ts).
 import type { Dataset, DatasetHeader } from '../data/dataset.ts';
-import type { ModelConfig } from './model_config.ts';
+import type { ModelConfig } from './model-config.ts';
 
 export class BatchNormaliser {
   readonly size: number;

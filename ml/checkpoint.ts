@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs, readFileSync, existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
-import { describeModelConfig, ModelConfigSchema, sameArchitecture, type ModelConfig } from './model_config.ts';
+import { describeModelConfig, ModelConfigSchema, sameArchitecture, type ModelConfig } from './model-config.ts';
 import type { ParamTensor, Weights } from './weights.ts';
 
 const FORMAT = 'what-transfers/checkpoint';

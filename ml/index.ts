@@ -1,6 +1,6 @@
 // Public API of the ML layer for pipeline stages. (ml/ depends on nothing in engine/ or stages/.)
 export { initBackend, backendInfo, BACKEND_NAMES, type BackendInfo, type BackendName, type InitBackendOptions } from './backend.ts';
-export { ModelConfigSchema, parseModelConfig, describeModelConfig, sameArchitecture, type ModelConfig, type ModelConfigInput } from './model_config.ts';
+export { ModelConfigSchema, parseModelConfig, describeModelConfig, sameArchitecture, type ModelConfig, type ModelConfigInput } from './model-config.ts';
 export { FixupResNet, type ParamSpec, type TensorMap, type ForwardResult } from './model.ts';
 export {
   addGaussianNoise, cloneWeights, flatten, interpolate, l2Distance, l2Norm, moduleOf, modulesOf, parameterCount,

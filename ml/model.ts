@@ -10,7 +10,7 @@
 // × L^(−1/2) (L residual blocks of m = 2 layers: L^(−1/(2m−2))), conv2 = 0, downsample He-normal,
 // biases 0, scale 1; stem and fc use PyTorch's default uniform init (the paper's "nzfc").
 import { tf, type Tensor, type Tensor2D, type Tensor4D } from './tf.ts';
-import { parseModelConfig, type ModelConfig, type ModelConfigInput } from './model_config.ts';
+import { parseModelConfig, type ModelConfig, type ModelConfigInput } from './model-config.ts';
 import { Rng } from './rng.ts';
 import { moduleOf, type ParamTensor, type Weights } from './weights.ts';
 

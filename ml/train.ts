@@ -14,7 +14,7 @@ import { BatchNormaliser, checkDatasetFitsModel } from './batches.ts';
 import { checkpointPath, latestCheckpointEpoch, OPTIMIZER_PREFIX, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import { evaluateTensors, fixedSubset } from './evaluate.ts';
 import { FixupResNet } from './model.ts';
-import type { ModelConfig, ModelConfigInput } from './model_config.ts';
+import type { ModelConfig, ModelConfigInput } from './model-config.ts';
 import { learningRateAt, Sgd } from './optimizer.ts';
 import { Rng, type RngState } from './rng.ts';
 import { tf, type Scalar, type Tensor } from './tf.ts';
@@ -41,6 +41,8 @@ export const TrainConfigSchema = z
     /** eval-mode train accuracy on a fixed subset of this many training examples (default all) */
     trainEvalSize: z.number().int().positive().optional(),
     evalBatchSize: z.number().int().positive().default(256),
+    /** a non-finite loss either fails the run ('error') or ends it as a result ('stop': the paper's P-T at lr 0.1 "failed to converge") */
+    onDivergence: z.enum(['error', 'stop']).default('error'),
   })
   .strict();
 
@@ -94,7 +96,15 @@ export interface TrainOptions {
   signal?: AbortSignal;
 }
 
+export interface Divergence {
+  epoch: number;
+  step: number;
+  loss: number;
+}
+
 export interface TrainResult {
+  /** set when the loss became non-finite and `onDivergence` is 'stop'; weights are then the last finished epoch's */
+  diverged: Divergence | null;
   model: ModelConfig;
   weights: Weights;
   history: EpochRecord[];
@@ -164,7 +174,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
   const stepper = new TrainStep(model, options.train, cfg.batchSize);
   const ids = model.params.map((p) => p.name);
-  while (state.epoch < cfg.epochs) {
+  let diverged: Divergence | null = null;
+  epochs: while (state.epoch < cfg.epochs) {
     const epoch = state.epoch + 1;
     const lr = lrOf(epoch);
     const t0 = performance.now();
@@ -177,8 +188,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const lambda = cfg.mixupAlpha > 0 ? state.rng.beta(cfg.mixupAlpha, cfg.mixupAlpha) : 1;
       const partner = cfg.mixupAlpha > 0 ? state.rng.permutation(batch.length) : undefined;
       const { loss, grads } = stepper.run(state.weights, ids, batch, lambda, partner);
-      if (!Number.isFinite(loss))
-        throw new Error(`training diverged: loss ${loss} at epoch ${epoch} step ${step} (lr ${lr}); lower the learning rate`);
+      if (!Number.isFinite(loss)) {
+        if (cfg.onDivergence === 'error') throw new Error(`training diverged: loss ${loss} at epoch ${epoch} step ${step} (lr ${lr}); lower the learning rate`);
+        diverged = { epoch, step, loss };
+        state.weights = loadModelWeights(options.checkpointDir, state.epoch);
+        break epochs;
+      }
       state.sgd.step(state.weights, grads, lr);
       lossSum += loss;
       const done = Math.min(step * cfg.batchSize, options.train.header.count);
@@ -198,7 +213,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     state.epoch = epoch;
     await save(state);
   }
-  return { model: model.config, weights: state.weights, history: state.history, resumedFrom, backend };
+  return { model: model.config, weights: state.weights, history: state.history, resumedFrom, backend, diverged };
 }
 
 /** Builds batches (with mixup) and computes loss and gradients on the current backend (exported for bench/train.ts). */
@@ -264,6 +279,11 @@ export class TrainStep {
     });
     return { loss, grads };
   }
+}
+
+/** The model parameters (not the optimizer state) of a run's checkpoint. */
+function loadModelWeights(dir: string, epoch: number): Weights {
+  return new Map([...readCheckpoint(checkpointPath(dir, epoch)).tensors].filter(([n]) => !n.startsWith(OPTIMIZER_PREFIX)));
 }
 
 function initialWeights(model: FixupResNet, init: TrainInit, seed: number | string): Weights {

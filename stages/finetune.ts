@@ -30,7 +30,7 @@ export const finetune = defineStage(import.meta.url, {
     let trainInit: Parameters<typeof trainAndWrite>[1]['init'] = { kind: 'fresh' };
     if (init === 'P-T') {
       const src = loadEntryWeights(ctx.deps.source!, sourceEpoch ?? undefined);
-      epoch = sourceEpoch ?? (ctx.deps.source!.json('run.json') as { epochs: number }).epochs;
+      epoch = sourceEpoch ?? (ctx.deps.source!.json('run.json') as { completedEpochs: number }).completedEpochs;
       trainInit = { kind: 'pretrained', weights: src.weights, reinit: ['fc'] };
     }
     await trainAndWrite(ctx as never, { kind: init, arch, config: train, init: trainInit, data: ctx.deps.data, sourceEpoch: epoch });

@@ -2,7 +2,7 @@
 // gradient casts float32 to float32 (mul(dy, cast(step(x), 'float32'))), and the built-in
 // kernel copies the whole tensor for that.
 import { builtinKernel, type ProjectKernel } from './registry.ts';
-import { asWasmBackend, type TensorInfo } from './wasm_heap.ts';
+import { asWasmBackend, type TensorInfo } from './wasm-heap.ts';
 
 type KernelArgs = { inputs: Record<string, unknown>; backend: unknown; attrs?: unknown };
 

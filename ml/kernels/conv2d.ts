@@ -3,7 +3,7 @@
 // (and can write out of bounds) for some shapes, e.g. x [3,9,8,4], filter [3,1,4,4], stride 2.
 import { tf } from '../tf.ts';
 import type { ProjectKernel } from './registry.ts';
-import { asWasmBackend, conv2d, type TensorInfo } from './wasm_heap.ts';
+import { asWasmBackend, conv2d, type TensorInfo } from './wasm-heap.ts';
 
 interface Attrs {
   strides: [number, number] | number;

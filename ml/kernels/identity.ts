@@ -3,7 +3,7 @@
 // per training step of the default model), while sharing the buffer by reference count (what
 // the cpu backend does) is safe because tensors are immutable.
 import type { ProjectKernel } from './registry.ts';
-import { asWasmBackend, type TensorInfo } from './wasm_heap.ts';
+import { asWasmBackend, type TensorInfo } from './wasm-heap.ts';
 
 function identity(args: { inputs: Record<string, unknown>; backend: unknown }): TensorInfo {
   const backend = asWasmBackend(args.backend);

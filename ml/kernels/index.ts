@@ -1,8 +1,8 @@
 // The project's kernels, installed over a backend's own when that backend is chosen.
 import { castKernel } from './cast.ts';
 import { conv2DKernel } from './conv2d.ts';
-import { conv2DBackpropFilterKernel } from './conv2d_backprop_filter.ts';
-import { conv2DBackpropInputKernel } from './conv2d_backprop_input.ts';
+import { conv2DBackpropFilterKernel } from './conv2d-backprop-filter.ts';
+import { conv2DBackpropInputKernel } from './conv2d-backprop-input.ts';
 import { identityKernel } from './identity.ts';
 import { installKernel, isProjectKernelInstalled, type ProjectKernel } from './registry.ts';
 

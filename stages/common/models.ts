@@ -20,7 +20,8 @@ export function trainingRun(entry: Upstream): TrainingRun {
 
 export function finalModel(entry: Upstream): TrainedModel {
   const run = trainingRun(entry);
-  const { weights, model } = loadWeights(checkpointIn(entry, run.epochs));
+  if (run.diverged) throw new Error(`${entry.id} diverged at epoch ${run.diverged.epoch} (lr ${run.lr}), so it has no final model to analyse; lower that learning rate in the profile.`);
+  const { weights, model } = loadWeights(checkpointIn(entry, run.completedEpochs));
   return { id: entry.id, run, model: new FixupResNet(model), weights };
 }
 

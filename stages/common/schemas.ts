@@ -42,7 +42,12 @@ export const TrainingRun = z.object({
   lr: z.number(),
   /** pre-training epoch the P-T run started from */
   sourceEpoch: z.number().int().nullable(),
+  /** epochs the recipe asked for */
   epochs: z.number().int(),
+  /** epochs actually trained (fewer if the loss diverged) */
+  completedEpochs: z.number().int(),
+  /** where the loss became non-finite (the run then ended; its weights are the last finished epoch's) */
+  diverged: z.object({ epoch: z.number().int(), step: z.number().int() }).nullable(),
   history: z.array(EpochRow),
   /** mean eval-mode train accuracy over epochs 1..E: the paper's "optimization speed" */
   optimizationSpeed: z.number(),

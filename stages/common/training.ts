@@ -9,7 +9,7 @@ import type { RunContext, Upstream } from '../../engine/stage.ts';
 import { checkpointPath, listCheckpointEpochs, loadWeights, saveWeights } from '../../ml/checkpoint.ts';
 import { evaluate } from '../../ml/evaluate.ts';
 import { FixupResNet } from '../../ml/model.ts';
-import { ModelConfigSchema, type ModelConfig } from '../../ml/model_config.ts';
+import { ModelConfigSchema, type ModelConfig } from '../../ml/model-config.ts';
 import { train, TrainConfigSchema, type TrainInit } from '../../ml/train.ts';
 import type { Weights } from '../../ml/weights.ts';
 import { DatasetInfo, type EpochRow, type Predictions, type TrainingRun } from './schemas.ts';
@@ -48,7 +48,7 @@ export function checkpointIn(entry: Upstream, epoch: number): string {
 
 export function loadEntryWeights(entry: Upstream, epoch?: number): { weights: Weights; model: ModelConfig } {
   const run = entry.json('run.json') as TrainingRun;
-  const { weights, model } = loadWeights(checkpointIn(entry, epoch ?? run.epochs));
+  const { weights, model } = loadWeights(checkpointIn(entry, epoch ?? run.completedEpochs));
   return { weights, model };
 }
 
@@ -88,6 +88,7 @@ export async function trainAndWrite(ctx: RunContext<unknown, Record<string, neve
     },
   });
   if (result.resumedFrom !== null) ctx.log(`resumed from the epoch-${result.resumedFrom} checkpoint of an interrupted run`);
+  if (result.diverged) ctx.log(`the loss became ${result.diverged.loss} at epoch ${result.diverged.epoch} step ${result.diverged.step} (lr ${config.lr}): training stopped there, as a result (the paper's "failed to converge")`);
   ctx.setMetadata('backend', result.backend);
   ctx.setMetadata('epochSeconds', result.history.map((h) => h.seconds));
   ctx.setMetadata('samplesPerSecond', result.history.map((h) => h.samplesPerSecond));
@@ -111,6 +112,8 @@ export async function trainAndWrite(ctx: RunContext<unknown, Record<string, neve
     lr: config.lr,
     sourceEpoch: args.sourceEpoch,
     epochs: config.epochs,
+    completedEpochs: last.epoch,
+    diverged: result.diverged ? { epoch: result.diverged.epoch, step: result.diverged.step } : null,
     history,
     optimizationSpeed: trained.length ? trained.reduce((s, h) => s + h.trainAccuracy, 0) / trained.length : last.trainAccuracy,
     finalTestAccuracy: last.testAccuracy,

@@ -13,7 +13,7 @@ import { tf } from '../../ml/tf.ts';
 import { train, TrainingAbortedError, type EpochRecord, type TrainOptions } from '../../ml/train.ts';
 import { moduleOf, type Weights } from '../../ml/weights.ts';
 import { stripesDataset } from './synthetic.ts';
-import { resumeTestOptions, TINY_MODEL } from './train_fixtures.ts';
+import { resumeTestOptions, TINY_MODEL } from './train-fixtures.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'wt-train-'));
 let n = 0;
@@ -27,6 +27,18 @@ const finalBytes = (dir: string, epoch: number) => readFileSync(checkpointPath(d
 const withoutTimes = (h: EpochRecord[]) => h.map(({ seconds: _s, samplesPerSecond: _p, ...rest }) => rest);
 
 describe('train', () => {
+  it('a diverging run fails by default, and with onDivergence "stop" ends as a result with the last finite weights', async () => {
+    const options = (onDivergence: 'error' | 'stop') => ({
+      ...resumeTestOptions(freshDir()),
+      config: { epochs: 3, batchSize: 32, lr: 1e6, seed: 2, onDivergence },
+    });
+    await assert.rejects(train(options('error')), /training diverged: loss .* lower the learning rate/);
+    const r = await train(options('stop'));
+    assert.ok(r.diverged, 'the divergence is reported');
+    assert.equal(r.history.length, r.diverged.epoch, 'history holds the epochs before the divergence');
+    for (const t of r.weights.values()) assert.ok(t.data.every(Number.isFinite), 'weights are the last finished epoch\'s');
+  });
+
   it('reaches > 90% train accuracy on a separable task within seconds', async () => {
     const t0 = performance.now();
     const r = await train({
@@ -82,7 +94,7 @@ describe('train', () => {
     const reference = freshDir();
     await train(resumeTestOptions(reference));
     const dir = freshDir();
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./train_child.ts', import.meta.url)), dir], {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./train-child.ts', import.meta.url)), dir], {
       stdio: 'ignore',
       env: { ...process.env, WT_BACKEND: 'wasm' },
     });

@@ -11,7 +11,7 @@
 // cache, one convolution per group, and the group results are summed (in a fixed order).
 import { tf } from '../tf.ts';
 import type { ProjectKernel } from './registry.ts';
-import { allocF32, asWasmBackend, conv2d, dispose, disposeView, heapF32, transpose, view, type TensorInfo } from './wasm_heap.ts';
+import { allocF32, asWasmBackend, conv2d, dispose, disposeView, heapF32, transpose, view, type TensorInfo } from './wasm-heap.ts';
 
 /** floats of dy per group (1 MiB): fits L2 next to the group's input */
 const GROUP_DY_FLOATS = 1 << 18;

@@ -8,7 +8,7 @@
 // Unlike convolving a zero-dilated dy, no multiply-add is wasted on inserted zeros.
 import { tf } from '../tf.ts';
 import { builtinKernel, type ProjectKernel } from './registry.ts';
-import { allocF32, asWasmBackend, conv2d, dispose, heapF32, type TensorInfo, type WasmBackend } from './wasm_heap.ts';
+import { allocF32, asWasmBackend, conv2d, dispose, heapF32, type TensorInfo, type WasmBackend } from './wasm-heap.ts';
 
 interface Attrs {
   strides: [number, number] | number;
