@@ -40,6 +40,6 @@ export const barrier = defineStage(import.meta.url, {
       });
       results.push({ pair, a: a.id, b: b.id, path, accuracyBarrier: accuracyBarrier(path), lossBarrier: lossBarrier(path) });
     }
-    ctx.writeJson('barrier.json', { domain: pt0.run.domain, points: lambdas.length, pairs: results });
+    ctx.writeJson('barrier.json', { domain: pt0.run.domain, points: lambdas.length, examples: test.header.count, pairs: results });
   },
 });

@@ -9,7 +9,7 @@ import { BlockSize, DatasetInfo } from './common/schemas.ts';
 import { readSplit } from './common/training.ts';
 
 const PER_ROW = 10;
-const LABEL_W = 110;
+const LABEL_W = 130;
 
 export const figureDomains = defineStage(import.meta.url, {
   name: 'figure-domains',
@@ -34,7 +34,7 @@ export const figureDomains = defineStage(import.meta.url, {
       const ds = readSplit(target, 'test');
       const sizes: BlockSize[] = [ds.header.height, ...ctx.params.blockSizes.filter((b) => b !== ds.header.height)];
       const strip = await shuffleStripPng(ds, [0, 1, 2], sizes, ctx.params.shuffleSeed, { scale: 3 });
-      rows.push({ label: `${ctx.params.shuffleDomain}, shuffled`, png: strip });
+      rows.push({ label: `${ctx.params.shuffleDomain}|shuffled`, png: strip });
       stripLabels = sizes.map((b) => (b === ds.header.height ? 'original' : b === '*' ? '*' : `block ${b}`));
     }
     const metas = await Promise.all(rows.map(async (r) => ({ ...r, ...(await sharp(r.png).metadata()) })));
@@ -42,13 +42,16 @@ export const figureDomains = defineStage(import.meta.url, {
     let y = 40;
     const parts: string[] = [];
     for (const m of metas) {
-      const isStrip = m.label.endsWith('shuffled');
+      const isStrip = m.label.endsWith('|shuffled');
       if (isStrip && stripLabels.length) {
         const colW = (m.width ?? 0) / stripLabels.length;
         stripLabels.forEach((t, k) => parts.push(`<text x="${LABEL_W + colW * (k + 0.5)}" y="${y + 14}" text-anchor="middle" font-size="13">${t}</text>`));
         y += 22;
       }
-      parts.push(`<text x="${LABEL_W - 10}" y="${y + (m.height ?? 0) / 2 + 5}" text-anchor="end" font-size="14" font-weight="bold">${m.label}</text>`);
+      const lines = m.label.split('|');
+      lines.forEach((line, k) =>
+        parts.push(`<text x="${LABEL_W - 10}" y="${y + (m.height ?? 0) / 2 + 5 + (k - (lines.length - 1) / 2) * 17}" text-anchor="end" font-size="14" font-weight="bold">${line}</text>`),
+      );
       parts.push(`<image x="${LABEL_W}" y="${y}" width="${m.width}" height="${m.height}" href="data:image/png;base64,${m.png.toString('base64')}"/>`);
       y += (m.height ?? 0) + 14;
     }

@@ -26,7 +26,7 @@ export const mistakes = defineStage(import.meta.url, {
       { pair: 'RI-T & RI-T', a: rit0, b: rit1 },
     ].map(({ pair, a, b }) => {
       const c = compareMistakes(preds(a).correct, preds(b).correct);
-      return { pair, a: a.id, b: b.id, examples: c.examples, common: c.common, onlyAWrong: c.onlyAWrong, onlyBWrong: c.onlyBWrong, bothRight: c.bothRight, overlap: c.overlap, indices: c.indices };
+      return { pair, a: a.id, b: b.id, examples: c.examples, common: c.common, onlyAWrong: c.onlyAWrong, onlyBWrong: c.onlyBWrong, bothRight: c.bothRight, overlap: c.overlap, kappa: c.kappa, indices: c.indices };
     });
     const test = readSplit(ctx.deps.data, 'test');
     const info = datasetInfo(ctx.deps.data);

@@ -16,9 +16,12 @@ const CAPTIONS: [RegExp, string][] = [
   [/^fig6-criticality/, 'Figure 6 — module criticality heat-maps (Chatterji et al.): train accuracy as the module moves from its initial to its final value (x) under Gaussian noise σ (y), on the direct and on the optimization path.'],
   [/^fig7-checkpoints/, 'Figure 7 — fine-tuning from earlier pre-training checkpoints: gains come early and plateau; the shaded area is the source model\'s own accuracy at that checkpoint.'],
   [/^fig-spectrum/, 'Appendix — spectrum of modules: singular values of every weight matrix of P, P-T and RI-T.'],
-  [/^mistakes-.*-pt-right-rit-wrong/, 'Examples P-T classifies correctly and RI-T does not.'],
-  [/^mistakes-.*-pt-wrong-rit-right/, 'Examples RI-T classifies correctly and P-T does not (the paper found these mostly ambiguous).'],
-  [/^mistakes-.*-both-wrong/, 'Examples both P-T and RI-T get wrong.'],
+];
+
+const MISTAKE_KINDS: [string, string][] = [
+  ['pt-right-rit-wrong', 'P-T right, RI-T wrong'],
+  ['pt-wrong-rit-right', 'P-T wrong, RI-T right (the paper found these mostly ambiguous)'],
+  ['both-wrong', 'both wrong'],
 ];
 
 const Scorecard = z.object({
@@ -40,13 +43,26 @@ export const report = defineStage(import.meta.url, {
     const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
     const cmd = (id: string) => `npx tsx pipeline.ts '${id}' --profile ${ctx.params.profile}`;
     const sections: string[] = [];
+    const img = (fig: (typeof ctx.deps.figures)[number], file: string, alt: string) =>
+      `<img src="data:image/png;base64,${readFileSync(fig.file(file)).toString('base64')}" alt="${esc(alt)}">`;
     for (const fig of ctx.deps.figures) {
-      for (const file of fig.files.filter((f) => f.endsWith('.png')).sort()) {
+      // Mistake examples: the three kinds side by side, one row per target.
+      const grids = fig.files.filter((f) => /^mistakes-.*\.png$/.test(f));
+      const domains = [...new Set(grids.map((f) => /^mistakes-(.*)-(pt-right-rit-wrong|pt-wrong-rit-right|both-wrong)\.png$/.exec(f)?.[1]).filter((d): d is string => !!d))];
+      for (const domain of domains) {
+        const cells = MISTAKE_KINDS.filter(([k]) => fig.files.includes(`mistakes-${domain}-${k}.png`)).map(
+          ([k, label]) => `<figure class="cell">${img(fig, `mistakes-${domain}-${k}.png`, `${domain}: ${label}`)}<figcaption>${esc(label)}</figcaption></figure>`,
+        );
+        sections.push(
+          `<figure id="mistakes-${esc(domain)}"><div class="row">${cells.join('')}</div><figcaption>Test images of <b>${esc(domain)}</b> that P-T (seed 0) and RI-T (seed 0) get right or wrong.` +
+            `<br><span class="cmd">regenerate: <code>${esc(cmd(fig.id))}</code></span></figcaption></figure>`,
+        );
+      }
+      for (const file of fig.files.filter((f) => f.endsWith('.png') && !grids.includes(f)).sort()) {
         const caption = CAPTIONS.find(([re]) => re.test(file))?.[1] ?? file;
-        const png = readFileSync(fig.file(file)).toString('base64');
         const svgName = file.replace(/\.png$/, '.svg');
         sections.push(
-          `<figure id="${esc(file.replace(/\.png$/, ''))}"><img src="data:image/png;base64,${png}" alt="${esc(caption)}">` +
+          `<figure id="${esc(file.replace(/\.png$/, ''))}">${img(fig, file, caption)}` +
             `<figcaption>${esc(caption)}<br><span class="cmd">regenerate: <code>${esc(cmd(fig.id))}</code>${fig.files.includes(svgName) ? ` · vector: <code>${esc(svgName)}</code> in that entry` : ''}</span></figcaption></figure>`,
         );
       }
@@ -54,8 +70,8 @@ export const report = defineStage(import.meta.url, {
     const claimRows = card.claims
       .map(
         (c) =>
-          `<tr class="${c.held === null ? 'na' : c.held ? 'held' : 'not'}"><td>${c.held === null ? 'not measured' : c.held ? 'held' : 'did not hold'}</td><td>${c.robust ? 'robust' : 'fragile'}</td>` +
-          `<td>${esc(c.figure)}</td><td>${esc(c.claim)}</td><td>${esc(c.paper)}</td><td>${esc(c.ours)}</td></tr>`,
+          `<tr class="${c.held === null ? 'na' : c.held ? 'held' : 'not'}"><td data-label="result">${c.held === null ? 'not measured' : c.held ? 'held' : 'did not hold'}</td><td data-label="kind">${c.robust ? 'robust' : 'fragile'}</td>` +
+          `<td data-label="where">${esc(c.figure)}</td><td data-label="claim">${esc(c.claim)}</td><td data-label="paper">${esc(c.paper)}</td><td data-label="ours">${esc(c.ours)}</td></tr>`,
       )
       .join('\n');
     const tables = ctx.deps.tables;
@@ -71,6 +87,9 @@ figcaption{font-size:.92em;color:#333}.cmd{color:#666;font-size:.9em}code{backgr
 .scroll{overflow-x:auto}table{border-collapse:collapse;font-size:.88em;margin:.6em 0}td,th{border:1px solid #ddd;padding:.3em .45em;vertical-align:top;text-align:left}
 caption{text-align:left;font-weight:bold;padding:.3em 0}tr.held td:first-child{background:#d9f0e3}tr.not td:first-child{background:#fbe3d6}tr.na td:first-child{background:#eee}
 small{color:#777}pre{background:#f7f7f7;padding:.6em;overflow-x:auto;font-size:.8em}
+.row{display:flex;flex-wrap:wrap;gap:.8em}.row figure.cell{margin:0;flex:1 1 280px;max-width:360px}
+@media (max-width:640px){#scorecard-table thead{display:none}#scorecard-table tr{display:block;border:1px solid #ddd;margin-bottom:.7em}
+#scorecard-table td{display:block;border:none;border-bottom:1px solid #eee}#scorecard-table td::before{content:attr(data-label) ": ";font-weight:bold;color:#555}}
 </style></head><body>
 <h1>What is being transferred in transfer learning?</h1>
 <p>A reproduction of Neyshabur, Sedghi &amp; Zhang (NeurIPS 2020) by <b>what-transfers</b>, profile <b>${esc(ctx.params.profile)}</b>: ${esc(ctx.params.description)}.

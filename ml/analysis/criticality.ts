@@ -81,7 +81,14 @@ function grid(o: HeatmapOptions, path: Heatmap['path'], points: { position: numb
   return { module: o.module, path, x, position: points.map((p) => p.position), sigmas: [...o.sigmas], accuracy, loss };
 }
 
-/** Chatterji et al.'s μ from a direct-path heat-map: min (α/σ)²‖Δθ‖² over feasible (α, σ > 0); 0 if the initial value is feasible. */
+/**
+ * The reference grid's smallest noise level (meta-dataset criticality.py: linspace(1e-16, 1, 11)):
+ * a σ = 0 row of the grid is scored as this σ, so (α = 1, σ ≈ 0), the trained model itself, is
+ * always feasible and μ is finite (if astronomically large when no noisier point is feasible).
+ */
+export const MIN_SIGMA = 1e-16;
+
+/** Chatterji et al.'s μ from a direct-path heat-map: min (α/σ)²‖Δθ‖² over feasible (α, σ); 0 if the initial value is feasible. */
 export function criticalityScore(map: Heatmap, finalLoss: number, tolerance: number): number | null {
   if (map.path !== 'direct') throw new Error('criticality is defined on the direct path');
   const deltaSq = map.x.at(-1)! ** 2;
@@ -89,8 +96,8 @@ export function criticalityScore(map: Heatmap, finalLoss: number, tolerance: num
   map.sigmas.forEach((sigma, s) => {
     map.position.forEach((alpha, i) => {
       if (map.loss[s]![i]! > tolerance * finalLoss) return;
-      const score = alpha === 0 ? 0 : sigma > 0 ? (alpha / sigma) ** 2 * deltaSq : null;
-      if (score !== null && (best === null || score < best)) best = score;
+      const score = alpha === 0 ? 0 : (alpha / Math.max(sigma, MIN_SIGMA)) ** 2 * deltaSq;
+      if (best === null || score < best) best = score;
     });
   });
   return best;
