@@ -8,7 +8,7 @@ import { COLORS } from '../figures/theme.ts';
 
 const Mistakes = z.object({
   domain: z.string(),
-  pairs: z.array(z.object({ pair: z.string(), a: z.string(), b: z.string(), common: z.number(), onlyAWrong: z.number(), onlyBWrong: z.number(), overlap: z.number(), examples: z.number() })),
+  pairs: z.array(z.object({ pair: z.string(), a: z.string(), b: z.string(), common: z.number(), onlyAWrong: z.number(), onlyBWrong: z.number(), overlap: z.number(), kappa: z.number(), examples: z.number() })),
   examples: z.record(z.string(), z.array(z.object({ index: z.number(), label: z.string(), pt: z.string(), rit: z.string() }))),
 });
 const KINDS = ['both wrong', 'only the first wrong', 'only the second wrong'];
@@ -22,14 +22,14 @@ export const figureMistakes = defineStage(import.meta.url, {
     const all = ctx.deps.mistakes.map((m) => ({ m: m.json('mistakes.json', Mistakes), entry: m }));
     const values = all.flatMap(({ m }) =>
       m.pairs.flatMap((p) => [
-        { domain: m.domain, pair: p.pair, kind: KINDS[0], count: p.common, overlap: p.overlap },
-        { domain: m.domain, pair: p.pair, kind: KINDS[1], count: p.onlyAWrong, overlap: p.overlap },
-        { domain: m.domain, pair: p.pair, kind: KINDS[2], count: p.onlyBWrong, overlap: p.overlap },
+        { domain: m.domain, pair: p.pair, kind: KINDS[0], count: p.common, kappa: p.kappa },
+        { domain: m.domain, pair: p.pair, kind: KINDS[1], count: p.onlyAWrong, kappa: p.kappa },
+        { domain: m.domain, pair: p.pair, kind: KINDS[2], count: p.onlyBWrong, kappa: p.kappa },
       ]),
     );
     const fig = await renderVegaLite({
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: { text: 'Mistakes: two P-T models make the same ones', subtitle: 'test images misclassified by both models (common) or by only one (uncommon); label = |common| / |either wrong|' },
+      title: { text: 'Mistakes: two P-T models make the same ones', subtitle: "test images misclassified by both models (common) or by only one (uncommon); label: Cohen's κ of right/wrong (agreement beyond chance)" },
       data: { values },
       facet: { column: { field: 'domain', type: 'nominal', title: null } },
       spec: {
@@ -47,12 +47,12 @@ export const figureMistakes = defineStage(import.meta.url, {
             },
           },
           {
-            transform: [{ aggregate: [{ op: 'sum', field: 'count', as: 'total' }, { op: 'max', field: 'overlap', as: 'overlap' }], groupby: ['pair'] }],
+            transform: [{ aggregate: [{ op: 'sum', field: 'count', as: 'total' }, { op: 'max', field: 'kappa', as: 'kappa' }], groupby: ['pair'] }, { calculate: "'κ ' + format(datum.kappa, '.2f')", as: 'label' }],
             mark: { type: 'text', align: 'left', dx: 4, fontSize: 10 },
             encoding: {
               y: { field: 'pair', type: 'nominal', sort: ['P-T & P-T', 'P-T & RI-T', 'RI-T & RI-T'] },
               x: { field: 'total', type: 'quantitative' },
-              text: { field: 'overlap', format: '.2f' },
+              text: { field: 'label' },
             },
           },
         ],

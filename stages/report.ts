@@ -49,6 +49,14 @@ export const report = defineStage(import.meta.url, {
       // Mistake examples: the three kinds side by side, one row per target.
       const grids = fig.files.filter((f) => /^mistakes-.*\.png$/.test(f));
       const domains = [...new Set(grids.map((f) => /^mistakes-(.*)-(pt-right-rit-wrong|pt-wrong-rit-right|both-wrong)\.png$/.exec(f)?.[1]).filter((d): d is string => !!d))];
+      for (const file of fig.files.filter((f) => f.endsWith('.png') && !grids.includes(f)).sort()) {
+        const caption = CAPTIONS.find(([re]) => re.test(file))?.[1] ?? file;
+        const svgName = file.replace(/\.png$/, '.svg');
+        sections.push(
+          `<figure id="${esc(file.replace(/\.png$/, ''))}">${img(fig, file, caption)}` +
+            `<figcaption>${esc(caption)}<br><span class="cmd">regenerate: <code>${esc(cmd(fig.id))}</code>${fig.files.includes(svgName) ? ` · vector: <code>${esc(svgName)}</code> in that entry` : ''}</span></figcaption></figure>`,
+        );
+      }
       for (const domain of domains) {
         const cells = MISTAKE_KINDS.filter(([k]) => fig.files.includes(`mistakes-${domain}-${k}.png`)).map(
           ([k, label]) => `<figure class="cell">${img(fig, `mistakes-${domain}-${k}.png`, `${domain}: ${label}`)}<figcaption>${esc(label)}</figcaption></figure>`,
@@ -56,14 +64,6 @@ export const report = defineStage(import.meta.url, {
         sections.push(
           `<figure id="mistakes-${esc(domain)}"><div class="row">${cells.join('')}</div><figcaption>Test images of <b>${esc(domain)}</b> that P-T (seed 0) and RI-T (seed 0) get right or wrong.` +
             `<br><span class="cmd">regenerate: <code>${esc(cmd(fig.id))}</code></span></figcaption></figure>`,
-        );
-      }
-      for (const file of fig.files.filter((f) => f.endsWith('.png') && !grids.includes(f)).sort()) {
-        const caption = CAPTIONS.find(([re]) => re.test(file))?.[1] ?? file;
-        const svgName = file.replace(/\.png$/, '.svg');
-        sections.push(
-          `<figure id="${esc(file.replace(/\.png$/, ''))}">${img(fig, file, caption)}` +
-            `<figcaption>${esc(caption)}<br><span class="cmd">regenerate: <code>${esc(cmd(fig.id))}</code>${fig.files.includes(svgName) ? ` · vector: <code>${esc(svgName)}</code> in that entry` : ''}</span></figcaption></figure>`,
         );
       }
     }
