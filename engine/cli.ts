@@ -15,7 +15,6 @@ import { collectGarbage, parseSize, touchEntries } from './gc.ts';
 import { Project } from './project.ts';
 import { createProgressView, formatSeconds } from './progress-view.ts';
 import type { BuildSummary, Reporter } from './reporter.ts';
-import { silentReporter } from './reporter.ts';
 import { build } from './scheduler.ts';
 import { computeStatus } from './status.ts';
 import { Store } from './store.ts';
@@ -128,9 +127,8 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
     .action(async (targets: string[], opts: CommonOpts & { jobs?: number; force?: true | string[]; dryRun?: boolean; keepGoing?: boolean; executor?: 'local' | 'slurm' }) => {
       const project = await open(opts);
       const kind = opts.executor ?? config().executor.kind;
-      const reporter: Reporter = opts.json
-        ? silentReporter
-        : createProgressView({ live: true, quiet: !!opts.quiet, verbose: !!opts.verbose, slots: opts.jobs ?? availableParallelism() });
+      // --json keeps stdout for the summary; warnings and failures still go to stderr.
+      const reporter: Reporter = createProgressView({ live: !opts.json, quiet: !!opts.quiet || !!opts.json, verbose: !!opts.verbose && !opts.json, slots: opts.jobs ?? availableParallelism() });
       const executor: Executor =
         kind === 'slurm'
           ? new SlurmExecutor(

@@ -290,7 +290,7 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
       outcomes.set(st.node, {
         id: st.node.id,
         stage: st.node.stage.name,
-        outcome: interrupted ? 'interrupted' : 'skipped',
+        outcome: 'skipped',
         error: interrupted ? 'not started: the build was interrupted' : 'not started: the build stopped after a failure (use --keep-going to build what does not depend on it)',
       });
     }

@@ -72,8 +72,9 @@ export function applySet(target: unknown, assignment: string): unknown {
   return root;
 }
 
+/** Objects merge key by key, except that a different `kind` (e.g. another suite) replaces the object. */
 function deepMerge(base: unknown, over: unknown): unknown {
-  if (isObject(base) && isObject(over)) {
+  if (isObject(base) && isObject(over) && !('kind' in over && over.kind !== base.kind)) {
     const out: Record<string, unknown> = { ...base };
     for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
     return out;

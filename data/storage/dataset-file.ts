@@ -49,6 +49,7 @@ export function writeDatasetFile(file: string, ds: Dataset): void {
   if (ds.images.length !== header.count * imageSize(header) || ds.labels.length !== header.count) {
     throw new Error(`cannot write ${file}: arrays do not match the header (${header.count} images expected)`);
   }
+  checkLabels(file, ds.labels, header.classes.length);
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const layout = layoutFor(header, json.length);
   const preamble = Buffer.alloc(PREAMBLE + layout.headerBytes, 0x20);
