@@ -163,8 +163,15 @@ export class Campaign {
 
   // ── corruption ─────────────────────────────────────────────────────────────────────────────
   async corruption(referenceStore: string, reference: Map<string, string>): Promise<Row[]> {
-    const lock = JSON.parse(readFileSync(join(this.locks, `${this.profile}.lock.json`), 'utf8')) as { instances: Record<string, { fingerprint: string }> };
-    const fpOf = (id: string) => lock.instances[id]!.fingerprint;
+    const fpOf = (id: string) => {
+      const root = join(referenceStore, 'entries');
+      for (const shard of readdirSync(root)) {
+        for (const fp of readdirSync(join(root, shard))) {
+          if ((JSON.parse(readFileSync(join(root, shard, fp, 'manifest.json'), 'utf8')) as { instanceId: string }).instanceId === id) return fp;
+        }
+      }
+      throw new Error(`no entry of ${id} in ${referenceStore}`);
+    };
     const rows: Row[] = [];
     const cases: { fault: string; id: string; damage: (entry: string) => string; viaVerify: boolean }[] = [
       { fault: 'flip a byte in a stored output', id: 'finetune/real,P-T,seed=0', viaVerify: true, damage: (e) => flip(join(e, 'out', 'predictions.json')) },
