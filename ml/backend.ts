@@ -2,11 +2,18 @@
 //
 // Preference order: tfjs-node-gpu (if it loads and a GPU device exists) → tfjs-node → wasm → cpu.
 // `initBackend({ backend })` or env WT_BACKEND forces one; a forced backend that cannot load
-// is an error. The chosen backend's {name, version, threads} goes into artifact metadata.
+// is an error. The chosen backend's {name, version, threads, kernels, native} goes into artifact
+// metadata.
+//
+// On wasm, the native kernels addon (native/wt-kernels, see native.ts) takes over the hot kernels
+// when it is installed and loads (env WT_NATIVE=0 turns it off, WT_NATIVE_KERNELS picks kernels,
+// WT_THREADS sets its threads); otherwise the project's wasm kernels serve, with one log line why.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { tf } from './tf.ts';
 import { activeKernelImplementations, registerProjectKernels } from './kernels/index.ts';
+import { installNativeKernels, selectedNativeKernels } from './kernels/native.ts';
+import { nativeStatus, nativeThreadSetting } from './native.ts';
 
 export const BACKEND_NAMES = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -19,7 +26,11 @@ export interface BackendInfo {
   threads: number;
   /** which implementation serves each project-overridden kernel (see ml/kernels) */
   kernels: Record<string, string>;
+  /** the native kernels addon: active with its instruction set and threads, or why not */
+  native: NativeKernelsInfo;
 }
+
+export type NativeKernelsInfo = { active: true; isa: string; threads: number } | { active: false; reason: string };
 
 export interface InitBackendOptions {
   /** force a backend; default: env WT_BACKEND, else 'auto' */
@@ -46,6 +57,9 @@ export function isBackendName(s: string): s is BackendName {
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
   const requested = options.backend ?? readEnvBackend() ?? 'auto';
   if (current && (requested === 'auto' || requested === current.name)) return current;
+  // configuration errors are errors, not reasons to fall back to another backend
+  nativeThreadSetting();
+  selectedNativeKernels();
 
   let info: BackendInfo;
   if (requested === 'auto') {
@@ -64,9 +78,13 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   current = info;
   if (!logged) {
     logged = true;
-    (options.log ?? ((l) => process.stderr.write(l + '\n')))(
-      `[ml] backend ${info.name} ${info.version}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`,
-    );
+    const threads = `${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+    const native = info.native.active
+      ? `, native kernels (${info.native.isa}), ${threads}`
+      : info.name === 'wasm'
+        ? `, ${threads} (native kernels ${info.native.reason.startsWith('disabled') ? info.native.reason : `unavailable: ${info.native.reason}; using the wasm kernels`})`
+        : `, ${threads}`;
+    (options.log ?? ((l) => process.stderr.write(l + '\n')))(`[ml] backend ${info.name} ${info.version}${native}`);
   }
   return info;
 }
@@ -113,11 +131,25 @@ async function tryLoad(name: BackendName): Promise<BackendInfo | string> {
     removeListenersAddedSince(listenersBefore);
     if (!ok) return `tf.setBackend('${tfName}') failed`;
     if (name === 'cpu') silenceCpuBanner();
-    if (name === 'wasm') registerProjectKernels('wasm');
-    return { name, version, threads: threadsOf(name), kernels: activeKernelImplementations(tfName) };
+    let native: NativeKernelsInfo = { active: false, reason: `not used on the ${name} backend` };
+    if (name === 'wasm') {
+      registerProjectKernels('wasm');
+      native = activateNativeKernels();
+    }
+    const threads = native.active ? native.threads : threadsOf(name);
+    return { name, version, threads, kernels: activeKernelImplementations(tfName), native };
   } catch (e) {
     return e instanceof Error ? e.message.split('\n')[0]! : String(e);
   }
+}
+
+/** Install the native kernels over the wasm backend when the addon is available. */
+function activateNativeKernels(): NativeKernelsInfo {
+  const status = nativeStatus();
+  if (!status.available) return { active: false, reason: status.reason };
+  const info = status.addon.configure(status.isa, nativeThreadSetting());
+  installNativeKernels(status.addon, status.isa, selectedNativeKernels());
+  return { active: true, isa: info.isa, threads: info.threads };
 }
 
 let nodePackageLoaded: BackendName | undefined;
@@ -130,6 +162,8 @@ async function importBackendPackage(name: BackendName): Promise<string> {
       if (name === 'tfjs-node-gpu' && !existsSync('/dev/nvidiactl')) throw new Error('no GPU device (/dev/nvidiactl)');
       // Both packages register the same 'tensorflow' backend; only one may load per process.
       if (nodePackageLoaded && nodePackageLoaded !== name) throw new Error(`${nodePackageLoaded} already loaded`);
+      // libtensorflow sizes its pool once, at load: keep it within the cores the runner granted.
+      if (process.env.WT_CPUS && !process.env.TF_NUM_INTRAOP_THREADS) process.env.TF_NUM_INTRAOP_THREADS = process.env.WT_CPUS;
       const pkg = `@tensorflow/${name}`;
       const mod = (await import(pkg)) as { version?: Record<string, string> };
       nodePackageLoaded = name;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { backendInfo, initBackend } from '../../ml/backend.ts';
+import { nativeStatus, nativeThreadSetting } from '../../ml/native.ts';
 import { tf } from '../../ml/tf.ts';
 
 describe('backend selection', () => {
@@ -24,8 +25,18 @@ describe('backend selection', () => {
     assert.equal(info.name, 'wasm');
     assert.equal(tf.getBackend(), 'wasm');
     assert.match(info.version, /^\d+\.\d+\.\d+$/);
-    assert.equal(info.threads, 1);
-    assert.deepEqual(lines, ['[ml] backend wasm 4.22.0, 1 thread']);
+    const native = nativeStatus();
+    if (native.available) {
+      // the native kernels addon is built: its threads, one line naming its instruction set
+      assert.equal(info.threads, nativeThreadSetting());
+      assert.deepEqual(info.native, { active: true, isa: native.isa, threads: info.threads });
+      assert.deepEqual(lines, [`[ml] backend wasm 4.22.0, native kernels (${native.isa}), ${info.threads} thread${info.threads === 1 ? '' : 's'}`]);
+    } else {
+      assert.equal(info.threads, 1);
+      assert.equal(info.native.active, false);
+      assert.equal(lines.length, 1);
+      assert.match(lines[0]!, /^\[ml\] backend wasm 4\.22\.0, 1 thread \(native kernels (disabled by WT_NATIVE=0|unavailable: .*; using the wasm kernels)\)$/);
+    }
     await initBackend({ log: (l) => lines.push(l) });
     assert.equal(lines.length, 1);
     assert.equal(backendInfo().name, 'wasm');

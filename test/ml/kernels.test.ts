@@ -1,4 +1,5 @@
-// The project's wasm kernels against the cpu backend on random shapes.
+// The project's wasm (XNNPACK-based) kernels against the cpu backend on random shapes. The native
+// kernels that replace them when the addon is built are tested in native.test.ts.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { backendInfo, initBackend, switchBackend } from '../../ml/backend.ts';
@@ -65,6 +66,9 @@ async function onBoth(f: () => Tensor): Promise<{ wasm: Float32Array; cpu: Float
 }
 
 const cases = randomCases(120, 7);
+
+// this file tests the wasm kernels: keep the native addon out (each test file runs in its own process)
+process.env.WT_NATIVE = '0';
 
 describe('project wasm kernels match the cpu backend', () => {
   before(async () => {
