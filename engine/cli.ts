@@ -119,7 +119,7 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
   };
 
   remoteOptions(common(program.command('build [targets...]', { isDefault: true }).description(`build targets and what they need (default: ${def.defaultTargets.join(' ')})`)))
-    .option('-j, --jobs <n>', 'stages run at once (default: number of cores)', parsePositiveInt)
+    .option('-j, --jobs <n>', 'cores the running stages may use (default: all of them); a stage running N threads counts N', parsePositiveInt)
     .option('--force [targets...]', 'rebuild: everything the targets need, or just the named instances/stages/groups')
     .option('-n, --dry-run', 'show what would run, and why, without running it')
     .option('-k, --keep-going', 'after a failure, still build everything that does not depend on it')

@@ -15,6 +15,7 @@ import type { Manifest } from './manifest.ts';
 import type { ComputedInstance, Project } from './project.ts';
 import type { RemoteSession } from './remote/remote-session.ts';
 import type { BuildSummary, InstanceOutcome, Outcome, Reporter } from './reporter.ts';
+import type { Resources } from './stage.ts';
 
 const LOCK_POLL_MS = 250;
 const LOCK_FILE_FLUSH_MS = 2_000;
@@ -181,10 +182,10 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
       if (!(await materializeUpstream(st))) return;
       st.status = 'running';
       reporter.running(st.node.id, expected(st.node));
-      const job = makeJob(project, st, forced.has(st.node) && store.has(fp), executor.name, (n) => states.get(n)!);
+      const job = makeJob(project, st, forced.has(st.node) && store.has(fp), executor.name, cpus, (n) => states.get(n)!);
       const started = performance.now();
       const result = await executor.run(
-        { job, isolation: st.node.stage.isolation ?? 'process', resources: project.resources(st.node) },
+        { job, isolation: st.node.stage.isolation ?? 'process', resources: { ...project.resources(st.node), cpus } },
         { progress: (u) => reporter.progress(st.node.id, u), log: (line) => reporter.log(st.node.id, line), started: (pid) => lock.setWorker(pid) },
       );
       const seconds = (performance.now() - started) / 1000;
@@ -252,7 +253,7 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
       queue.sort((a, b) => priority.get(b.node)! - priority.get(a.node)!);
       while (!stopping && queue.length) {
         const st = queue[0]!;
-        const cpus = Math.min(Math.max(1, project.resources(st.node).cpus ?? 1), executor.slots);
+        const cpus = grantCpus(project.resources(st.node), executor.slots, freeSlots, queue.length);
         if (cpus > freeSlots) break;
         queue.shift();
         freeSlots -= cpus;
@@ -312,7 +313,17 @@ function explainMiss(project: Project, st: NodeState): string[] {
   return reasons.length ? reasons : ['not in the store (garbage-collected, or built on another machine)'];
 }
 
-function makeJob(project: Project, st: NodeState, replace: boolean, executor: string, stateOf: (n: DagNode) => NodeState): Job {
+/**
+ * Cores for the next job: what it asks for (at most every slot); an elastic job gets an even
+ * share of the free cores among the jobs queued now, at least 1.
+ */
+export function grantCpus(resources: Resources, slots: number, freeSlots: number, queued: number): number {
+  const want = Math.min(Math.max(1, resources.cpus ?? 1), slots);
+  if (!resources.elastic) return want;
+  return Math.min(want, Math.max(1, Math.floor(freeSlots / Math.max(1, queued))));
+}
+
+function makeJob(project: Project, st: NodeState, replace: boolean, executor: string, cpus: number, stateOf: (n: DagNode) => NodeState): Job {
   const deps: Job['deps'] = {};
   for (const [name, d] of Object.entries(st.node.deps)) {
     const toDep = (n: DagNode) => {
@@ -332,6 +343,7 @@ function makeJob(project: Project, st: NodeState, replace: boolean, executor: st
     storeRoot: project.store.root,
     deps,
     inputs: st.computed!.inputs,
+    cpus,
     replace,
     executor,
   };

@@ -15,6 +15,12 @@ export type DepSpec = Record<string, DepKind>;
 /** Hints for schedulers: local slots use `cpus`; cluster executors use all of them. */
 export interface Resources {
   cpus?: number;
+  /**
+   * The stage can also run on fewer cores than `cpus`: when several jobs are ready the local
+   * scheduler shares the free cores among them (2 single-threaded trainings beat one 2-threaded
+   * one), and the worker learns its share from env WT_CPUS.
+   */
+  elastic?: boolean;
   memoryMB?: number;
   gpus?: number;
   timeMinutes?: number;

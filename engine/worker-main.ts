@@ -39,6 +39,8 @@ function captureOutput(log: LogBuffer): void {
 }
 
 async function run(job: Job): Promise<void> {
+  // Thread pools size themselves from this instead of the machine's core count.
+  process.env.WT_CPUS = String(Number(process.env.SLURM_CPUS_PER_TASK) || job.cpus);
   const log = new LogBuffer();
   captureOutput(log);
   try {

@@ -4,6 +4,7 @@
 // RI-T runs from the SAME init; plus the scalar barrier heights (ml/analysis/barrier.ts).
 import { z } from 'zod';
 import { defineStage } from '../engine/stage.ts';
+import { tensorResources } from './common/resources.ts';
 import { initBackend } from '../ml/backend.ts';
 import { accuracyBarrier, linspace, lossBarrier, type PathPoint } from '../ml/analysis/barrier.ts';
 import { evaluate } from '../ml/evaluate.ts';
@@ -15,7 +16,7 @@ export const barrier = defineStage(import.meta.url, {
   name: 'barrier',
   params: z.strictObject({ points: z.number().int().min(3) }),
   deps: { pt: 'many', rit: 'many', ritSameInit: 'one', data: 'one' },
-  resources: { cpus: 1, memoryMB: 1024 },
+  resources: tensorResources(1024),
   async run(ctx) {
     ctx.setMetadata('backend', await initBackend());
     const test = readSplit(ctx.deps.data, 'test');

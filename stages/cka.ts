@@ -4,6 +4,7 @@
 // `examples` test images, biased HSIC by default (`unbiased` selects the debiased estimator).
 import { z } from 'zod';
 import { defineStage } from '../engine/stage.ts';
+import { tensorResources } from './common/resources.ts';
 import { initBackend } from '../ml/backend.ts';
 import { centerGram, ckaFromCenteredGrams } from '../ml/analysis/cka.ts';
 import { linearGramOnBackend } from '../ml/analysis/gram-tf.ts';
@@ -15,7 +16,7 @@ export const cka = defineStage(import.meta.url, {
   name: 'cka',
   params: z.strictObject({ examples: z.number().int().min(4), unbiased: z.boolean() }),
   deps: { source: 'one', pt: 'many', rit: 'many', data: 'one' },
-  resources: { cpus: 1, memoryMB: 2048 },
+  resources: tensorResources(2048),
   async run(ctx) {
     ctx.setMetadata('backend', await initBackend());
     const test = readSplit(ctx.deps.data, 'test');

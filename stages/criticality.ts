@@ -8,6 +8,7 @@
 // noise draws, feasibility tolerance and the number of training images evaluated.
 import { z } from 'zod';
 import { defineStage } from '../engine/stage.ts';
+import { tensorResources } from './common/resources.ts';
 import { initBackend } from '../ml/backend.ts';
 import { criticalityScore, directPath, optimizationPath, rewinding, type Evaluator } from '../ml/analysis/criticality.ts';
 import { linspace } from '../ml/analysis/barrier.ts';
@@ -26,7 +27,7 @@ export const criticality = defineStage(import.meta.url, {
     examples: z.number().int().min(1),
   }),
   deps: { pt: 'one', rit: 'one', data: 'one' },
-  resources: { cpus: 1, memoryMB: 1536 },
+  resources: tensorResources(1536),
   async run(ctx) {
     ctx.setMetadata('backend', await initBackend());
     const { modules, alphas, sigmas, draws, tolerance, examples } = ctx.params;

@@ -7,6 +7,7 @@
 // RI-T runs can share an init (the appendix's same-init barrier, Fig. 16).
 import { z } from 'zod';
 import { defineStage } from '../engine/stage.ts';
+import { tensorResources } from './common/resources.ts';
 import { ArchitectureParams, loadEntryWeights, TrainingParams, trainAndWrite } from './common/training.ts';
 
 export const finetune = defineStage(import.meta.url, {
@@ -21,7 +22,7 @@ export const finetune = defineStage(import.meta.url, {
     })
     .refine((p) => p.init === 'P-T' || p.sourceEpoch === null, { message: 'sourceEpoch only applies to P-T', path: ['sourceEpoch'] }),
   deps: { data: 'one', source: 'optional' },
-  resources: { cpus: 1, memoryMB: 1536 },
+  resources: tensorResources(1536),
   async run(ctx) {
     const { init, sourceEpoch, arch, train } = ctx.params;
     if (init === 'P-T' && !ctx.deps.source) throw new Error('P-T fine-tuning needs the pre-training run as its `source` dependency');

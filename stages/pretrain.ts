@@ -3,13 +3,14 @@
 // per-epoch test accuracy. Resumes from its scratch checkpoints after a crash.
 import { z } from 'zod';
 import { defineStage } from '../engine/stage.ts';
+import { tensorResources } from './common/resources.ts';
 import { ArchitectureParams, TrainingParams, trainAndWrite } from './common/training.ts';
 
 export const pretrain = defineStage(import.meta.url, {
   name: 'pretrain',
   params: z.strictObject({ arch: ArchitectureParams, train: TrainingParams }),
   deps: { data: 'one' },
-  resources: { cpus: 1, memoryMB: 1536 },
+  resources: tensorResources(1536),
   async run(ctx) {
     await trainAndWrite(ctx as never, {
       kind: 'pretrain',

@@ -14,6 +14,7 @@ import { PackageVersions, packageName } from '../../engine/package-lock.ts';
 import { parseSize } from '../../engine/gc.ts';
 import { defineStage } from '../../engine/stage.ts';
 import { diffValues } from '../../engine/explain.ts';
+import { grantCpus } from '../../engine/scheduler.ts';
 
 describe('canonicalJson', () => {
   test('sorts keys at every level and drops undefined', () => {
@@ -142,5 +143,19 @@ describe('parseSize', () => {
     assert.equal(parseSize('1.5G'), Math.round(1.5 * 1024 ** 3));
     assert.equal(parseSize('20GiB'), 20 * 1024 ** 3);
     assert.throws(() => parseSize('lots'), /not a size/);
+  });
+});
+
+describe('grantCpus', () => {
+  test('a fixed job gets what it asks for, at most every slot, at least 1', () => {
+    assert.equal(grantCpus({ cpus: 2 }, 2, 2, 5), 2);
+    assert.equal(grantCpus({ cpus: 8 }, 2, 1, 1), 2);
+    assert.equal(grantCpus({}, 2, 2, 1), 1);
+  });
+  test('an elastic job shares the free cores with the queued jobs', () => {
+    assert.equal(grantCpus({ cpus: 2, elastic: true }, 2, 2, 1), 2, 'alone: every core');
+    assert.equal(grantCpus({ cpus: 2, elastic: true }, 2, 2, 3), 1, 'with others waiting: one each');
+    assert.equal(grantCpus({ cpus: 2, elastic: true }, 2, 1, 1), 1, 'one core free: runs on it');
+    assert.equal(grantCpus({ cpus: 4, elastic: true }, 8, 8, 2), 4);
   });
 });
