@@ -27,11 +27,27 @@ function runTable(summary: BuildSummary, project: Project): string {
     const m = o.fingerprint ? project.store.readManifest(o.fingerprint) : undefined;
     const secs = m?.run.wallSeconds ?? 0;
     total += secs;
-    const backend = (m?.metadata.backend as { name?: string; version?: string; threads?: number } | undefined) ?? undefined;
-    if (backend?.name) backends.add(`${backend.name} ${backend.version ?? ''} (${backend.threads ?? 1} thread${backend.threads === 1 ? '' : 's'})`);
-    return `<tr><td>${esc(o.id)}</td><td>${o.outcome}</td><td>${secs.toFixed(1)}</td><td>${backend?.name ?? ''}</td><td><code>${(o.fingerprint ?? '').slice(0, 16)}</code></td><td>${esc(m?.run.host ?? '')}</td><td>${esc(m?.run.finishedAt ?? '')}</td></tr>`;
+    const backend = describeBackend(m?.metadata.backend);
+    if (backend) backends.add(backend);
+    return `<tr><td>${esc(o.id)}</td><td>${o.outcome}</td><td>${secs.toFixed(1)}</td><td>${esc(backend ?? '')}</td><td><code>${(o.fingerprint ?? '').slice(0, 16)}</code></td><td>${esc(m?.run.host ?? '')}</td><td>${esc(m?.run.finishedAt ?? '')}</td></tr>`;
   });
   return `<p>This build: ${summary.outcomes.filter((o) => o.outcome === 'built').length} stages ran, ${summary.outcomes.filter((o) => o.outcome === 'cached').length} came from the store, in ${summary.wallSeconds.toFixed(1)} s of wall time. ` +
     `The stored results took ${total.toFixed(0)} s of stage time when they were made. Tensor backends: ${[...backends].join(', ') || 'none recorded'}.</p>` +
     `<details><summary>Every stage instance: wall time, backend, fingerprint</summary><div class="scroll"><table><thead><tr><th>instance</th><th>this build</th><th>stage seconds</th><th>backend</th><th>fingerprint</th><th>host</th><th>finished</th></tr></thead><tbody>${rows.join('')}</tbody></table></div></details>`;
+}
+
+interface RecordedBackend {
+  name?: string;
+  version?: string;
+  threads?: number;
+  native?: { active: boolean; isa?: string };
+}
+
+/** e.g. "wasm 4.22.0 + native kernels (avx512), 2 threads" */
+function describeBackend(recorded: unknown): string | undefined {
+  const b = recorded as RecordedBackend | undefined;
+  if (!b?.name) return undefined;
+  const threads = b.threads ?? 1;
+  const native = b.native?.active ? ` + native kernels (${b.native.isa ?? '?'})` : '';
+  return `${b.name} ${b.version ?? ''}${native}, ${threads} thread${threads === 1 ? '' : 's'}`;
 }
