@@ -353,7 +353,7 @@ describe('native kernels fall back to the wasm kernels cleanly', () => {
       const found = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
       if (found) symlinkSync(found, join(bin, tool));
     }
-    const env = { ...process.env, PATH: bin, CXX: '' };
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: bin };
     delete env.CXX;
     const r = spawnSync(process.execPath, ['install.js'], { cwd: pkg, env, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
