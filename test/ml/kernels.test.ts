@@ -3,69 +3,11 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { backendInfo, initBackend, switchBackend } from '../../ml/backend.ts';
+import { CONV_KERNELS, convOp, convOutShape, onBoth, randomConvCases, randomData, relativeError, type ConvCase } from './kernel-check.ts';
 import { Rng } from '../../ml/rng.ts';
 import { tf, type Tensor, type Tensor4D } from '../../ml/tf.ts';
 
-type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
-
-interface ConvCase {
-  x: [number, number, number, number];
-  filter: [number, number, number, number];
-  strides: [number, number];
-  pad: Pad;
-}
-
-function randomCases(count: number, seed: number): ConvCase[] {
-  const rng = Rng.from(seed, 'kernel-cases');
-  const int = (lo: number, hi: number) => lo + rng.int(hi - lo + 1);
-  const cases: ConvCase[] = [];
-  while (cases.length < count) {
-    const kh = int(1, 4);
-    const kw = rng.uniform() < 0.7 ? kh : int(1, 4);
-    const s = int(1, 2);
-    const strides: [number, number] = rng.uniform() < 0.8 ? [s, s] : [s, int(1, 2)];
-    const h = int(kh, 13);
-    const w = int(kw, 13);
-    const kind = rng.int(3);
-    const pad: Pad = kind === 0 ? 'same' : kind === 1 ? 'valid' : [[0, 0], [int(0, kh - 1), int(0, kh - 1)], [int(0, kw - 1), int(0, kw - 1)], [0, 0]];
-    // batch 1 in a quarter of the cases
-    const n = rng.uniform() < 0.25 ? 1 : int(2, 5);
-    const channels = int(1, 6);
-    cases.push({ x: [n, h, w, channels], filter: [kh, kw, channels, int(1, 6)], strides, pad });
-  }
-  return cases;
-}
-
-function randomData(shape: number[], rng: Rng): Float32Array {
-  const d = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < d.length; i++) d[i] = rng.uniform() * 2 - 1;
-  return d;
-}
-
-/** max |a − b| / max |b| */
-function relativeError(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num = Math.max(num, Math.abs(a[i]! - b[i]!));
-    den = Math.max(den, Math.abs(b[i]!));
-  }
-  return den === 0 ? num : num / den;
-}
-
-async function onBoth(f: () => Tensor): Promise<{ wasm: Float32Array; cpu: Float32Array }> {
-  const out: Record<string, Float32Array> = {};
-  for (const b of ['cpu', 'wasm'] as const) {
-    await switchBackend(b);
-    const t = tf.tidy(f);
-    out[b] = t.dataSync() as Float32Array;
-    t.dispose();
-  }
-  return { wasm: out.wasm!, cpu: out.cpu! };
-}
-
-const cases = randomCases(120, 7);
+const cases = randomConvCases(120, 7, { stream: 'kernel-cases', maxBatch: 5, channels: (int) => int(1, 6) });
 
 // this file tests the wasm kernels: keep the native addon out (each test file runs in its own process)
 process.env.WT_NATIVE = '0';
@@ -91,22 +33,15 @@ describe('project wasm kernels match the cpu backend', () => {
     has((c) => c.x[0] === 1);
   });
 
-  for (const kernel of ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const) {
+  for (const kernel of CONV_KERNELS) {
     it(`${kernel}: relative error < 1e-5 on ${cases.length} random shapes`, async () => {
       const rng = Rng.from(11, kernel);
       let worst = 0;
       for (const c of cases) {
         const x = randomData(c.x, rng);
         const filter = randomData(c.filter, rng);
-        const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: [1, 1] };
-        const outShape = tf.tidy(() => tf.conv2d(tf.zeros(c.x) as Tensor4D, tf.zeros(c.filter) as Tensor4D, c.strides, c.pad).shape);
-        const dy = randomData(outShape, rng);
-        const { wasm, cpu } = await onBoth(() => {
-          if (kernel === 'Conv2D') return tf.conv2d(tf.tensor4d(x, c.x), tf.tensor4d(filter, c.filter), c.strides, c.pad);
-          if (kernel === 'Conv2DBackpropFilter')
-            return tf.engine().runKernel(kernel, { x: tf.tensor4d(x, c.x), dy: tf.tensor(dy, outShape) }, { ...attrs, filterShape: c.filter } as never) as Tensor;
-          return tf.engine().runKernel(kernel, { dy: tf.tensor(dy, outShape), filter: tf.tensor4d(filter, c.filter) }, { ...attrs, inputShape: c.x } as never) as Tensor;
-        });
+        const dy = randomData(convOutShape(c), rng);
+        const { wasm, cpu } = await onBoth(() => convOp(kernel, c, x, filter, dy));
         const e = relativeError(wasm, cpu);
         assert.ok(e < 1e-5, `${kernel} ${JSON.stringify(c)}: relative error ${e}`);
         worst = Math.max(worst, e);

@@ -17,38 +17,15 @@ import { loadNative, nativeStatus, nativeThreadSetting, type NativeStatus } from
 import { Rng } from '../../ml/rng.ts';
 import { tf, type Tensor, type Tensor2D, type Tensor4D } from '../../ml/tf.ts';
 import { trainingThreads } from '../../ml/threads.ts';
+import { CONV_KERNELS, convOp, convOutShape, onBoth, randomConvCases, randomData, relativeError, type ConvCase } from './kernel-check.ts';
 
 const PACKAGE = fileURLToPath(new URL('../../native/wt-kernels/', import.meta.url));
 const native = nativeStatus();
 const skip = native.available ? false : `native kernels unavailable: ${native.reason}`;
 
-type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
-interface ConvCase {
-  x: [number, number, number, number];
-  filter: [number, number, number, number];
-  strides: [number, number];
-  pad: Pad;
-}
-
-/** random convolutions with channel counts across vector widths (1–40), odd sizes, batch 1 */
+/** random convolutions with channel counts across vector widths (1–40), plus the model's own shapes */
 function randomCases(count: number, seed: number): ConvCase[] {
-  const rng = Rng.from(seed, 'native-cases');
-  const int = (lo: number, hi: number) => lo + rng.int(hi - lo + 1);
-  const cases: ConvCase[] = [];
-  while (cases.length < count) {
-    const kh = int(1, 4);
-    const kw = rng.uniform() < 0.7 ? kh : int(1, 4);
-    const s = int(1, 2);
-    const strides: [number, number] = rng.uniform() < 0.8 ? [s, s] : [s, int(1, 2)];
-    const h = int(kh, 13);
-    const w = int(kw, 13);
-    const kind = rng.int(3);
-    const pad: Pad = kind === 0 ? 'same' : kind === 1 ? 'valid' : [[0, 0], [int(0, kh - 1), int(0, kh - 1)], [int(0, kw - 1), int(0, kw - 1)], [0, 0]];
-    const n = rng.uniform() < 0.25 ? 1 : int(2, 4);
-    const ch = () => (rng.uniform() < 0.5 ? int(1, 8) : int(9, 40));
-    cases.push({ x: [n, h, w, ch()], filter: [kh, kw, 0, ch()], strides, pad });
-    cases.at(-1)!.filter[2] = cases.at(-1)!.x[3];
-  }
+  const cases = randomConvCases(count, seed, { stream: 'native-cases', maxBatch: 4, channels: (int, rng) => (rng.uniform() < 0.5 ? int(1, 8) : int(9, 40)) });
   // the model's own shapes: 3×3 'same', stride-2 with explicit symmetric padding, 1×1 stride-2
   cases.push(
     { x: [3, 16, 16, 16], filter: [3, 3, 16, 16], strides: [1, 1], pad: 'same' },
@@ -60,52 +37,7 @@ function randomCases(count: number, seed: number): ConvCase[] {
   return cases;
 }
 
-function randomData(shape: number[], rng: Rng, lo = -1): Float32Array {
-  const d = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < d.length; i++) d[i] = lo + rng.uniform() * (1 - lo);
-  return d;
-}
-
-/** max |a − b| / max |b| */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num = Math.max(num, Math.abs(a[i]! - b[i]!));
-    den = Math.max(den, Math.abs(b[i]!));
-  }
-  return den === 0 ? num : num / den;
-}
-
-async function onBoth(f: () => Tensor): Promise<{ wasm: Float32Array; cpu: Float32Array; shape: number[] }> {
-  const out: Record<string, Float32Array> = {};
-  let shape: number[] = [];
-  for (const b of ['cpu', 'wasm'] as const) {
-    await switchBackend(b);
-    const t = tf.tidy(f);
-    out[b] = t.dataSync() as Float32Array;
-    if (b === 'wasm') assert.deepEqual(t.shape, shape, 'output shape differs from cpu');
-    shape = t.shape;
-    t.dispose();
-  }
-  return { wasm: out.wasm!, cpu: out.cpu!, shape };
-}
-
-function outShape(c: ConvCase): number[] {
-  return tf.tidy(() => tf.conv2d(tf.zeros(c.x) as Tensor4D, tf.zeros(c.filter) as Tensor4D, c.strides, c.pad).shape);
-}
-
-function convOp(kernel: string, c: ConvCase, x: Float32Array, filter: Float32Array, dy: Float32Array): Tensor {
-  const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: [1, 1] };
-  if (kernel === 'Conv2D') return tf.conv2d(tf.tensor4d(x, c.x), tf.tensor4d(filter, c.filter), c.strides, c.pad);
-  if (kernel === 'Conv2DBackpropFilter')
-    return tf.engine().runKernel(kernel, { x: tf.tensor4d(x, c.x), dy: tf.tensor(dy, outShape(c)) }, { ...attrs, filterShape: c.filter } as never) as Tensor;
-  return tf.engine().runKernel(kernel, { dy: tf.tensor(dy, outShape(c)), filter: tf.tensor4d(filter, c.filter) }, { ...attrs, inputShape: c.x } as never) as Tensor;
-}
-
 const cases = randomCases(60, 17);
-const CONV_KERNELS = ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const;
 
 describe('native kernels match the cpu backend', { skip }, () => {
   before(async () => {
@@ -125,7 +57,7 @@ describe('native kernels match the cpu backend', { skip }, () => {
       for (const c of cases) {
         const x = randomData(c.x, rng);
         const filter = randomData(c.filter, rng);
-        const dy = randomData(outShape(c), rng);
+        const dy = randomData(convOutShape(c), rng);
         const { wasm, cpu } = await onBoth(() => convOp(kernel, c, x, filter, dy));
         const e = relativeError(wasm, cpu);
         assert.ok(e < 1e-5, `${kernel} ${JSON.stringify(c)}: relative error ${e}`);
@@ -259,7 +191,7 @@ describe('native kernels match the cpu backend', { skip }, () => {
     await switchBackend('wasm');
     const rng = Rng.from(31, 'bits');
     const chosen = [...cases.slice(0, 12), ...cases.slice(-5)];
-    const data = chosen.map((c) => ({ c, x: randomData(c.x, rng), f: randomData(c.filter, rng), dy: randomData(outShape(c), rng) }));
+    const data = chosen.map((c) => ({ c, x: randomData(c.x, rng), f: randomData(c.filter, rng), dy: randomData(convOutShape(c), rng) }));
     const big = randomData([3, 40000], rng);
     const runAll = () => {
       const outs: Float32Array[] = [];
