@@ -106,13 +106,17 @@ export function nativeKernels(addon: NativeAddon, isa: string): ProjectKernel[] 
 
   const conv2D = kernel('Conv2D', (args) => conv(args, null, 0) ?? delegate('Conv2D', args));
 
-  const fusedConv2D = kernel('FusedConv2D', (args) => {
-    const { activation } = args.attrs as { activation: string };
-    const bias = (args.inputs.bias as TensorInfo | undefined) ?? null;
-    const act = ACT[activation as keyof typeof ACT];
-    const out = act === undefined || args.inputs.preluActivationWeights ? null : conv(args, bias, act);
-    return out ?? delegate('FusedConv2D', args);
-  });
+  /** a fused op (bias + activation epilogue) natively when the addon applies its activation, else the fallback */
+  const fused = (name: 'FusedConv2D' | '_FusedMatMul', op: (args: KernelArgs, bias: TensorInfo | null, act: number) => TensorInfo | null) =>
+    kernel(name, (args) => {
+      const { activation } = args.attrs as { activation: string };
+      const bias = (args.inputs.bias as TensorInfo | undefined) ?? null;
+      const act = ACT[activation as keyof typeof ACT];
+      const out = act === undefined || args.inputs.preluActivationWeights ? null : op(args, bias, act);
+      return out ?? delegate(name, args);
+    });
+
+  const fusedConv2D = fused('FusedConv2D', conv);
 
   const backpropInput = kernel('Conv2DBackpropInput', (args) => {
     const backend = asWasmBackend(args.backend);
@@ -174,13 +178,7 @@ export function nativeKernels(addon: NativeAddon, isa: string): ProjectKernel[] 
 
   const batchMatMul = kernel('BatchMatMul', (args) => matmul(args, null, 0) ?? delegate('BatchMatMul', args));
 
-  const fusedMatMul = kernel('_FusedMatMul', (args) => {
-    const { activation } = args.attrs as { activation: string };
-    const bias = (args.inputs.bias as TensorInfo | undefined) ?? null;
-    const act = ACT[activation as keyof typeof ACT];
-    const out = act === undefined || args.inputs.preluActivationWeights ? null : matmul(args, bias, act);
-    return out ?? delegate('_FusedMatMul', args);
-  });
+  const fusedMatMul = fused('_FusedMatMul', matmul);
 
   const binary = (name: 'Add' | 'Sub' | 'Multiply') =>
     kernel(name, (args) => {

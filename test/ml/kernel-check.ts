@@ -90,3 +90,18 @@ export function convOp(kernel: (typeof CONV_KERNELS)[number], c: ConvCase, x: Fl
     return tf.engine().runKernel(kernel, { x: tf.tensor4d(x, c.x), dy: tf.tensor(dy, convOutShape(c)) }, { ...attrs, filterShape: c.filter } as never) as Tensor;
   return tf.engine().runKernel(kernel, { dy: tf.tensor(dy, convOutShape(c)), filter: tf.tensor4d(filter, c.filter) }, { ...attrs, inputShape: c.x } as never) as Tensor;
 }
+
+/** every case within relative error 1e-5 of the cpu backend; returns the worst error seen */
+export async function assertConvMatchesCpu(kernel: (typeof CONV_KERNELS)[number], cases: ConvCase[], rng: Rng): Promise<number> {
+  let worst = 0;
+  for (const c of cases) {
+    const x = randomData(c.x, rng);
+    const filter = randomData(c.filter, rng);
+    const dy = randomData(convOutShape(c), rng);
+    const { wasm, cpu } = await onBoth(() => convOp(kernel, c, x, filter, dy));
+    const e = relativeError(wasm, cpu);
+    assert.ok(e < 1e-5, `${kernel} ${JSON.stringify(c)}: relative error ${e}`);
+    worst = Math.max(worst, e);
+  }
+  return worst;
+}

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { backendInfo, initBackend, switchBackend } from '../../ml/backend.ts';
-import { CONV_KERNELS, convOp, convOutShape, onBoth, randomConvCases, randomData, relativeError, type ConvCase } from './kernel-check.ts';
+import { assertConvMatchesCpu, CONV_KERNELS, onBoth, randomConvCases, randomData, relativeError, type ConvCase } from './kernel-check.ts';
 import { Rng } from '../../ml/rng.ts';
 import { tf, type Tensor, type Tensor4D } from '../../ml/tf.ts';
 
@@ -35,17 +35,7 @@ describe('project wasm kernels match the cpu backend', () => {
 
   for (const kernel of CONV_KERNELS) {
     it(`${kernel}: relative error < 1e-5 on ${cases.length} random shapes`, async () => {
-      const rng = Rng.from(11, kernel);
-      let worst = 0;
-      for (const c of cases) {
-        const x = randomData(c.x, rng);
-        const filter = randomData(c.filter, rng);
-        const dy = randomData(convOutShape(c), rng);
-        const { wasm, cpu } = await onBoth(() => convOp(kernel, c, x, filter, dy));
-        const e = relativeError(wasm, cpu);
-        assert.ok(e < 1e-5, `${kernel} ${JSON.stringify(c)}: relative error ${e}`);
-        worst = Math.max(worst, e);
-      }
+      const worst = await assertConvMatchesCpu(kernel, cases, Rng.from(11, kernel));
       assert.ok(worst > 0, 'suspicious: bit-identical to cpu everywhere');
     });
   }

@@ -17,7 +17,7 @@ import { loadNative, nativeStatus, nativeThreadSetting, type NativeStatus } from
 import { Rng } from '../../ml/rng.ts';
 import { tf, type Tensor, type Tensor2D, type Tensor4D } from '../../ml/tf.ts';
 import { trainingThreads } from '../../ml/threads.ts';
-import { CONV_KERNELS, convOp, convOutShape, onBoth, randomConvCases, randomData, relativeError, type ConvCase } from './kernel-check.ts';
+import { assertConvMatchesCpu, CONV_KERNELS, convOp, convOutShape, onBoth, randomConvCases, randomData, relativeError, type ConvCase } from './kernel-check.ts';
 
 const PACKAGE = fileURLToPath(new URL('../../native/wt-kernels/', import.meta.url));
 const native = nativeStatus();
@@ -53,15 +53,7 @@ describe('native kernels match the cpu backend', { skip }, () => {
 
   for (const kernel of CONV_KERNELS) {
     it(`${kernel}: relative error < 1e-5 on ${cases.length} shapes (strides 1/2, same/valid/explicit, odd sizes, batch 1, 1–40 channels)`, async () => {
-      const rng = Rng.from(23, kernel);
-      for (const c of cases) {
-        const x = randomData(c.x, rng);
-        const filter = randomData(c.filter, rng);
-        const dy = randomData(convOutShape(c), rng);
-        const { wasm, cpu } = await onBoth(() => convOp(kernel, c, x, filter, dy));
-        const e = relativeError(wasm, cpu);
-        assert.ok(e < 1e-5, `${kernel} ${JSON.stringify(c)}: relative error ${e}`);
-      }
+      await assertConvMatchesCpu(kernel, cases, Rng.from(23, kernel));
     });
   }
 
