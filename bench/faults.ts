@@ -1,8 +1,11 @@
 // The fault campaign: kill it, corrupt it, race it, fill its disk, feed it garbage — and check
 // that nothing is lost. Prints one table row per fault:
 //   fault | trials | detected | recovered | results identical | work lost
-//   npx tsx bench/faults.ts [--quick] [--kills 20] [--seed 7] [--profile tiny]
-// --quick is the subset .ci/run runs (via test/faults/faults-quick.test.ts).
+//   npx tsx bench/faults.ts [--quick] [--kills 20] [--seed 7] [--profile tiny] [--only kills,stop,…] [--max-delay S]
+// --quick is the subset .ci/run runs (via test/faults/faults-quick.test.ts). Kills land 0.4 s to
+// --max-delay seconds into each run (default 4 s on tiny, 60 s otherwise). --only picks rows:
+// kills, stop, corruption, disk, concurrency, lock-holder, bad-input (e.g. `--profile default
+// --only kills` for the default profile, whose other rows would each rebuild it several times).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -99,7 +102,7 @@ export class Campaign {
   }
 
   // ── kills ──────────────────────────────────────────────────────────────────────────────────
-  async kills(trials: number, seed: number, reference: Map<string, string>): Promise<Row> {
+  async kills(trials: number, seed: number, maxDelaySeconds: number, reference: Map<string, string>): Promise<Row> {
     const store = fresh(join(OUT, 'kills-store'));
     const rand = mulberry32(seed);
     let detected = 0;
@@ -109,7 +112,7 @@ export class Campaign {
     for (let i = 0; i < trials; i++) {
       const child = this.start(['figures', '--store', store, '-q']);
       const done = finished(child);
-      const delay = 400 + rand() * 3600;
+      const delay = 400 + rand() * (maxDelaySeconds * 1000 - 400);
       const ended = await Promise.race([done.then(() => true), sleep(delay).then(() => false)]);
       if (ended) break; // nothing left to interrupt
       const workers = childrenOf(child.pid!);
@@ -542,27 +545,62 @@ export function formatTable(rows: Row[]): string {
   return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
 }
 
-export async function runCampaign(opts: { quick: boolean; kills: number; seed: number; profile: string; log?: (m: string) => void }): Promise<{ rows: Row[]; bad: BadCase[] }> {
+export const FAULT_ROWS = ['kills', 'stop', 'corruption', 'disk', 'concurrency', 'lock-holder', 'bad-input'] as const;
+export type FaultRow = (typeof FAULT_ROWS)[number];
+
+export interface CampaignOptions {
+  quick: boolean;
+  kills: number;
+  seed: number;
+  profile: string;
+  /** kills land between 0.4 s and this many seconds into each run */
+  maxDelaySeconds?: number;
+  only?: readonly FaultRow[];
+  log?: (m: string) => void;
+}
+
+export async function runCampaign(opts: CampaignOptions): Promise<{ rows: Row[]; bad: BadCase[] }> {
   const c = new Campaign(opts.profile, opts.log);
+  const want = (row: FaultRow) => !opts.only || opts.only.includes(row);
   const referenceStore = await c.reference();
   const reference = c.digests(referenceStore);
   const rows: Row[] = [];
-  rows.push(await c.kills(opts.kills, opts.seed, reference));
-  rows.push(await c.cleanStop('SIGINT', reference));
-  if (!opts.quick) rows.push(await c.cleanStop('SIGTERM', reference));
-  rows.push(...(await c.corruption(referenceStore, reference)));
-  rows.push(await c.diskFull());
-  rows.push(await c.concurrency(2, [['figures'], ['figures']], reference));
-  rows.push(await c.concurrency(4, opts.quick ? [['datasets'], ['training'], ['pretrain'], ['datasets', 'pretrain']] : [['figures'], ['analyses'], ['training'], ['datasets', 'pretrain']], reference));
-  rows.push(await c.killedLockHolder());
+  if (want('kills')) rows.push(await c.kills(opts.kills, opts.seed, opts.maxDelaySeconds ?? (opts.profile === 'tiny' ? 4 : 60), reference));
+  if (want('stop')) rows.push(await c.cleanStop('SIGINT', reference));
+  if (want('stop') && !opts.quick) rows.push(await c.cleanStop('SIGTERM', reference));
+  if (want('corruption')) rows.push(...(await c.corruption(referenceStore, reference)));
+  if (want('disk')) rows.push(await c.diskFull());
+  if (want('concurrency')) rows.push(await c.concurrency(2, [['figures'], ['figures']], reference));
+  if (want('concurrency')) rows.push(await c.concurrency(4, opts.quick ? [['datasets'], ['training'], ['pretrain'], ['datasets', 'pretrain']] : [['figures'], ['analyses'], ['training'], ['datasets', 'pretrain']], reference));
+  if (want('lock-holder')) rows.push(await c.killedLockHolder());
+  if (!want('bad-input')) return { rows, bad: [] };
   const bad = await c.badInputs(referenceStore);
   rows.push(bad.row);
   return { rows, bad: bad.cases };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, kills: { type: 'string', default: '20' }, seed: { type: 'string', default: '7' }, profile: { type: 'string', default: 'tiny' } } });
-  const { rows, bad } = await runCampaign({ quick: values.quick!, kills: Number(values.quick ? 4 : values.kills), seed: Number(values.seed), profile: values.profile! });
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      kills: { type: 'string', default: '20' },
+      seed: { type: 'string', default: '7' },
+      profile: { type: 'string', default: 'tiny' },
+      only: { type: 'string' },
+      'max-delay': { type: 'string' },
+    },
+  });
+  const only = values.only?.split(',').map((r) => r.trim());
+  const unknown = only?.filter((r) => !(FAULT_ROWS as readonly string[]).includes(r)) ?? [];
+  if (unknown.length) throw new Error(`--only: unknown row(s) ${unknown.join(', ')}; choose from ${FAULT_ROWS.join(', ')}`);
+  const { rows, bad } = await runCampaign({
+    quick: values.quick!,
+    kills: Number(values.quick ? 4 : values.kills),
+    seed: Number(values.seed),
+    profile: values.profile!,
+    ...(values['max-delay'] ? { maxDelaySeconds: Number(values['max-delay']) } : {}),
+    ...(only ? { only: only as FaultRow[] } : {}),
+  });
   console.log(`\nFault campaign (profile ${values.profile}, seed ${values.seed}):\n`);
   console.log(formatTable(rows));
   console.log('\nBad inputs:');
