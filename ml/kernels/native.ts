@@ -58,6 +58,14 @@ function off(backend: WasmBackend, t: TensorInfo): number {
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
+/** the convolution geometry every conv kernel of the addon takes, in its argument order */
+function geometry(info: ReturnType<typeof tf.backend_util.computeConv2DInfo>): number[] {
+  return [
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth, info.outChannels,
+    info.outHeight, info.outWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+  ];
+}
+
 /** The kernel a native one falls back to: the project's wasm kernel of that name, else tfjs' own. */
 function fallback(name: string): KernelFunc {
   const project = [conv2DKernel, conv2DBackpropFilterKernel, conv2DBackpropInputKernel].find((k) => k.kernelName === name);
@@ -98,8 +106,7 @@ export function nativeKernels(addon: NativeAddon, isa: string): ProjectKernel[] 
     const out = allocF32(backend, info.outShape);
     addon.conv2d(backend.wasm.HEAPU8, set(
       off(backend, x), off(backend, filter), off(backend, out), bias ? off(backend, bias) : -1, bias ? size(bias.shape) : 0, act,
-      info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth, info.outChannels,
-      info.outHeight, info.outWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+      ...geometry(info),
     ));
     return out;
   };
@@ -127,9 +134,7 @@ export function nativeKernels(addon: NativeAddon, isa: string): ProjectKernel[] 
     const info = tf.backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, 1, a.pad as never, a.dimRoundingMode);
     const out = allocF32(backend, a.inputShape);
     addon.backpropInput(backend.wasm.HEAPU8, set(
-      off(backend, dy), off(backend, filter), off(backend, out),
-      info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth, info.outChannels,
-      info.outHeight, info.outWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+      off(backend, dy), off(backend, filter), off(backend, out), ...geometry(info),
     ));
     return out;
   });
@@ -143,9 +148,7 @@ export function nativeKernels(addon: NativeAddon, isa: string): ProjectKernel[] 
     const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad as never, a.dimRoundingMode);
     const out = allocF32(backend, a.filterShape);
     addon.backpropFilter(backend.wasm.HEAPU8, set(
-      off(backend, x), off(backend, dy), off(backend, out),
-      info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth, info.outChannels,
-      info.outHeight, info.outWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+      off(backend, x), off(backend, dy), off(backend, out), ...geometry(info),
     ));
     return out;
   });
