@@ -21,8 +21,20 @@ function progressBar(total: number, quiet: boolean) {
   return bar;
 }
 
-/** Pull every entry the targets need that the local store lacks (all of them, not lazily). */
-export async function pullTargets(project: Project, session: RemoteSession, targets: string[], quiet: boolean): Promise<TransferSummary> {
+type Visit = { outcome: 'local' | 'transferred'; digest: OutputDigest } | { outcome: 'unavailable' };
+
+/**
+ * Walk the targets' closure upstream-first, computing each instance's fingerprint from its
+ * upstreams' output digests (an instance whose upstream is unavailable is unavailable too), and
+ * let `visit` move its entry.
+ */
+async function transferClosure(
+  project: Project,
+  targets: string[],
+  quiet: boolean,
+  bytes: () => number,
+  visit: (fingerprint: string, node: DagNode) => Promise<Visit>,
+): Promise<TransferSummary> {
   const order = project.dag.closure(targets);
   await project.prepareCode(order);
   const digests = new Map<DagNode, OutputDigest>();
@@ -30,54 +42,45 @@ export async function pullTargets(project: Project, session: RemoteSession, targ
   const bar = progressBar(order.length, quiet);
   for (const node of order) {
     bar?.increment(0, { id: node.id });
-    if (node.upstream().some((u) => !digests.has(u))) {
-      out.unavailable.push(node.id);
-      bar?.increment(1);
-      continue;
+    const v: Visit = node.upstream().every((u) => digests.has(u))
+      ? await visit((await project.compute(node, (n) => digests.get(n)!)).fingerprint, node)
+      : { outcome: 'unavailable' };
+    if (v.outcome === 'unavailable') out.unavailable.push(node.id);
+    else {
+      digests.set(node, v.digest);
+      out[v.outcome]++;
     }
-    const { fingerprint } = await project.compute(node, (n) => digests.get(n)!);
-    const local = project.store.readManifest(fingerprint);
-    if (local) {
-      digests.set(node, local.outputs.digest as OutputDigest);
-      out.local++;
-    } else if (await session.pull(fingerprint)) {
-      digests.set(node, project.store.readManifest(fingerprint)!.outputs.digest as OutputDigest);
-      out.transferred++;
-    } else out.unavailable.push(node.id);
-    bar?.increment(1, { mb: (session.stats.bytesDown / 1e6).toFixed(1) });
+    bar?.increment(1, { mb: (bytes() / 1e6).toFixed(1) });
   }
   bar?.stop();
-  out.bytes = session.stats.bytesDown;
+  out.bytes = bytes();
   project.saveMemos();
   return out;
 }
 
-/** Push every local entry the targets need that the remote lacks. */
+const digestOf = (project: Project, fingerprint: string) => project.store.readManifest(fingerprint)?.outputs.digest as OutputDigest | undefined;
+
+/** Pull every entry the targets need that the local store lacks (all of them, not lazily). */
+export function pullTargets(project: Project, session: RemoteSession, targets: string[], quiet: boolean): Promise<TransferSummary> {
+  return transferClosure(project, targets, quiet, () => session.stats.bytesDown, async (fp) => {
+    const local = digestOf(project, fp);
+    if (local) return { outcome: 'local', digest: local };
+    return (await session.pull(fp)) ? { outcome: 'transferred', digest: digestOf(project, fp)! } : { outcome: 'unavailable' };
+  });
+}
+
+/** Push every local entry the targets need that the remote lacks; `local` counts them all. */
 export async function pushTargets(project: Project, session: RemoteSession, targets: string[], quiet: boolean): Promise<TransferSummary> {
-  const order = project.dag.closure(targets);
-  await project.prepareCode(order);
-  const digests = new Map<DagNode, OutputDigest>();
-  const out: TransferSummary = { local: 0, transferred: 0, unavailable: [], bytes: 0 };
-  const bar = progressBar(order.length, quiet);
-  for (const node of order) {
-    bar?.increment(0, { id: node.id });
-    const fp = node.upstream().every((u) => digests.has(u)) ? (await project.compute(node, (n) => digests.get(n)!)).fingerprint : undefined;
-    const m = fp ? project.store.readManifest(fp) : undefined;
-    if (!fp || !m) {
-      out.unavailable.push(node.id);
-    } else {
-      digests.set(node, m.outputs.digest as OutputDigest);
-      out.local++;
-      try {
-        if (await session.pushNow(fp)) out.transferred++;
-      } catch (err) {
-        throw new Error(`pushing ${node.id} to remote "${session.remote.name}" failed: ${errorMessage(err)}`);
-      }
+  let pushed = 0;
+  const summary = await transferClosure(project, targets, quiet, () => session.stats.bytesUp, async (fp, node) => {
+    const digest = digestOf(project, fp);
+    if (!digest) return { outcome: 'unavailable' };
+    try {
+      if (await session.pushNow(fp)) pushed++;
+    } catch (err) {
+      throw new Error(`pushing ${node.id} to remote "${session.remote.name}" failed: ${errorMessage(err)}`);
     }
-    bar?.increment(1, { mb: (session.stats.bytesUp / 1e6).toFixed(1) });
-  }
-  bar?.stop();
-  out.bytes = session.stats.bytesUp;
-  project.saveMemos();
-  return out;
+    return { outcome: 'local', digest };
+  });
+  return { ...summary, transferred: pushed };
 }
