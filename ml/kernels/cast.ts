@@ -1,10 +1,10 @@
 // Cast for the wasm backend that shares the buffer when the dtype does not change. tfjs' ReLU
 // gradient casts float32 to float32 (mul(dy, cast(step(x), 'float32'))), and the built-in
 // kernel copies the whole tensor for that.
+import type { KernelArgs } from './kernel-args.ts';
 import { builtinKernel, type ProjectKernel } from './registry.ts';
 import { asWasmBackend, type TensorInfo } from './wasm-heap.ts';
 
-type KernelArgs = { inputs: Record<string, unknown>; backend: unknown; attrs?: unknown };
 
 function cast(args: KernelArgs): TensorInfo {
   const x = args.inputs.x as TensorInfo;

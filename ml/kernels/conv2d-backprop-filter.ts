@@ -9,31 +9,21 @@
 // XNNPACK runs this GEMM (M = Ci·KH·KW, N = Co, K = OH·OW·N) without blocking K, streaming the
 // whole packed dy once per row tile; so the batch is split into groups whose dy fits in L2
 // cache, one convolution per group, and the group results are summed (in a fixed order).
-import { tf } from '../tf.ts';
+import { conv2DInfo, type ConvAttrs, type KernelArgs } from './kernel-args.ts';
 import type { ProjectKernel } from './registry.ts';
 import { allocF32, asWasmBackend, conv2d, dispose, disposeView, heapF32, transpose, view, type TensorInfo } from './wasm-heap.ts';
 
 /** floats of dy per group (1 MiB): fits L2 next to the group's input */
 const GROUP_DY_FLOATS = 1 << 18;
 
-interface Attrs {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | number[][];
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  filterShape: [number, number, number, number];
-}
-
-function conv2DBackpropFilter(args: { inputs: Record<string, unknown>; backend: unknown; attrs?: unknown }): TensorInfo {
+function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
   const backend = asWasmBackend(args.backend);
   const x = args.inputs.x as TensorInfo;
   const dy = args.inputs.dy as TensorInfo;
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs as Attrs;
-  if (dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter (wasm): dataFormat ${dataFormat} unsupported, use NHWC`);
+  const attrs = args.attrs as ConvAttrs & { filterShape: [number, number, number, number] };
+  if (attrs.dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter (wasm): dataFormat ${attrs.dataFormat} unsupported, use NHWC`);
 
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filterShape, strides, 1, pad as never, dimRoundingMode,
-  );
+  const info = conv2DInfo(x.shape, attrs.filterShape, attrs);
   const { inHeight: h, inWidth: w, inChannels: ci, outChannels: co, filterHeight: kh, filterWidth: kw } = info;
   const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, padInfo } = info;
   const n = x.shape[0]!;

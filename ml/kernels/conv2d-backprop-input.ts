@@ -6,19 +6,10 @@
 // small sub-filter (spatially flipped, in/out channels swapped); its output rows are scattered
 // to ih = q·s + p − top. Stride 1 is the single phase, written straight into the result.
 // Unlike convolving a zero-dilated dy, no multiply-add is wasted on inserted zeros.
-import { tf } from '../tf.ts';
+import { conv2DInfo, type ConvAttrs, type KernelArgs } from './kernel-args.ts';
 import { builtinKernel, type ProjectKernel } from './registry.ts';
 import { allocF32, asWasmBackend, conv2d, dispose, heapF32, type TensorInfo, type WasmBackend } from './wasm-heap.ts';
 
-interface Attrs {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | number[][];
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  inputShape: [number, number, number, number];
-}
-
-type KernelArgs = { inputs: Record<string, unknown>; backend: unknown; attrs?: unknown };
 
 /** One phase along one axis. */
 interface AxisPhase {
@@ -53,12 +44,11 @@ function conv2DBackpropInput(args: KernelArgs): TensorInfo {
   const backend = asWasmBackend(args.backend);
   const dy = args.inputs.dy as TensorInfo;
   const filter = args.inputs.filter as TensorInfo;
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args.attrs as Attrs;
-  if (dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropInput (wasm): dataFormat ${dataFormat} unsupported, use NHWC`);
+  const attrs = args.attrs as ConvAttrs & { inputShape: [number, number, number, number] };
+  const { inputShape } = attrs;
+  if (attrs.dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropInput (wasm): dataFormat ${attrs.dataFormat} unsupported, use NHWC`);
 
-  const info = tf.backend_util.computeConv2DInfo(
-    inputShape, filter.shape as [number, number, number, number], strides, 1, pad as never, dimRoundingMode,
-  );
+  const info = conv2DInfo(inputShape, filter.shape, attrs);
   const { inHeight: h, inWidth: w, inChannels: ci, filterHeight: kh, filterWidth: kw, padInfo } = info;
   const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
   const rows = axisPhases(h, oh, kh, sh, padInfo.top);

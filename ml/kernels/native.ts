@@ -11,6 +11,7 @@ import type { NativeAddon } from '../native.ts';
 import { conv2DKernel } from './conv2d.ts';
 import { conv2DBackpropFilterKernel } from './conv2d-backprop-filter.ts';
 import { conv2DBackpropInputKernel } from './conv2d-backprop-input.ts';
+import { conv2DInfo, type Conv2DInfo, type ConvAttrs, type KernelArgs } from './kernel-args.ts';
 import { builtinKernel, installKernel, type KernelFunc, type ProjectKernel } from './registry.ts';
 import { allocF32, asWasmBackend, type TensorInfo, type WasmBackend } from './wasm-heap.ts';
 
@@ -30,16 +31,6 @@ export const NATIVE_KERNEL_NAMES = [
 ] as const;
 export type NativeKernelName = (typeof NATIVE_KERNEL_NAMES)[number];
 
-type KernelArgs = { inputs: Record<string, unknown>; backend: unknown; attrs?: unknown };
-type ConvPad = 'valid' | 'same' | number | number[][];
-
-interface ConvAttrs {
-  strides: [number, number] | number;
-  pad: ConvPad;
-  dataFormat: 'NHWC' | 'NCHW';
-  dilations?: [number, number] | number;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
 
 const ACT = { linear: 0, relu: 1 } as const;
 const BIN = { Add: 0, Sub: 1, Multiply: 2 } as const;
@@ -59,7 +50,7 @@ function off(backend: WasmBackend, t: TensorInfo): number {
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** the convolution geometry every conv kernel of the addon takes, in its argument order */
-function geometry(info: ReturnType<typeof tf.backend_util.computeConv2DInfo>): number[] {
+function geometry(info: Conv2DInfo): number[] {
   return [
     info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth, info.outChannels,
     info.outHeight, info.outWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
@@ -97,10 +88,7 @@ export function nativeKernels(addon: NativeAddon, isa: string): ProjectKernel[] 
     const filter = args.inputs.filter as TensorInfo;
     const a = args.attrs as ConvAttrs;
     if (a.dataFormat !== 'NHWC' || !allFloat(x, filter, bias)) return null;
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
-      a.strides, a.dilations ?? 1, a.pad as never, a.dimRoundingMode,
-    );
+    const info = conv2DInfo(x.shape, filter.shape, a);
     if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return null;
     if (bias && (size(bias.shape) !== 1 && size(bias.shape) !== info.outChannels)) return null;
     const out = allocF32(backend, info.outShape);
@@ -131,7 +119,7 @@ export function nativeKernels(addon: NativeAddon, isa: string): ProjectKernel[] 
     const filter = args.inputs.filter as TensorInfo;
     const a = args.attrs as ConvAttrs & { inputShape: [number, number, number, number] };
     if (a.dataFormat !== 'NHWC' || !allFloat(dy, filter)) return delegate('Conv2DBackpropInput', args);
-    const info = tf.backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, 1, a.pad as never, a.dimRoundingMode);
+    const info = conv2DInfo(a.inputShape, filter.shape, a);
     const out = allocF32(backend, a.inputShape);
     addon.backpropInput(backend.wasm.HEAPU8, set(
       off(backend, dy), off(backend, filter), off(backend, out), ...geometry(info),
@@ -145,7 +133,7 @@ export function nativeKernels(addon: NativeAddon, isa: string): ProjectKernel[] 
     const dy = args.inputs.dy as TensorInfo;
     const a = args.attrs as ConvAttrs & { filterShape: [number, number, number, number] };
     if (a.dataFormat !== 'NHWC' || !allFloat(x, dy)) return delegate('Conv2DBackpropFilter', args);
-    const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad as never, a.dimRoundingMode);
+    const info = conv2DInfo(x.shape, a.filterShape, a);
     const out = allocF32(backend, a.filterShape);
     addon.backpropFilter(backend.wasm.HEAPU8, set(
       off(backend, x), off(backend, dy), off(backend, out), ...geometry(info),
