@@ -54,7 +54,8 @@ struct Heap {
     }                                                           \
   } while (0)
 
-bool get_args(napi_env env, napi_callback_info info, Heap* heap, const double** a, size_t* count) {
+/** the (heap, args) pair every kernel takes; false (with a thrown error) if malformed or shorter than `want` */
+bool get_args(napi_env env, napi_callback_info info, size_t want, Heap* heap, const double** a) {
   size_t argc = 2;
   napi_value argv[2];
   if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 2) {
@@ -77,8 +78,11 @@ bool get_args(napi_env env, napi_callback_info info, Heap* heap, const double** 
     napi_throw_type_error(env, nullptr, "wt-kernels: args must be a Float64Array");
     return false;
   }
+  if (length < want) {
+    napi_throw_type_error(env, nullptr, "wt-kernels: too few arguments");
+    return false;
+  }
   *a = static_cast<const double*>(adata);
-  *count = length;
   return true;
 }
 
@@ -93,12 +97,6 @@ float* at(napi_env env, const Heap& h, double off, double floats, const char* wh
   return reinterpret_cast<float*>(h.data + static_cast<int64_t>(off));
 }
 
-bool need(napi_env env, size_t have, size_t want) {
-  if (have >= want) return true;
-  napi_throw_type_error(env, nullptr, "wt-kernels: too few arguments");
-  return false;
-}
-
 bool positive(napi_env env, std::initializer_list<int64_t> v) {
   for (int64_t x : v)
     if (x < 0 || x > (int64_t{1} << 31)) {
@@ -110,31 +108,43 @@ bool positive(napi_env env, std::initializer_list<int64_t> v) {
 
 int64_t I(double d) { return static_cast<int64_t>(d); }
 
+/** reads the 13 geometry numbers [n,h,w,c, kh,kw,co, oh,ow, sh,sw, pt,pl] and checks them */
+bool read_conv_shape(napi_env env, const double* g, ConvShape* c) {
+  c->n = I(g[0]), c->h = I(g[1]), c->w_ = I(g[2]), c->c = I(g[3]), c->kh = I(g[4]), c->kw = I(g[5]), c->co = I(g[6]);
+  c->oh = I(g[7]), c->ow = I(g[8]), c->sh = I(g[9]), c->sw = I(g[10]), c->pt = I(g[11]), c->pl = I(g[12]);
+  if (!positive(env, {c->n, c->h, c->w_, c->c, c->kh, c->kw, c->co, c->oh, c->ow, c->pt + (1 << 20), c->pl + (1 << 20)})) return false;
+  if (c->sh < 1 || c->sw < 1 || c->kh < 1 || c->kw < 1) return napi_throw_range_error(env, nullptr, "wt-kernels: conv strides/filter"), false;
+  return true;
+}
+
+double input_floats(const ConvShape& c) { return double(c.n) * c.h * c.w_ * c.c; }
+double filter_floats(const ConvShape& c) { return double(c.kh) * c.kw * c.c * c.co; }
+double output_floats(const ConvShape& c) { return double(c.n) * c.oh * c.ow * c.co; }
+
+/** reads [bias offset (-1: none), bias size, activation]; the bias is 1 or `channels` floats */
+bool read_epilogue(napi_env env, const Heap& h, const double* e, int64_t channels, Epilogue* ep) {
+  if (e[0] >= 0) {
+    ep->bias_size = I(e[1]);
+    if (ep->bias_size != 1 && ep->bias_size != channels) return napi_throw_range_error(env, nullptr, "wt-kernels: bias size"), false;
+    ep->bias = at(env, h, e[0], double(ep->bias_size), "bias");
+    if (!ep->bias) return false;
+  }
+  ep->act = I(e[2]);
+  return true;
+}
+
 // conv2d: [x, w, y, bias(-1), biasSize, act, n,h,w,c, kh,kw,co, oh,ow, sh,sw, pt,pl]
 napi_value Conv2D(napi_env env, napi_callback_info info) {
   Heap h;
   const double* a;
-  size_t n;
-  if (!get_args(env, info, &h, &a, &n) || !need(env, n, 19)) return nullptr;
   ConvArgs c{};
-  c.n = I(a[6]), c.h = I(a[7]), c.w_ = I(a[8]), c.c = I(a[9]), c.kh = I(a[10]), c.kw = I(a[11]), c.co = I(a[12]);
-  c.oh = I(a[13]), c.ow = I(a[14]), c.sh = I(a[15]), c.sw = I(a[16]), c.pt = I(a[17]), c.pl = I(a[18]);
-  if (!positive(env, {c.n, c.h, c.w_, c.c, c.kh, c.kw, c.co, c.oh, c.ow, c.pt + (1 << 20), c.pl + (1 << 20)})) return nullptr;
-  if (c.sh < 1 || c.sw < 1 || c.kh < 1 || c.kw < 1) return napi_throw_range_error(env, nullptr, "wt-kernels: conv2d strides/filter"), nullptr;
-  const double xs = double(c.n) * c.h * c.w_ * c.c, ws = double(c.kh) * c.kw * c.c * c.co, ys = double(c.n) * c.oh * c.ow * c.co;
-  c.x = at(env, h, a[0], xs, "x");
+  if (!get_args(env, info, 19, &h, &a) || !read_conv_shape(env, a + 6, &c)) return nullptr;
+  c.x = at(env, h, a[0], input_floats(c), "x");
   if (!c.x) return nullptr;
-  c.w = at(env, h, a[1], ws, "filter");
+  c.w = at(env, h, a[1], filter_floats(c), "filter");
   if (!c.w) return nullptr;
-  c.y = at(env, h, a[2], ys, "output");
-  if (!c.y) return nullptr;
-  if (a[3] >= 0) {
-    c.ep.bias_size = I(a[4]);
-    if (c.ep.bias_size != 1 && c.ep.bias_size != c.co) return napi_throw_range_error(env, nullptr, "wt-kernels: bias size"), nullptr;
-    c.ep.bias = at(env, h, a[3], double(c.ep.bias_size), "bias");
-    if (!c.ep.bias) return nullptr;
-  }
-  c.ep.act = I(a[5]);
+  c.y = at(env, h, a[2], output_floats(c), "output");
+  if (!c.y || !read_epilogue(env, h, a + 3, c.co, &c.ep)) return nullptr;
   g_kernels->conv2d(c);
   return nullptr;
 }
@@ -142,22 +152,16 @@ napi_value Conv2D(napi_env env, napi_callback_info info) {
 bool conv_grad_args(napi_env env, napi_callback_info info, ConvGradArgs* c, bool filter) {
   Heap h;
   const double* a;
-  size_t n;
-  if (!get_args(env, info, &h, &a, &n) || !need(env, n, 16)) return false;
-  c->n = I(a[3]), c->h = I(a[4]), c->w_ = I(a[5]), c->c = I(a[6]), c->kh = I(a[7]), c->kw = I(a[8]), c->co = I(a[9]);
-  c->oh = I(a[10]), c->ow = I(a[11]), c->sh = I(a[12]), c->sw = I(a[13]), c->pt = I(a[14]), c->pl = I(a[15]);
-  if (!positive(env, {c->n, c->h, c->w_, c->c, c->kh, c->kw, c->co, c->oh, c->ow, c->pt + (1 << 20), c->pl + (1 << 20)})) return false;
-  if (c->sh < 1 || c->sw < 1 || c->kh < 1 || c->kw < 1) return napi_throw_range_error(env, nullptr, "wt-kernels: strides/filter"), false;
-  const double xs = double(c->n) * c->h * c->w_ * c->c, ws = double(c->kh) * c->kw * c->c * c->co, ys = double(c->n) * c->oh * c->ow * c->co;
+  if (!get_args(env, info, 16, &h, &a) || !read_conv_shape(env, a + 3, c)) return false;
   if (filter) {
-    c->x = at(env, h, a[0], xs, "x");
-    c->dy = at(env, h, a[1], ys, "dy");
-    c->out = at(env, h, a[2], ws, "filter gradient");
+    c->x = at(env, h, a[0], input_floats(*c), "x");
+    c->dy = at(env, h, a[1], output_floats(*c), "dy");
+    c->out = at(env, h, a[2], filter_floats(*c), "filter gradient");
     return c->x && c->dy && c->out;
   }
-  c->dy = at(env, h, a[0], ys, "dy");
-  c->w = at(env, h, a[1], ws, "filter");
-  c->out = at(env, h, a[2], xs, "input gradient");
+  c->dy = at(env, h, a[0], output_floats(*c), "dy");
+  c->w = at(env, h, a[1], filter_floats(*c), "filter");
+  c->out = at(env, h, a[2], input_floats(*c), "input gradient");
   return c->dy && c->w && c->out;
 }
 
@@ -181,8 +185,7 @@ napi_value BackpropFilter(napi_env env, napi_callback_info info) {
 napi_value MatMul(napi_env env, napi_callback_info info) {
   Heap h;
   const double* a;
-  size_t n;
-  if (!get_args(env, info, &h, &a, &n) || !need(env, n, 13)) return nullptr;
+  if (!get_args(env, info, 13, &h, &a)) return nullptr;
   MatMulArgs m{};
   m.batch_a = I(a[6]), m.batch_b = I(a[7]), m.m = I(a[8]), m.k = I(a[9]), m.n = I(a[10]);
   m.ta = a[11] != 0, m.tb = a[12] != 0;
@@ -194,14 +197,7 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
   m.b = at(env, h, a[1], double(m.batch_b) * m.k * m.n, "b");
   if (!m.b) return nullptr;
   m.y = at(env, h, a[2], batch * m.m * m.n, "output");
-  if (!m.y) return nullptr;
-  if (a[3] >= 0) {
-    m.ep.bias_size = I(a[4]);
-    if (m.ep.bias_size != 1 && m.ep.bias_size != m.n) return napi_throw_range_error(env, nullptr, "wt-kernels: bias size"), nullptr;
-    m.ep.bias = at(env, h, a[3], double(m.ep.bias_size), "bias");
-    if (!m.ep.bias) return nullptr;
-  }
-  m.ep.act = I(a[5]);
+  if (!m.y || !read_epilogue(env, h, a + 3, m.n, &m.ep)) return nullptr;
   g_kernels->matmul(m);
   return nullptr;
 }
@@ -210,8 +206,7 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
 napi_value Binary(napi_env env, napi_callback_info info) {
   Heap h;
   const double* a;
-  size_t n;
-  if (!get_args(env, info, &h, &a, &n) || !need(env, n, 7)) return nullptr;
+  if (!get_args(env, info, 7, &h, &a)) return nullptr;
   BinaryArgs b{};
   b.op = I(a[0]), b.na = I(a[2]), b.nb = I(a[4]), b.n = I(a[6]);
   if ((b.na != b.n && b.na != 1) || (b.nb != b.n && b.nb != 1) || b.n < 0 || b.op < 0 || b.op > 2)
@@ -230,8 +225,7 @@ napi_value Binary(napi_env env, napi_callback_info info) {
 napi_value Unary(napi_env env, napi_callback_info info) {
   Heap h;
   const double* a;
-  size_t n;
-  if (!get_args(env, info, &h, &a, &n) || !need(env, n, 5)) return nullptr;
+  if (!get_args(env, info, 5, &h, &a)) return nullptr;
   UnaryArgs u{};
   u.op = I(a[0]), u.n = I(a[3]), u.alpha = static_cast<float>(a[4]);
   if (u.n < 0 || u.op < 0 || u.op > 1) return napi_throw_range_error(env, nullptr, "wt-kernels: unary"), nullptr;
@@ -247,8 +241,7 @@ napi_value Unary(napi_env env, napi_callback_info info) {
 napi_value Sum(napi_env env, napi_callback_info info) {
   Heap h;
   const double* a;
-  size_t n;
-  if (!get_args(env, info, &h, &a, &n) || !need(env, n, 5)) return nullptr;
+  if (!get_args(env, info, 5, &h, &a)) return nullptr;
   SumArgs s{};
   s.outer = I(a[2]), s.reduce = I(a[3]), s.inner = I(a[4]);
   if (s.outer < 0 || s.reduce < 0 || s.inner < 0) return napi_throw_range_error(env, nullptr, "wt-kernels: sum"), nullptr;

@@ -20,22 +20,25 @@ struct Epilogue {
   int act = ACT_NONE;
 };
 
+/** geometry of a convolution: input [n,h,w_,c], filter [kh,kw,c,co], output [n,oh,ow,co] */
+struct ConvShape {
+  int n, h, w_, c, kh, kw, co, oh, ow, sh, sw, pt, pl;
+};
+
 /** y[n,oh,ow,co] = act(Σ x[n, oh·sh + kh − pt, ow·sw + kw − pl, ci] · w[kh,kw,ci,co] + bias) */
-struct ConvArgs {
+struct ConvArgs : ConvShape {
   const float* x;
   const float* w;
   float* y;
   Epilogue ep;
-  int n, h, w_, c, kh, kw, co, oh, ow, sh, sw, pt, pl;
 };
 
 /** gradients of ConvArgs' convolution: dx from dy and w, or dw from x and dy (c = input channels) */
-struct ConvGradArgs {
+struct ConvGradArgs : ConvShape {
   const float* x;   // BackpropFilter: input
   const float* w;   // BackpropInput: filter
   const float* dy;
   float* out;       // dx or dw
-  int n, h, w_, c, kh, kw, co, oh, ow, sh, sw, pt, pl;
 };
 
 /** y[b] = op(a[b]) · op(b[b]) (+ epilogue); a/b batch 1 broadcasts */
