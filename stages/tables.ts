@@ -20,7 +20,18 @@ const PAPER_L2: Record<string, Record<string, number>> = {
 };
 const L2_PAIRS = ['2 P-T', '2 RI-T', 'P-T & P', 'RI-T & P'];
 
-const Cka = z.object({ domain: z.string(), layers: z.array(z.string()), examples: z.number(), pairs: z.array(z.object({ pair: z.string(), values: z.array(z.number()) })) });
+const Cka = z.object({
+  domain: z.string(),
+  layers: z.array(z.string()),
+  examples: z.number(),
+  /** which estimator `values` holds */
+  unbiased: z.boolean(),
+  pairs: z.array(z.object({ pair: z.string(), values: z.array(z.number()), biased: z.array(z.number()), debiased: z.array(z.number()) })),
+});
+type CkaTable = z.infer<typeof Cka>;
+/** two independently initialised, untrained networks: the estimator's floor; the paper has no such row */
+const CKA_CONTROL = 'untrained & untrained (control)';
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const Distance = z.object({ domain: z.string(), pairs: z.array(z.object({ pair: z.string(), total: z.number() })) });
 
 export const tables = defineStage(import.meta.url, {
@@ -29,22 +40,9 @@ export const tables = defineStage(import.meta.url, {
   deps: { cka: 'many', distance: 'many' },
   isolation: 'inline',
   run(ctx) {
-    const ckas = ctx.deps.cka.map((c) => c.json('cka.json', Cka));
-    const csv1 = ['domain,pair,layer,ours,paper_chexpert'];
-    const html1: string[] = [];
-    for (const c of ckas) {
-      const head = c.layers.map((l, i) => `<th>${l}<br><small>paper: ${PAPER_CKA_LAYERS[i] ?? '—'}</small></th>`).join('');
-      const body = c.pairs
-        .map((p) => {
-          const paper = PAPER_CKA[p.pair] ?? [];
-          p.values.forEach((v, i) => csv1.push([c.domain, p.pair, c.layers[i], v.toFixed(4), paper[i]?.toFixed(4) ?? ''].join(',')));
-          return `<tr><th>${p.pair}</th>${p.values.map((v, i) => `<td>${v.toFixed(3)} <small>(${paper[i]?.toFixed(3) ?? '—'})</small></td>`).join('')}</tr>`;
-        })
-        .join('');
-      html1.push(`<table class="data"><caption>${c.domain} (${c.examples} test images); in brackets: the paper's CheXpert value at the same depth</caption><thead><tr><th>pair</th>${head}</tr></thead><tbody>${body}</tbody></table>`);
-    }
-    ctx.writeOutput('table1-cka.csv', `${csv1.join('\n')}\n`);
-    ctx.writeOutput('table1-cka.html', html1.join('\n'));
+    const { csv, html } = table1(ctx.deps.cka.map((c) => c.json('cka.json', Cka)));
+    ctx.writeOutput('table1-cka.csv', csv);
+    ctx.writeOutput('table1-cka.html', html);
 
     const dists = ctx.deps.distance.map((d) => d.json('distance.json', Distance));
     const csv2 = ['domain,pair,ours,paper'];
@@ -55,12 +53,40 @@ export const tables = defineStage(import.meta.url, {
         csv2.push([d.domain, pair, ours?.toFixed(4) ?? '', paper[pair]?.toFixed(2) ?? ''].join(','));
         return `<td>${ours?.toFixed(3) ?? '—'} <small>(${paper[pair]?.toFixed(2) ?? '—'})</small></td>`;
       });
-      return `<tr><th>${d.domain}</th>${cells.join('')}</tr>`;
+      return `<tr><th>${esc(d.domain)}</th>${cells.join('')}</tr>`;
     });
     ctx.writeOutput('table2-distance.csv', `${csv2.join('\n')}\n`);
     ctx.writeOutput(
       'table2-distance.html',
-      `<table class="data"><caption>ℓ2 distance between parameter vectors (head excluded); in brackets: the paper's value (ResNet-50, 25M parameters, so only the ordering compares)</caption><thead><tr><th>domain</th>${L2_PAIRS.map((p) => `<th>${p}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`,
+      `<table class="data"><caption>ℓ2 distance between parameter vectors (head excluded); in brackets: the paper's value (ResNet-50, 25M parameters, so only the ordering compares)</caption><thead><tr><th>domain</th>${L2_PAIRS.map((p) => `<th>${esc(p)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`,
     );
   },
 });
+
+/** Table 1: `ours` is the estimator the stage selected; the CSV also has both estimators. */
+function table1(ckas: CkaTable[]): { csv: string; html: string } {
+  const csv = ['domain,pair,layer,estimator,ours,biased,debiased,paper_chexpert'];
+  const html: string[] = [];
+  for (const c of ckas) {
+    const estimator = c.unbiased ? 'debiased' : 'biased';
+    const head = c.layers.map((l, i) => `<th>${esc(l)}<br><small>paper: ${PAPER_CKA_LAYERS[i] ?? '—'}</small></th>`).join('');
+    const body = c.pairs
+      .map((p) => {
+        const paper = PAPER_CKA[p.pair] ?? [];
+        p.values.forEach((v, i) =>
+          csv.push([c.domain, p.pair, c.layers[i], estimator, v.toFixed(4), p.biased[i]!.toFixed(4), p.debiased[i]!.toFixed(4), paper[i]?.toFixed(4) ?? ''].join(',')),
+        );
+        const control = p.pair === CKA_CONTROL;
+        const label = control ? `${esc(p.pair)}<br><small>not in the paper: the estimator's floor</small>` : esc(p.pair);
+        const cells = p.values.map((v, i) => `<td>${v.toFixed(3)} <small>(${paper[i]?.toFixed(3) ?? '—'})</small></td>`).join('');
+        return `<tr${control ? ' class="control"' : ''}><th>${label}</th>${cells}</tr>`;
+      })
+      .join('');
+    const caption =
+      `${esc(c.domain)} (${c.examples} test images), ${estimator} linear CKA${c.unbiased ? ' (unbiased HSIC, Song et al. 2012)' : ''}; ` +
+      `in brackets: the paper's CheXpert value at the same depth. The control row compares two independently initialised, untrained networks: ` +
+      `what the estimator gives for unrelated features (the CSV has both estimators)`;
+    html.push(`<table class="data"><caption>${caption}</caption><thead><tr><th>pair</th>${head}</tr></thead><tbody>${body}</tbody></table>`);
+  }
+  return { csv: `${csv.join('\n')}\n`, html: html.join('\n') };
+}

@@ -73,19 +73,20 @@ describe('linear CKA', () => {
   test('is near 0 for independent features when n is large, and the debiased estimate is closer to 0', () => {
     const a = gaussian(1000, 10, 4);
     const b = gaussian(1000, 10, 5);
-    const biased = linearCka(a, b);
+    const biased = linearCka(a, b, { unbiased: false });
     const debiased = linearCka(a, b, { unbiased: true });
     assert.ok(biased < 0.03, `biased ${biased}`);
     assert.ok(Math.abs(debiased) < 0.01, `debiased ${debiased}`);
     // and it is not trivially small for related features
     const mixed: FeatureMatrix = { ...b, data: b.data.map((v, i) => v + a.data[i]!) };
-    assert.ok(linearCka(a, mixed) > 0.4);
+    assert.ok(linearCka(a, mixed, { unbiased: false }) > 0.4);
   });
 
-  test('does not depend on a translation of the features (centring)', () => {
-    const shifted: FeatureMatrix = { ...x, data: x.data.map((v, i) => v + (i % 12) * 3) };
-    assert.ok(Math.abs(linearCka(shifted, y) - linearCka(x, y)) < 1e-10);
-  });
+  for (const unbiased of [false, true])
+    test(`does not depend on a translation of the features (${unbiased ? 'debiased' : 'biased'})`, () => {
+      const shifted: FeatureMatrix = { ...x, data: x.data.map((v, i) => v + (i % 12) * 3) };
+      assert.ok(Math.abs(linearCka(shifted, y, { unbiased }) - linearCka(x, y, { unbiased })) < 1e-10);
+    });
 });
 
 describe('mistakes', () => {
