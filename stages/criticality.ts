@@ -1,83 +1,198 @@
-// criticality (Figs. 5 and 6): for a P-T and an RI-T run on one target,
+// criticality (Figs. 5 and 6): for a P-T and an RI-T run on one target — and, when given, RI-T
+// trained at the P-T learning rate, so that "rewinding hurts RI-T more" and "RI-T's modules are
+// more critical" can be told apart from "RI-T took larger steps" (both the rewinding damage and
+// μ ∝ ‖Δθ‖² grow with the distance a module travelled, which grows with the lr):
 //  • rewinding every module to its value at the start of fine-tuning (test accuracy/loss);
-//  • for the chosen modules, heat-maps of train accuracy/loss over (distance from the initial
-//    value × noise σ) along the direct path and along the optimization path (the saved epochs),
-//    and Chatterji et al.'s scalar criticality from the direct-path grid.
+//  • Chatterji et al.'s criticality μ of EVERY module of the model on the direct-path (α × σ)
+//    grid, and the network's Σ_i μ_i;
+//  • for the chosen modules only, heat-maps of train accuracy/loss over (distance from the
+//    initial value × noise σ) along the direct path and along the optimization path (the saved
+//    epochs); their direct-path grid is also where those modules' μ is read off.
 // "Start of fine-tuning" is the run's epoch-0 checkpoint: the pre-trained weights with a fresh head
-// for P-T, the random init for RI-T. Open choices (paper-spec §6) are params: the α grid, σ grid,
-// noise draws, feasibility tolerance and the number of training images evaluated.
+// for P-T, the random init for RI-T. The open choices of the analysis are params: the α grid, the
+// σ grid, noise draws, feasibility tolerance and the number of training images evaluated.
 import { z } from 'zod';
-import { defineStage } from '../engine/stage.ts';
+import type { Dataset } from '../data/dataset.ts';
+import { defineStage, type Upstream } from '../engine/stage.ts';
 import { tensorResources } from './common/resources.ts';
 import { initBackend } from '../ml/backend.ts';
-import { criticalityScore, directPath, optimizationPath, rewinding, type Evaluator } from '../ml/analysis/criticality.ts';
+import {
+  criticalityScore,
+  directPath,
+  networkCriticality,
+  optimizationPath,
+  rewinding,
+  searchCriticality,
+  SigmaGrid,
+  type Evaluator,
+  type Heatmap,
+  type ModuleCriticality,
+} from '../ml/analysis/criticality.ts';
 import { linspace } from '../ml/analysis/barrier.ts';
 import { evaluate, fixedSubset } from '../ml/evaluate.ts';
-import { finalModel, weightsAtEpoch } from './common/models.ts';
+import { finalModel, weightsAtEpoch, type TrainedModel } from './common/models.ts';
 import { readSplit } from './common/training.ts';
+import type { Weights } from '../ml/weights.ts';
+
+/** run keys in criticality.json */
+export const RUN_KEYS = { pt: 'P-T', rit: 'RI-T', ritAtPtLr: 'RI-T (P-T lr)' } as const;
+
+const Params = z.strictObject({
+  /** modules that get heat-maps (μ is computed for every module) */
+  modules: z.array(z.string()).min(1),
+  alphas: z.number().int().min(2),
+  sigmas: SigmaGrid,
+  draws: z.number().int().min(1),
+  tolerance: z.number().min(1),
+  examples: z.number().int().min(1),
+});
+type Params = z.output<typeof Params>;
+
+interface Sets {
+  train: Dataset;
+  test: Dataset;
+  trainSubset: Uint32Array;
+}
+
+interface Analysed {
+  key: string;
+  entry: Upstream;
+  m: TrainedModel;
+}
 
 export const criticality = defineStage(import.meta.url, {
   name: 'criticality',
-  params: z.strictObject({
-    modules: z.array(z.string()).min(1),
-    alphas: z.number().int().min(2),
-    sigmas: z.array(z.number().min(0)).min(1),
-    draws: z.number().int().min(1),
-    tolerance: z.number().min(1),
-    examples: z.number().int().min(1),
-  }),
-  deps: { pt: 'one', rit: 'one', data: 'one' },
+  params: Params,
+  deps: { pt: 'one', rit: 'one', ritAtPtLr: 'optional', data: 'one' },
   resources: tensorResources(1536),
   async run(ctx) {
     ctx.setMetadata('backend', await initBackend());
-    const { modules, alphas, sigmas, draws, tolerance, examples } = ctx.params;
+    const p = ctx.params;
     const train = readSplit(ctx.deps.data, 'train');
-    const test = readSplit(ctx.deps.data, 'test');
-    const trainSubset = fixedSubset(train.header.count, Math.min(examples, train.header.count), 'criticality');
-    const runs = { 'P-T': ctx.deps.pt, 'RI-T': ctx.deps.rit };
-    const points = 2 * modules.length * sigmas.reduce((s, sg) => s + (sg === 0 ? 1 : draws), 0);
+    const sets: Sets = { train, test: readSplit(ctx.deps.data, 'test'), trainSubset: fixedSubset(train.header.count, Math.min(p.examples, train.header.count), 'criticality') };
+    const runs = loadRuns(ctx.deps, p.modules);
+    const lrMatched = lrMatchedOf(runs);
+    if (lrMatched === false) ctx.log(`warning: ${RUN_KEYS.ritAtPtLr} (${ctx.deps.ritAtPtLr!.id}) did not train at the P-T run's lr (e.g. a per-instance override); it is analysed, but is no lr-matched comparison (lrMatched: false)`);
+    const total = runs.reduce((s, r) => s + evaluationBound(r.m, p), 0);
     let done = 0;
     const out: Record<string, unknown> = {};
-    let domain = '';
-    for (const [kind, entry] of Object.entries(runs)) {
-      const m = finalModel(entry);
-      domain = m.run.domain;
-      for (const mod of modules) if (!m.model.modules.includes(mod)) throw new Error(`criticality.modules: "${mod}" is not a module of the model (modules: ${m.model.modules.join(', ')})`);
-      const initial = weightsAtEpoch(entry, 0);
-      const onTest: Evaluator = (w) => {
-        const r = evaluate(m.model, w, test);
-        return { accuracy: r.accuracy, loss: r.meanLoss };
-      };
-      const onTrain: Evaluator = (w) => {
-        const r = evaluate(m.model, w, train, { indices: trainSubset });
-        return { accuracy: r.accuracy, loss: r.meanLoss };
-      };
-      const epochs = Array.from({ length: m.run.epochs + 1 }, (_, e) => ({ epoch: e, weights: weightsAtEpoch(entry, e) }));
-      const finalTrain = onTrain(m.weights);
-      const heatmaps = [];
-      const scores: Record<string, number | null> = {};
-      for (const module of modules) {
-        const opts = {
-          module,
-          final: m.weights,
-          initial,
-          sigmas,
-          draws,
-          evaluate: onTrain,
-          onPoint: () => ctx.progress({ done: ++done, total: points * (alphas + epochs.length) / 2, message: `${kind} ${module}` }),
-        };
-        const direct = directPath(opts, linspace(0, 1, alphas));
-        heatmaps.push(direct, optimizationPath(opts, epochs));
-        scores[module] = criticalityScore(direct, finalTrain.loss, tolerance);
-      }
-      out[kind] = {
-        run: m.id,
-        finalTrain,
-        rewinding: rewinding(m.weights, initial, m.model.modules, onTest),
-        heatmaps,
-        criticality: scores,
-      };
+    for (const r of runs) {
+      const start = done;
+      out[r.key] = analyseRun(r, p, sets, (what) => ctx.progress({ done: ++done, total, message: `${r.key} ${what}` }));
+      done = start + evaluationBound(r.m, p); // the pruned μ search usually needs fewer than its bound
+      ctx.progress({ done, total });
     }
-    ctx.writeJson('criticality.json', { domain, tolerance, trainExamples: trainSubset.length, runs: out });
+    ctx.writeJson('criticality.json', {
+      domain: runs[0]!.m.run.domain,
+      tolerance: p.tolerance,
+      trainExamples: sets.trainSubset.length,
+      alphas: linspace(0, 1, p.alphas),
+      sigmas: p.sigmas,
+      draws: p.draws,
+      heatmapModules: p.modules,
+      lrMatched,
+      runs: out,
+    });
   },
 });
+
+/** The runs to analyse, under their keys; checks each is what its dep name says. */
+function loadRuns(deps: { pt: Upstream; rit: Upstream; ritAtPtLr: Upstream | undefined }, modules: readonly string[]): Analysed[] {
+  const runs: Analysed[] = [];
+  for (const [dep, key] of Object.entries(RUN_KEYS) as [keyof typeof RUN_KEYS, string][]) {
+    const entry = deps[dep];
+    if (!entry) continue;
+    const m = finalModel(entry);
+    const kind = dep === 'pt' ? 'P-T' : 'RI-T';
+    if (m.run.kind !== kind) throw new Error(`criticality.${dep}: ${entry.id} is a ${m.run.kind} run, expected ${kind}`);
+    for (const mod of modules) if (!m.model.modules.includes(mod)) throw new Error(`criticality.modules: "${mod}" is not a module of the model (modules: ${m.model.modules.join(', ')})`);
+    runs.push({ key, entry, m });
+  }
+  const pt = runs[0]!.m.run;
+  for (const r of runs) if (r.m.run.domain !== pt.domain) throw new Error(`criticality: ${r.entry.id} is on ${r.m.run.domain}, the P-T run on ${pt.domain}`);
+  return runs;
+}
+
+/** Did RI-T (P-T lr) train at the P-T run's lr? null when there is no such run. */
+function lrMatchedOf(runs: readonly Analysed[]): boolean | null {
+  const matched = runs.find((r) => r.key === RUN_KEYS.ritAtPtLr);
+  return matched ? matched.m.run.lr === runs[0]!.m.run.lr : null;
+}
+
+/**
+ * Train-set evaluations of one run, at most: the final model, the heat-maps (direct and
+ * optimization path) of the chosen modules, and the pruned μ search of every other module.
+ */
+export function evaluationBound(m: TrainedModel, p: Params): number {
+  const perPoint = p.sigmas.length * p.draws;
+  const heat = p.modules.length * (p.alphas + m.run.completedEpochs + 1) * perPoint;
+  const search = m.model.modules.filter((x) => !p.modules.includes(x)).length * p.alphas * perPoint;
+  return 1 + heat + search;
+}
+
+function analyseRun(r: Analysed, p: Params, sets: Sets, tick: (what: string) => void) {
+  const { m, entry } = r;
+  const initial = weightsAtEpoch(entry, 0);
+  let evaluations = 0;
+  const onTrain: Evaluator = (w) => {
+    evaluations++;
+    const e = evaluate(m.model, w, sets.train, { indices: sets.trainSubset });
+    return { accuracy: e.accuracy, loss: e.meanLoss };
+  };
+  const onTest: Evaluator = (w) => {
+    const e = evaluate(m.model, w, sets.test);
+    return { accuracy: e.accuracy, loss: e.meanLoss };
+  };
+  const finalTrain = onTrain(m.weights);
+  const threshold = p.tolerance * finalTrain.loss;
+  const heatmaps = heatmapsOf(r, initial, p, onTrain, tick);
+  const modules = moduleCriticalities(r, initial, p, heatmaps, threshold, onTrain, tick);
+  return {
+    run: m.id,
+    init: m.run.kind,
+    lr: m.run.lr,
+    finalTrain,
+    threshold,
+    rewinding: rewinding(m.weights, initial, m.model.modules, onTest),
+    heatmaps,
+    criticality: { modules, network: networkCriticality(modules) },
+    evaluations,
+  };
+}
+
+/** Direct- and optimization-path heat-maps of the chosen modules. */
+function heatmapsOf(r: Analysed, initial: Weights, p: Params, onTrain: Evaluator, tick: (what: string) => void): Heatmap[] {
+  const epochs = Array.from({ length: r.m.run.completedEpochs + 1 }, (_, e) => ({ epoch: e, weights: weightsAtEpoch(r.entry, e) }));
+  return p.modules.flatMap((module) => {
+    const opts = { module, final: r.m.weights, initial, sigmas: p.sigmas, draws: p.draws, evaluate: onTrain, onPoint: () => tick(`${module} heat-map`) };
+    return [directPath(opts, linspace(0, 1, p.alphas)), optimizationPath(opts, epochs)];
+  });
+}
+
+/** μ of every module in model order: read off the heat-map where there is one, else searched on the same grid. */
+function moduleCriticalities(
+  r: Analysed,
+  initial: Weights,
+  p: Params,
+  heatmaps: readonly Heatmap[],
+  threshold: number,
+  onTrain: Evaluator,
+  tick: (what: string) => void,
+): ModuleCriticality[] {
+  return r.m.model.modules.map((module) => {
+    const direct = heatmaps.find((h) => h.module === module && h.path === 'direct');
+    if (direct) return criticalityScore(direct, threshold);
+    const { evaluations: _, ...found } = searchCriticality({
+      module,
+      final: r.m.weights,
+      initial,
+      alphas: linspace(0, 1, p.alphas),
+      sigmas: p.sigmas,
+      draws: p.draws,
+      threshold,
+      evaluate: onTrain,
+      onPoint: () => tick(`${module} μ`),
+    });
+    return found;
+  });
+}

@@ -1,12 +1,32 @@
-// Module criticality, two ways (paper §3e):
+// Module criticality, two ways (the paper's Figs. 5 and 6):
 //  • rewinding (Zhang, Bengio & Singer 2019): one module back to its value at the start of
 //    training, every other module final; how much does the test metric drop?
-//  • Chatterji et al. (ICLR 2020): move one module along a path from its initial to its final
-//    value, add Gaussian noise N(0, σ²) to it, and measure the train metric. The criticality
-//    μ = min over feasible (α, σ>0) of α²‖θᶠ−θ⁰‖²/σ², feasible meaning the mean perturbed loss is
-//    ≤ tolerance × the final model's loss (reference grid: 11 α, 11 σ, 10 draws, 1.01).
-// The paper also walks the OPTIMIZATION path (the module's saved per-epoch values).
+//  • Chatterji et al. (ICLR 2020): move one module i along the direct path θ⁰_i + α(θᶠ_i − θ⁰_i)
+//    from its initial to its final value, add Gaussian noise N(0, σ²) to it, and measure the
+//    train loss. The module criticality is
+//        μ_i = min over feasible (α ∈ [0, 1], σ > 0) of α²‖θᶠ_i − θ⁰_i‖² / σ²,
+//    feasible meaning the mean perturbed train loss over the noise draws is ≤ tolerance × the
+//    unperturbed final model's train loss; the network criticality is Σ_i μ_i over every module.
+//    Chatterji et al.'s reference grid (meta-dataset criticality.py) is 11 α in [0, 1], 11 σ in
+//    linspace(1e-16, 1, 11) × a ratio, 10 draws and tolerance 1.01. Its σ = 1e-16 point makes
+//    (α = 1, σ ≈ 0), the trained model itself, always feasible with a score of ~1e32 that is
+//    about nothing but that stand-in for zero; so here every σ must be > 0, and a module with no
+//    feasible grid point says so instead of getting a number.
+// The paper also walks the OPTIMIZATION path (the module's saved per-epoch values): heat-maps only.
+import { z } from 'zod';
 import { addGaussianNoise, interpolate, l2Distance, paramsOfModule, replaceModule, type Weights } from '../weights.ts';
+
+/** The σ grid: every σ > 0, strictly increasing (profiles and the criticality stage share the message). */
+export const SigmaGrid = z
+  .array(
+    z.number().gt(0, {
+      message:
+        'every noise level σ must be > 0: σ = 0 leaves the module unperturbed and the criticality α²‖Δθ‖²/σ² divides by zero ' +
+        '(the reference grid scores it as σ = 1e-16, which gives μ ≈ 1e32 for any trained model); start the grid above 0, e.g. 0.0125',
+    }),
+  )
+  .min(1)
+  .refine((s) => s.every((v, i) => i === 0 || v > s[i - 1]!), { message: 'the σ grid must be strictly increasing' });
 
 export interface Metric {
   accuracy: number;
@@ -21,6 +41,8 @@ export function rewinding(final: Weights, initial: Weights, modules: readonly st
 export interface Heatmap {
   module: string;
   path: 'direct' | 'optimization';
+  /** ‖θᶠ − θ⁰‖ of the module */
+  deltaNorm: number;
   /** distance of the module from its initial value at each path point */
   x: number[];
   /** α of each point on the direct path; epoch on the optimization path */
@@ -43,8 +65,7 @@ export interface HeatmapOptions {
 
 /** Module values α·θᶠ + (1−α)·θ⁰ for each α. */
 export function directPath(o: HeatmapOptions, alphas: readonly number[]): Heatmap {
-  const points = alphas.map((alpha) => ({ position: alpha, module: interpolate(pick(o.initial, o.module), pick(o.final, o.module), alpha) }));
-  return grid(o, 'direct', points);
+  return grid(o, 'direct', alphas.map((alpha) => ({ position: alpha, module: pathPoint(o, alpha) })));
 }
 
 /** Module values at each saved epoch. */
@@ -53,8 +74,8 @@ export function optimizationPath(o: HeatmapOptions, epochs: readonly { epoch: nu
 }
 
 function grid(o: HeatmapOptions, path: Heatmap['path'], points: { position: number; module: Weights }[]): Heatmap {
+  assertPositive(o.sigmas);
   const start = pick(o.initial, o.module);
-  const x = points.map((p) => l2Distance(p.module, start));
   const accuracy: number[][] = [];
   const loss: number[][] = [];
   for (const sigma of o.sigmas) {
@@ -62,45 +83,179 @@ function grid(o: HeatmapOptions, path: Heatmap['path'], points: { position: numb
     const lossRow: number[] = [];
     for (const p of points) {
       const base = replaceModule(o.final, p.module, o.module);
-      const draws = sigma === 0 ? 1 : o.draws;
       let a = 0;
       let l = 0;
-      for (let d = 0; d < draws; d++) {
+      for (let d = 0; d < o.draws; d++) {
         // The same standard-normal draws at every σ and path point (common random numbers): smooth maps.
-        const m = o.evaluate(sigma === 0 ? base : addGaussianNoise(base, o.module, sigma, d));
+        const m = o.evaluate(addGaussianNoise(base, o.module, sigma, d));
         a += m.accuracy;
         l += m.loss;
         o.onPoint?.();
       }
-      accRow.push(a / draws);
-      lossRow.push(l / draws);
+      accRow.push(a / o.draws);
+      lossRow.push(l / o.draws);
     }
     accuracy.push(accRow);
     loss.push(lossRow);
   }
-  return { module: o.module, path, x, position: points.map((p) => p.position), sigmas: [...o.sigmas], accuracy, loss };
+  const x = points.map((p) => l2Distance(p.module, start));
+  return { module: o.module, path, deltaNorm: l2Distance(pick(o.final, o.module), start), x, position: points.map((p) => p.position), sigmas: [...o.sigmas], accuracy, loss };
+}
+
+/** How a module's μ came out. */
+export type CriticalityStatus = 'feasible' | 'feasible at alpha = 0' | 'no feasible point on the grid';
+
+/** One module's Chatterji criticality, in a form a reader can check. */
+export interface ModuleCriticality {
+  module: string;
+  status: CriticalityStatus;
+  /** min over feasible grid points of α²‖Δθ‖²/σ²; 0 when α = 0 is feasible; null when no grid point is */
+  mu: number | null;
+  /** log10 μ; null when μ is 0 or null */
+  log10Mu: number | null;
+  /** the minimising grid point (for μ = 0: α = 0 with the largest feasible σ); null when none is feasible */
+  alpha: number | null;
+  sigma: number | null;
+  /** mean perturbed train loss at the minimiser (≤ the threshold) */
+  meanLoss: number | null;
+  /** ‖θᶠ_i − θ⁰_i‖ */
+  deltaNorm: number;
+  /** 'heat-map': read off the full direct-path heat-map; 'search': the same grid, searched with pruning */
+  from: 'heat-map' | 'search';
 }
 
 /**
- * The reference grid's smallest noise level (meta-dataset criticality.py: linspace(1e-16, 1, 11)):
- * a σ = 0 row of the grid is scored as this σ, so (α = 1, σ ≈ 0), the trained model itself, is
- * always feasible and μ is finite (if astronomically large when no noisier point is feasible).
+ * Chatterji et al.'s μ from a direct-path heat-map. Points are visited α ascending, σ descending,
+ * and only a strictly smaller score replaces the best, so ties go to the smaller α, then the
+ * larger σ — the same order `searchCriticality` uses, so both give the same minimiser.
  */
-export const MIN_SIGMA = 1e-16;
-
-/** Chatterji et al.'s μ from a direct-path heat-map: min (α/σ)²‖Δθ‖² over feasible (α, σ); 0 if the initial value is feasible. */
-export function criticalityScore(map: Heatmap, finalLoss: number, tolerance: number): number | null {
+export function criticalityScore(map: Heatmap, threshold: number): ModuleCriticality {
   if (map.path !== 'direct') throw new Error('criticality is defined on the direct path');
-  const deltaSq = map.x.at(-1)! ** 2;
-  let best: number | null = null;
-  map.sigmas.forEach((sigma, s) => {
-    map.position.forEach((alpha, i) => {
-      if (map.loss[s]![i]! > tolerance * finalLoss) return;
-      const score = alpha === 0 ? 0 : (alpha / Math.max(sigma, MIN_SIGMA)) ** 2 * deltaSq;
-      if (best === null || score < best) best = score;
-    });
-  });
-  return best;
+  assertPositive(map.sigmas);
+  const best = new Best();
+  for (const i of ascending(map.position))
+    for (const s of descending(map.sigmas)) {
+      const meanLoss = map.loss[s]![i]!;
+      if (meanLoss <= threshold) best.offer(map.position[i]!, map.sigmas[s]!, meanLoss, map.deltaNorm);
+    }
+  return best.result(map.module, map.deltaNorm, 'heat-map');
+}
+
+export interface SearchOptions {
+  module: string;
+  final: Weights;
+  initial: Weights;
+  alphas: readonly number[];
+  sigmas: readonly number[];
+  draws: number;
+  /** tolerance × the unperturbed final model's train loss */
+  threshold: number;
+  evaluate: Evaluator;
+  onPoint?: () => void;
+}
+
+/**
+ * The same grid minimum as `criticalityScore` on a full direct-path heat-map (same α, σ and noise
+ * seeds), without evaluating points that cannot change it: for each α (ascending) the σ are tried
+ * from the largest down and the first feasible one ends that α (smaller σ only score higher); a
+ * point whose score is not below the best so far is skipped; and a point's draws stop once their
+ * running sum already puts the mean above the threshold (losses are ≥ 0). α = 0 feasible ends the
+ * search with μ = 0. At most alphas × sigmas × draws evaluations, usually far fewer.
+ */
+export function searchCriticality(o: SearchOptions): ModuleCriticality & { evaluations: number } {
+  assertPositive(o.sigmas);
+  const deltaNorm = l2Distance(pick(o.final, o.module), pick(o.initial, o.module));
+  const best = new Best();
+  let evaluations = 0;
+  for (const i of ascending(o.alphas)) {
+    const alpha = o.alphas[i]!;
+    const base = replaceModule(o.final, pathPoint(o, alpha), o.module);
+    for (const s of descending(o.sigmas)) {
+      const sigma = o.sigmas[s]!;
+      if (!best.couldImprove(score(alpha, sigma, deltaNorm))) break;
+      let sum = 0;
+      let d = 0;
+      for (; d < o.draws && sum / o.draws <= o.threshold; d++) {
+        sum += o.evaluate(addGaussianNoise(base, o.module, sigma, d)).loss;
+        evaluations++;
+        o.onPoint?.();
+      }
+      const meanLoss = sum / o.draws;
+      if (d === o.draws && meanLoss <= o.threshold) {
+        best.offer(alpha, sigma, meanLoss, deltaNorm);
+        break;
+      }
+    }
+    if (best.mu === 0) break;
+  }
+  return { ...best.result(o.module, deltaNorm, 'search'), evaluations };
+}
+
+/** Network criticality: Σ_i μ_i over every module of the model. */
+export interface NetworkCriticality {
+  /** Σ_i μ_i; null when some module had no feasible point on the grid */
+  mu: number | null;
+  log10Mu: number | null;
+  /** Σ μ_i over the modules that had a feasible point: equal to mu when none is missing, else a lower bound (every μ_i ≥ 0) */
+  lowerBound: number;
+  /** modules summed over (every module of the model) */
+  modules: number;
+  /** modules with no feasible point on the grid */
+  missing: string[];
+  note: string;
+}
+
+export function networkCriticality(perModule: readonly ModuleCriticality[]): NetworkCriticality {
+  const lowerBound = perModule.reduce((s, m) => s + (m.mu ?? 0), 0);
+  const missing = perModule.filter((m) => m.mu === null).map((m) => m.module);
+  const mu = missing.length ? null : lowerBound;
+  const note = missing.length
+    ? `undefined: no feasible grid point for ${missing.join(', ')} (feasible, if at all, only at a σ below the grid's smallest); ${fmt(lowerBound)}, the sum over the other ${perModule.length - missing.length} modules, is a lower bound`
+    : `sum over all ${perModule.length} modules`;
+  return { mu, log10Mu: log10OrNull(mu), lowerBound, modules: perModule.length, missing, note };
+}
+
+export function log10OrNull(mu: number | null): number | null {
+  return mu !== null && mu > 0 ? Math.log10(mu) : null;
+}
+
+const score = (alpha: number, sigma: number, deltaNorm: number) => (alpha === 0 ? 0 : (alpha / sigma) ** 2 * deltaNorm ** 2);
+
+/** The running minimum over feasible points; only a strictly smaller score replaces it. */
+class Best {
+  mu: number | null = null;
+  private point: { alpha: number; sigma: number; meanLoss: number } | null = null;
+
+  couldImprove(candidate: number): boolean {
+    return this.mu === null || candidate < this.mu;
+  }
+
+  offer(alpha: number, sigma: number, meanLoss: number, deltaNorm: number): void {
+    const s = score(alpha, sigma, deltaNorm);
+    if (!this.couldImprove(s)) return;
+    this.mu = s;
+    this.point = { alpha, sigma, meanLoss };
+  }
+
+  result(module: string, deltaNorm: number, from: ModuleCriticality['from']): ModuleCriticality {
+    const p = this.point;
+    const status: CriticalityStatus = p === null ? 'no feasible point on the grid' : this.mu === 0 ? 'feasible at alpha = 0' : 'feasible';
+    return { module, status, mu: this.mu, log10Mu: log10OrNull(this.mu), alpha: p?.alpha ?? null, sigma: p?.sigma ?? null, meanLoss: p?.meanLoss ?? null, deltaNorm, from };
+  }
+}
+
+function assertPositive(sigmas: readonly number[]): void {
+  const bad = sigmas.filter((s) => !(s > 0));
+  if (bad.length) throw new Error(`criticality: every σ must be > 0 (got ${bad.join(', ')}); σ = 0 would divide α²‖Δθ‖² by zero`);
+}
+
+const ascending = (xs: readonly number[]) => xs.map((_, i) => i).sort((a, b) => xs[a]! - xs[b]! || a - b);
+const descending = (xs: readonly number[]) => xs.map((_, i) => i).sort((a, b) => xs[b]! - xs[a]! || a - b);
+const fmt = (x: number) => (x === 0 ? '0' : x.toPrecision(3));
+
+/** The module's weights at α on the direct path from its initial to its final value. */
+function pathPoint(o: { module: string; initial: Weights; final: Weights }, alpha: number): Weights {
+  return interpolate(pick(o.initial, o.module), pick(o.final, o.module), alpha);
 }
 
 function pick(w: Weights, module: string): Weights {
