@@ -13,7 +13,12 @@ const LABEL_W = 130;
 
 export const figureDomains = defineStage(import.meta.url, {
   name: 'figure-domains',
-  params: z.strictObject({ blockSizes: z.array(BlockSize), shuffleSeed: z.number().int(), shuffleDomain: z.string() }),
+  params: z.strictObject({
+    /** the block sizes of Fig. 3 with the permutation draw each uses for seed `shuffleSeed` */
+    shuffles: z.array(z.strictObject({ blockSize: BlockSize, draw: z.number().int().min(0) })),
+    shuffleSeed: z.number().int(),
+    shuffleDomain: z.string(),
+  }),
   deps: { data: 'many' },
   isolation: 'inline',
   async run(ctx) {
@@ -32,10 +37,11 @@ export const figureDomains = defineStage(import.meta.url, {
     let stripLabels: string[] = [];
     if (target) {
       const ds = readSplit(target, 'test');
-      const sizes: BlockSize[] = [ds.header.height, ...ctx.params.blockSizes.filter((b) => b !== ds.header.height)];
+      const sizes = [{ blockSize: ds.header.height as BlockSize, draw: 0 }, ...ctx.params.shuffles.filter((s) => s.blockSize !== ds.header.height)];
       const strip = await shuffleStripPng(ds, [0, 1, 2], sizes, ctx.params.shuffleSeed, { scale: 3 });
       rows.push({ label: `${ctx.params.shuffleDomain}|shuffled`, png: strip });
-      stripLabels = sizes.map((b) => (b === ds.header.height ? 'original' : b === '*' ? '*' : `block ${b}`));
+      const name = (b: BlockSize) => (b === ds.header.height ? 'original' : b === '*' ? '*' : `block ${b}`);
+      stripLabels = sizes.map((s) => `${name(s.blockSize)}${s.draw ? ` (draw ${s.draw})` : ''}`);
     }
     const metas = await Promise.all(rows.map(async (r) => ({ ...r, ...(await sharp(r.png).metadata()) })));
     const width = Math.max(720, LABEL_W + Math.max(...metas.map((m) => m.width ?? 0)) + 10);

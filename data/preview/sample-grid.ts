@@ -62,7 +62,8 @@ export async function tilesPng(ds: Dataset, tiles: number[][], options: GridOpti
 }
 
 /** The same images shown unshuffled and at each block size (columns), like Fig. 1's shuffled panels. */
-export async function shuffleStripPng(ds: Dataset, indices: number[], blockSizes: BlockSize[], seed: number, options: GridOptions = {}): Promise<Buffer> {
+/** `blockSizes` entries may carry the `draw` of a redrawn weak permutation (shuffle-strength.ts). */
+export async function shuffleStripPng(ds: Dataset, indices: number[], blockSizes: (BlockSize | { blockSize: BlockSize; draw: number })[], seed: number, options: GridOptions = {}): Promise<Buffer> {
   const per = imageSize(ds.header);
   const subset: Dataset = {
     header: { ...ds.header, count: indices.length },
@@ -70,7 +71,7 @@ export async function shuffleStripPng(ds: Dataset, indices: number[], blockSizes
     labels: Uint16Array.from(indices, (i) => ds.labels[i]!),
   };
   indices.forEach((src, k) => subset.images.set(ds.images.subarray(src * per, (src + 1) * per), k * per));
-  const versions = blockSizes.map((b) => shuffleDataset(subset, { blockSize: b, seed }));
+  const versions = blockSizes.map((b) => shuffleDataset(subset, typeof b === 'object' ? { ...b, seed } : { blockSize: b, seed }));
   const combined: Dataset = {
     header: { ...ds.header, count: indices.length * versions.length },
     images: new Uint8Array(indices.length * versions.length * per),

@@ -1,4 +1,4 @@
-import { numpyPermutation } from '../random/numpy-mt19937.ts';
+import { NumpyRandomState } from '../random/numpy-mt19937.ts';
 import type { ShuffleSpec } from './shuffle-spec.ts';
 
 export interface ImageShape {
@@ -9,11 +9,26 @@ export interface ImageShape {
 
 /**
  * The paper's block order: `np.random.RandomState(seed).permutation(n)` over the (H/b)·(W/b)
- * blocks in row-major grid order; new block j is old block perm[j].
+ * blocks in row-major grid order; new block j is old block perm[j]. `draw` k takes the
+ * (k+1)-th permutation of that RandomState instead (k = 0 is the paper's).
  */
-export function blockOrder(shape: Pick<ImageShape, 'height' | 'width'>, blockSize: number, seed: number): Int32Array {
+export function blockOrder(shape: Pick<ImageShape, 'height' | 'width'>, blockSize: number, seed: number, draw = 0): Int32Array {
   assertBlockSizeDivides(shape, blockSize);
-  return numpyPermutation((shape.height / blockSize) * (shape.width / blockSize), seed);
+  return drawnPermutation((shape.height / blockSize) * (shape.width / blockSize), seed, draw);
+}
+
+/** The (draw+1)-th `permutation(n)` of `np.random.RandomState(seed)`. */
+export function drawnPermutation(n: number, seed: number, draw = 0): Int32Array {
+  const rs = new NumpyRandomState(seed);
+  for (let k = 0; k < draw; k++) rs.permutation(n);
+  return rs.permutation(n);
+}
+
+/** What a shuffle permutes: the (H/b)·(W/b) blocks, or for '*' the C·H·W elements. */
+export function shuffledUnits(shape: ImageShape, blockSize: number | '*'): number {
+  if (blockSize === '*') return shape.channels * shape.height * shape.width;
+  assertBlockSizeDivides(shape, blockSize);
+  return (shape.height / blockSize) * (shape.width / blockSize);
 }
 
 export function assertBlockSizeDivides(shape: Pick<ImageShape, 'height' | 'width'>, blockSize: number): void {
@@ -41,7 +56,7 @@ export function shuffleSourceIndex(shape: ImageShape, spec: ShuffleSpec): Int32A
   const source = new Int32Array(H * W * C);
   if (spec.blockSize === '*') {
     // The paper permutes the flattened C×H×W tensor: out_chw[k] = in_chw[perm[k]].
-    const perm = numpyPermutation(C * H * W, spec.seed);
+    const perm = drawnPermutation(C * H * W, spec.seed, spec.draw);
     const plane = H * W;
     for (let c = 0; c < C; c++) {
       for (let p = 0; p < plane; p++) {
@@ -53,7 +68,7 @@ export function shuffleSourceIndex(shape: ImageShape, spec: ShuffleSpec): Int32A
     return source;
   }
   const b = spec.blockSize;
-  const order = blockOrder(shape, b, spec.seed);
+  const order = blockOrder(shape, b, spec.seed, spec.draw);
   const cols = W / b;
   for (let y = 0; y < H; y++) {
     const by = Math.floor(y / b);
@@ -74,6 +89,11 @@ export function invertPermutation(perm: ArrayLike<number>): Int32Array {
 }
 
 export function isIdentity(perm: ArrayLike<number>): boolean {
-  for (let i = 0; i < perm.length; i++) if (perm[i] !== i) return false;
-  return true;
+  return fixedPoints(perm) === perm.length;
+}
+
+export function fixedPoints(perm: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < perm.length; i++) if (perm[i] === i) n++;
+  return n;
 }

@@ -7,6 +7,11 @@ export interface ShuffleSpec {
   blockSize: BlockSize;
   /** NumPy RandomState seed of the permutation; the paper uses 1234 + replicate seed. */
   seed: number;
+  /**
+   * Which permutation drawn from that RandomState: 0 (the paper's) is its first `permutation(n)`
+   * call, k its (k+1)-th. Only a redrawn weak permutation has k > 0 (see shuffle-strength.ts).
+   */
+  draw?: number;
 }
 
 export const PAPER_SHUFFLE_SEED_BASE = 1234;
@@ -17,6 +22,7 @@ export const ShuffleSpecSchema = z
   .object({
     blockSize: BlockSizeSchema,
     seed: z.number().int().min(0).max(0xffffffff),
+    draw: z.number().int().min(0).optional(),
   })
   .strict();
 
@@ -36,5 +42,6 @@ export function blockSizesForSide(side: number): BlockSize[] {
 }
 
 export function describeShuffle(spec: ShuffleSpec): string {
-  return spec.blockSize === '*' ? `pixel shuffle * (seed ${spec.seed})` : `block shuffle ${spec.blockSize} (seed ${spec.seed})`;
+  const from = spec.draw ? `seed ${spec.seed}, draw ${spec.draw}` : `seed ${spec.seed}`;
+  return spec.blockSize === '*' ? `pixel shuffle * (${from})` : `block shuffle ${spec.blockSize} (${from})`;
 }

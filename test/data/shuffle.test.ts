@@ -6,6 +6,7 @@ import { imageSize } from '../../data/dataset.ts';
 import { blockOrder, invertPermutation, shuffleSourceIndex } from '../../data/shuffle/permutations.ts';
 import { shuffleDataset, unshuffleDataset } from '../../data/shuffle/shuffle-dataset.ts';
 import { blockSizesForSide, parseBlockSize, type BlockSize } from '../../data/shuffle/shuffle-spec.ts';
+import { planReplicateShuffles, WeakShuffleError } from '../../data/shuffle/shuffle-strength.ts';
 import { normalized, patternDataset } from './helpers.ts';
 
 const SEED = 1234;
@@ -165,4 +166,21 @@ test('shuffles are recorded in the provenance', () => {
     (out.header.provenance.shuffles as { shuffle: unknown }[]).map((s) => s.shuffle),
     [{ blockSize: 4, seed: 1 }, { blockSize: '*', seed: 2 }],
   );
+});
+
+test("a weak draw is refused, or replaced by the next permutation of the same seed, with the draw in the provenance", () => {
+  const shape = { height: 8, width: 8, channels: 3 };
+  assert.throws(() => planReplicateShuffles(shape, 4, [1234], 'refuse'), (e: Error) => e instanceof WeakShuffleError && /block size 4/.test(e.message) && /seed 1234 is the identity/.test(e.message));
+  // seed 1235 draws [1 0 2 3] (a swap, half the blocks in place) first: weak too
+  assert.throws(() => planReplicateShuffles(shape, 4, [1235], 'refuse'), /moves only 2 of them/);
+  const plans = planReplicateShuffles(shape, 4, [1234, 1235], 'redraw');
+  assert.equal(plans.length, 2);
+  assert.deepEqual(plans.map((p) => p.draw), [1, 4]);
+  for (const p of plans) assert.ok(p.moved > p.units / 2, `draw ${p.draw} moves ${p.moved}`);
+  const ds = patternDataset(1, 8, 8, 3);
+  const out = shuffleDataset(ds, { blockSize: 4, seed: 1234, draw: plans[0]!.draw });
+  assert.notDeepEqual(out.images, ds.images);
+  assert.deepEqual((out.header.provenance.shuffles as { shuffle: unknown }[])[0]!.shuffle, { blockSize: 4, seed: 1234, draw: 1 });
+  assert.deepEqual(Array.from(blockOrder(shape, 4, 1234, 1)), [1, 2, 3, 0]);
+  assert.throws(() => planReplicateShuffles(shape, 8, [1234], 'redraw'), /no draw among the first/);
 });
