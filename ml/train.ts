@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Dataset } from '../data/dataset.ts';
+import { augmentBatch } from './augment.ts';
 import { initBackend, type BackendInfo } from './backend.ts';
 import { BatchNormaliser, checkDatasetFitsModel } from './batches.ts';
 import { checkpointPath, latestCheckpointEpoch, OPTIMIZER_PREFIX, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
@@ -34,6 +35,8 @@ export const TrainConfigSchema = z
     smallParamLrFactor: z.number().positive().default(0.1),
     /** mixup Beta(α, α); 0 = off (paper: 0.7 on DomainNet) */
     mixupAlpha: z.number().min(0).default(0),
+    /** random horizontal flip and shift by up to `pad` pixels (the paper's crop + flip, at small sizes); see augment.ts */
+    augment: z.strictObject({ flip: z.boolean(), pad: z.number().int().min(0) }).default({ flip: false, pad: 0 }),
     /** seed of data order and mixup draws (and of the init unless initSeed is given) */
     seed: z.union([z.number().int(), z.string()]),
     /** seed of the fresh initialisation (whole model for RI-T, the head for P-T); default seed */
@@ -187,7 +190,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const batch = order.subarray((step - 1) * cfg.batchSize, step * cfg.batchSize);
       const lambda = cfg.mixupAlpha > 0 ? state.rng.beta(cfg.mixupAlpha, cfg.mixupAlpha) : 1;
       const partner = cfg.mixupAlpha > 0 ? state.rng.permutation(batch.length) : undefined;
-      const { loss, grads } = stepper.run(state.weights, ids, batch, lambda, partner);
+      const rng = state.rng;
+      const augment = cfg.augment.flip || cfg.augment.pad ? (x: Float32Array, n: number) => augmentBatch(x, n, model.config, cfg.augment, rng) : undefined;
+      const { loss, grads } = stepper.run(state.weights, ids, batch, lambda, partner, augment);
       if (!Number.isFinite(loss)) {
         if (cfg.onDivergence === 'error') throw new Error(`training diverged: loss ${loss} at epoch ${epoch} step ${step} (lr ${lr}); lower the learning rate`);
         diverged = { epoch, step, loss };
@@ -244,11 +249,12 @@ export class TrainStep {
     });
   }
 
-  run(weights: Weights, ids: string[], batch: Uint32Array, lambda: number, partner: Uint32Array | undefined) {
+  run(weights: Weights, ids: string[], batch: Uint32Array, lambda: number, partner: Uint32Array | undefined, augment?: (x: Float32Array, count: number) => void) {
     const b = batch.length;
     const { height, width, channels } = this.model.config;
     const size = this.norm.size;
     this.norm.fill(this.data, batch, this.x);
+    augment?.(this.x, b);
     this.y.fill(0, 0, b * this.classes);
     for (let i = 0; i < b; i++) this.y[i * this.classes + this.data.labels[batch[i]!]!] = lambda;
     if (partner) {
