@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from '../engine/errors.ts';
 import { formatZodIssues } from '../engine/zod-errors.ts';
 import { suiteDomains } from '../data/load-suite.ts';
+import { planReplicateShuffles, WeakShuffleError } from '../data/shuffle/shuffle-strength.ts';
+import { suiteImageShape } from '../data/suite-config.ts';
 import { ProfileSchema, type Profile, type ProfileInput } from './schema.ts';
 import { defaultProfile } from './default.ts';
 import { paper } from './paper.ts';
@@ -84,6 +86,24 @@ function deepMerge(base: unknown, over: unknown): unknown {
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/** Every shuffled arm must really shuffle (shuffle-strength.ts); under 'redraw' a weak draw is replaced instead. */
+function weakShuffleProblems(p: Profile): string[] {
+  if (!p.shuffle.targets.length) return [];
+  const shape = suiteImageShape(p.suite);
+  const seeds = p.seeds.slice(0, p.shuffle.replicates).map((s) => p.shuffle.seedBase + s);
+  const problems: string[] = [];
+  for (const b of p.shuffle.blockSizes) {
+    if (b !== '*' && (shape.height % b !== 0 || shape.width % b !== 0)) continue;
+    try {
+      planReplicateShuffles(shape, b, seeds, p.shuffle.weakPermutations);
+    } catch (err) {
+      if (!(err instanceof WeakShuffleError)) throw err;
+      problems.push(err.message);
+    }
+  }
+  return problems;
+}
+
 /** Rules that span fields: targets exist in the suite, block sizes divide the side, checkpoints exist. */
 function checkConsistency(p: Profile): void {
   const problems: string[] = [];
@@ -95,7 +115,7 @@ function checkConsistency(p: Profile): void {
   check('shuffle.targets', p.shuffle.targets);
   check('checkpoints.targets', p.checkpoints.targets);
   check('analyses.criticality.targets', p.analyses.criticality.targets ?? []);
-  const side = 'size' in p.suite ? p.suite.size : 32;
+  const side = suiteImageShape(p.suite).height;
   for (const b of p.shuffle.blockSizes) {
     if (b !== '*' && side % b !== 0) problems.push(`shuffle.blockSizes: ${b} does not divide the image side ${side} (use a divisor of ${side}, or "*")`);
   }
@@ -103,5 +123,10 @@ function checkConsistency(p: Profile): void {
     if (e > p.pretrain.epochs) problems.push(`checkpoints.epochs: ${e} is after the last pre-training epoch (${p.pretrain.epochs})`);
   }
   if (new Set(p.seeds).size !== p.seeds.length) problems.push(`seeds: ${JSON.stringify(p.seeds)} repeats a seed`);
+  for (const key of ['shuffle', 'checkpoints'] as const) {
+    const n = p[key].replicates;
+    if (n > p.seeds.length) problems.push(`${key}.replicates: ${n} replicates need at least ${n} seeds, but seeds is ${JSON.stringify(p.seeds)} (add seeds or lower ${key}.replicates)`);
+  }
+  problems.push(...weakShuffleProblems(p));
   if (problems.length) throw new UsageError(`Profile "${p.name}" is inconsistent:\n${problems.map((x) => `  - ${x}`).join('\n')}`);
 }

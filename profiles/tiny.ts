@@ -24,7 +24,7 @@ export const tiny: ProfileInput = {
   analyses: {
     cka: { examples: 20 },
     barrier: { points: 5 },
-    criticality: { modules: ['stem'], alphas: 3, sigmas: [0, 0.1], draws: 1, examples: 40 },
+    criticality: { modules: ['stem'], alphas: 3, sigmas: [0.05, 0.1], draws: 1, examples: 40 }, // every σ > 0: σ = 0 would divide μ by zero
     mistakes: { gridImages: 8 },
   },
 };

@@ -23,7 +23,7 @@ export const barrier = defineStage(import.meta.url, {
     const [pt0, pt1] = pairOf(ctx.deps.pt, 'barrier P-T').map(finalModel) as [TrainedModel, TrainedModel];
     const [rit0, rit1] = pairOf(ctx.deps.rit, 'barrier RI-T').map(finalModel) as [TrainedModel, TrainedModel];
     const same = finalModel(ctx.deps.ritSameInit);
-    if (same.run.initSeed !== rit0.run.initSeed) throw new Error(`${same.id} does not share the init of ${rit0.id}`);
+    if (same.run.initKey !== rit0.run.initKey) throw new Error(`${same.id} does not share the init of ${rit0.id}`);
     const pairs = [
       ['P-T & P-T', pt0, pt1],
       ['RI-T & RI-T', rit0, rit1],

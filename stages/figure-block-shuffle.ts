@@ -1,22 +1,11 @@
 // Figure 3: final test accuracy (left) and optimization speed (right) against block size, P-T
-// and RI-T per target, with the relative accuracy drop 100·(A_P-T − A_RI-T)/A_P-T above each pair.
+// and RI-T per target: bars are replicate means, whiskers ±1 s.d., dots the replicates; the
+// relative accuracy drop 100·(A_P-T − A_RI-T)/A_P-T (of the means) above each pair.
 import { z } from 'zod';
 import { defineStage } from '../engine/stage.ts';
 import { renderVegaLite, writeFigure } from '../figures/render.ts';
 import { colorScale } from '../figures/theme.ts';
-
-const Rows = z.object({
-  rows: z.array(
-    z.object({
-      domain: z.string(),
-      blockSize: z.union([z.number(), z.literal('*')]),
-      side: z.number(),
-      pt: z.object({ testAccuracy: z.number(), optimizationSpeed: z.number() }),
-      rit: z.object({ testAccuracy: z.number(), optimizationSpeed: z.number() }),
-      relativeDrop: z.number().nullable(),
-    }),
-  ),
-});
+import { BlockShuffleOutput } from './block-shuffle.ts';
 
 export const figureBlockShuffle = defineStage(import.meta.url, {
   name: 'figure-block-shuffle',
@@ -24,15 +13,21 @@ export const figureBlockShuffle = defineStage(import.meta.url, {
   deps: { blocks: 'one' },
   isolation: 'inline',
   async run(ctx) {
-    const { rows } = ctx.deps.blocks.json('block-shuffle.json', Rows);
-    const label = (r: (typeof rows)[number]) => (r.blockSize === '*' ? '*' : r.blockSize === r.side ? `${r.blockSize} (none)` : String(r.blockSize));
+    const { rows } = ctx.deps.blocks.json('block-shuffle.json', BlockShuffleOutput);
+    const redrawn = (r: (typeof rows)[number]) => (r.draws.some((d) => d > 0) ? ` (draw ${r.draws.join('/')})` : '');
+    const label = (r: (typeof rows)[number]) => (r.blockSize === '*' ? `*${redrawn(r)}` : r.blockSize === r.side ? `${r.blockSize} (none)` : `${r.blockSize}${redrawn(r)}`);
     const order = [...new Set(rows.sort((a, b) => (a.blockSize === '*' ? -1 : b.blockSize === '*' ? 1 : a.blockSize - b.blockSize)).map(label))];
     const bars = rows.flatMap((r) =>
       (['P-T', 'RI-T'] as const).flatMap((init) => {
         const m = init === 'P-T' ? r.pt : r.rit;
+        const at = { domain: r.domain, block: label(r), init };
+        const metric = (name: string, mean: number, sd: number, each: number[]) => [
+          { kind: 'bar', ...at, metric: name, value: 100 * mean, low: 100 * (mean - sd), high: 100 * (mean + sd), n: each.length },
+          ...each.map((v) => ({ kind: 'replicate', ...at, metric: name, value: 100 * v })),
+        ];
         return [
-          { kind: 'bar', domain: r.domain, block: label(r), init, metric: 'final test accuracy (%)', value: 100 * m.testAccuracy },
-          { kind: 'bar', domain: r.domain, block: label(r), init, metric: 'optimization speed: mean train accuracy (%)', value: 100 * m.optimizationSpeed },
+          ...metric('final test accuracy (%)', m.testAccuracy, m.testAccuracySd, m.testAccuracies),
+          ...metric('optimization speed: mean train accuracy (%)', m.optimizationSpeed, m.optimizationSpeedSd, m.optimizationSpeeds),
         ];
       }),
     );
@@ -46,7 +41,10 @@ export const figureBlockShuffle = defineStage(import.meta.url, {
     }));
     const fig = await renderVegaLite({
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: { text: 'Block shuffling: feature reuse needs spatial structure', subtitle: 'numbers on top: relative accuracy drop 100·(P-T − RI-T)/P-T; "*" shuffles pixels across positions and channels' },
+      title: { text: 'Block shuffling: feature reuse needs spatial structure', subtitle: [
+          'bars: mean over replicates (each its own permutation), whiskers ±1 s.d., dots: the replicates; numbers on top: relative accuracy drop 100·(P-T − RI-T)/P-T',
+          '"*" shuffles pixels across positions and channels; "(draw k)": a weak permutation replaced by the next one of the same seed',
+        ] },
       data: { values: [...bars, ...drops] },
       facet: { row: { field: 'domain', type: 'nominal', title: null }, column: { field: 'metric', type: 'nominal', title: null } },
       spec: {
@@ -61,7 +59,26 @@ export const figureBlockShuffle = defineStage(import.meta.url, {
               xOffset: { field: 'init' },
               y: { field: 'value', type: 'quantitative', title: null, scale: { domain: [0, 100] } },
               color: { field: 'init', type: 'nominal', scale: colorScale(['P-T', 'RI-T']), title: 'init' },
-              tooltip: [{ field: 'init' }, { field: 'block' }, { field: 'value', format: '.1f' }],
+              tooltip: [{ field: 'init' }, { field: 'block' }, { field: 'value', format: '.1f', title: 'mean' }, { field: 'n', title: 'replicates' }],
+            },
+          },
+          {
+            transform: [{ filter: "datum.kind === 'bar'" }],
+            mark: { type: 'rule', color: '#333' },
+            encoding: {
+              x: { field: 'block', type: 'ordinal', sort: order },
+              xOffset: { field: 'init' },
+              y: { field: 'low', type: 'quantitative' },
+              y2: { field: 'high' },
+            },
+          },
+          {
+            transform: [{ filter: "datum.kind === 'replicate'" }],
+            mark: { type: 'point', filled: true, size: 14, color: '#222', opacity: 0.7 },
+            encoding: {
+              x: { field: 'block', type: 'ordinal', sort: order },
+              xOffset: { field: 'init' },
+              y: { field: 'value', type: 'quantitative' },
             },
           },
           {

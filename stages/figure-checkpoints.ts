@@ -1,14 +1,11 @@
 // Figure 7: fine-tuning from pre-training checkpoint k — final target test accuracy and
-// optimization speed against k — over the source's own test accuracy at each epoch (shaded).
+// optimization speed against k (mean over replicates, whiskers ±1 s.d., dots the replicates) —
+// over the source's own test accuracy at each epoch (shaded).
 import { z } from 'zod';
 import { defineStage } from '../engine/stage.ts';
 import { renderVegaLite, writeFigure } from '../figures/render.ts';
 import { COLORS } from '../figures/theme.ts';
-
-const Transfer = z.object({
-  source: z.object({ domain: z.string(), epochs: z.array(z.object({ epoch: z.number(), testAccuracy: z.number() })) }),
-  targets: z.array(z.object({ domain: z.string(), points: z.array(z.object({ sourceEpoch: z.number(), testAccuracy: z.number(), optimizationSpeed: z.number() })) })),
-});
+import { CheckpointTransferOutput } from './checkpoint-transfer.ts';
 
 export const figureCheckpoints = defineStage(import.meta.url, {
   name: 'figure-checkpoints',
@@ -16,14 +13,21 @@ export const figureCheckpoints = defineStage(import.meta.url, {
   deps: { checkpoints: 'one' },
   isolation: 'inline',
   async run(ctx) {
-    const t = ctx.deps.checkpoints.json('checkpoint-transfer.json', Transfer);
+    const t = ctx.deps.checkpoints.json('checkpoint-transfer.json', CheckpointTransferOutput);
     const metrics = ['final test accuracy (%)', 'optimization speed (%)'];
     const values = [
       ...t.targets.flatMap((tg) =>
-        tg.points.flatMap((p) => [
-          { kind: 'target', domain: tg.domain, metric: metrics[0], epoch: p.sourceEpoch, value: 100 * p.testAccuracy },
-          { kind: 'target', domain: tg.domain, metric: metrics[1], epoch: p.sourceEpoch, value: 100 * p.optimizationSpeed },
-        ]),
+        tg.points.flatMap((p) => {
+          const at = { domain: tg.domain, epoch: p.sourceEpoch, n: p.seeds.length };
+          const point = (metric: string, mean: number, sd: number, each: number[]) => [
+            { kind: 'target', ...at, metric, value: 100 * mean, low: 100 * (mean - sd), high: 100 * (mean + sd) },
+            ...each.map((v) => ({ kind: 'replicate', ...at, metric, value: 100 * v })),
+          ];
+          return [
+            ...point(metrics[0]!, p.testAccuracy, p.testAccuracySd, p.testAccuracies),
+            ...point(metrics[1]!, p.optimizationSpeed, p.optimizationSpeedSd, p.optimizationSpeeds),
+          ];
+        }),
       ),
       ...t.targets.flatMap((tg) => metrics.flatMap((metric) => t.source.epochs.map((e) => ({ kind: 'source', domain: tg.domain, metric, epoch: e.epoch, value: 100 * e.testAccuracy })))),
     ];
@@ -31,7 +35,7 @@ export const figureCheckpoints = defineStage(import.meta.url, {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       title: {
         text: 'Transfer from pre-training checkpoints: gains come early, then plateau',
-        subtitle: `x = pre-training epoch k fine-tuned from (P-T recipe); shaded: the source (${t.source.domain}) model's own test accuracy at epoch k`,
+        subtitle: `x = pre-training epoch k fine-tuned from (P-T recipe); line: mean over replicates, whiskers ±1 s.d., dots: replicates; shaded: the source (${t.source.domain}) model's own test accuracy at epoch k`,
       },
       data: { values },
       facet: { row: { field: 'metric', type: 'nominal', title: null, sort: metrics }, column: { field: 'domain', type: 'nominal', title: null } },
@@ -50,8 +54,18 @@ export const figureCheckpoints = defineStage(import.meta.url, {
             encoding: {
               x: { field: 'epoch', type: 'quantitative', title: 'pre-training checkpoint (epoch)' },
               y: { field: 'value', type: 'quantitative', title: null, scale: { domain: [0, 100] } },
-              tooltip: [{ field: 'epoch' }, { field: 'value', format: '.1f' }],
+              tooltip: [{ field: 'epoch' }, { field: 'value', format: '.1f', title: 'mean' }, { field: 'n', title: 'replicates' }],
             },
+          },
+          {
+            transform: [{ filter: "datum.kind === 'target'" }],
+            mark: { type: 'rule', color: COLORS['P-T'] },
+            encoding: { x: { field: 'epoch', type: 'quantitative' }, y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } },
+          },
+          {
+            transform: [{ filter: "datum.kind === 'replicate'" }],
+            mark: { type: 'point', filled: true, size: 12, color: '#222', opacity: 0.6 },
+            encoding: { x: { field: 'epoch', type: 'quantitative' }, y: { field: 'value', type: 'quantitative' } },
           },
         ],
       },

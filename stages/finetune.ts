@@ -3,8 +3,9 @@
 // frozen) or from a fresh Fixup init (RI-T). Writes every epoch's weights (the optimization-path
 // criticality needs them), the per-epoch history and the final model's test predictions.
 //
-// `initSeed` fixes the fresh init separately from `seed` (data order, mixup, head init), so two
-// RI-T runs can share an init (the appendix's same-init barrier, Fig. 16).
+// `train.initSeed` names the fresh init's random stream separately from `seed` (data order, mixup,
+// augmentation), so two RI-T runs can share an init (the appendix's same-init barrier, Fig. 16);
+// the experiment gives every role its own stream (experiment/init-streams.ts).
 import { z } from 'zod';
 import { defineStage } from '../engine/stage.ts';
 import { tensorResources } from './common/resources.ts';

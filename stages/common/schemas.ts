@@ -16,7 +16,17 @@ export const DatasetInfo = z.object({
   train: z.number().int(),
   test: z.number().int(),
   /** block size applied ('*' = pixel shuffle), or null for the original images */
-  shuffle: z.object({ blockSize: BlockSize, seed: z.number().int() }).nullable(),
+  shuffle: z
+    .object({
+      blockSize: BlockSize,
+      seed: z.number().int(),
+      /** which permutation of RandomState(seed): 0 is the paper's, k > 0 a redrawn weak one */
+      draw: z.number().int().min(0).default(0),
+      /** blocks (elements for '*') permuted, and how many of them moved */
+      units: z.number().int().optional(),
+      moved: z.number().int().optional(),
+    })
+    .nullable(),
 });
 export type DatasetInfo = z.infer<typeof DatasetInfo>;
 
@@ -37,8 +47,11 @@ export const TrainingRun = z.object({
   kind: z.enum(['pretrain', 'P-T', 'RI-T']),
   domain: z.string(),
   blockSize: BlockSize.nullable(),
+  /** which permutation of the shuffle seed (0 = the paper's; see the shuffle stage), null if unshuffled */
+  shuffleDraw: z.number().int().nullable(),
   seed: z.number().int(),
-  initSeed: z.number().int(),
+  /** the fresh init's random stream (experiment/init-streams.ts): equal keys, equal initial weights */
+  initKey: z.string(),
   lr: z.number(),
   /** pre-training epoch the P-T run started from */
   sourceEpoch: z.number().int().nullable(),
