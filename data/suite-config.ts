@@ -170,3 +170,9 @@ function unwrap(s: z.ZodType | undefined): z.ZodType | undefined {
   }
   return cur;
 }
+
+/** The height, width and channels every dataset of the suite has (CIFAR's are fixed at 32×32). */
+export function suiteImageShape(config: SuiteConfig): { height: number; width: number; channels: number } {
+  const side = 'size' in config ? config.size : 32;
+  return { height: side, width: side, channels: config.channels };
+}
