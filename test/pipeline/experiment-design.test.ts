@@ -97,12 +97,21 @@ describe('initialisations: every role draws its own stream', () => {
       keys.set(key, [...(keys.get(key) ?? []), n.id]);
     }
     assert.equal(keys.get('pretrain/seed=0')?.length, 1, 'pre-training shares its init');
+    assert.equal(keys.size, 1 + profile.seeds.length, [...keys.keys()].join(', '));
     for (const [key, ids] of keys) {
       if (key === 'pretrain/seed=0') continue;
-      // per target: seed s itself, and for seed 0 the same-init partner and the other-lr run
-      const allowed = ids.every((id) => /RI-T,seed=\d(,init=0|,lr=[\d.]+)?$/.test(id));
-      assert.ok(allowed, `${key} is shared by ${ids.join(', ')}`);
+      // RI-T seed s's stream: its runs on every target and block size, and, on purpose, the
+      // same-init partner (init=s) and the other-lr run; never another replicate's
+      const own = /^RI-T\/seed=(\d+)$/.exec(key)?.[1];
+      assert.ok(own !== undefined, `unexpected key ${key}`);
+      for (const id of ids) {
+        const m = /RI-T,seed=(\d+)(,init=(\d+))?/.exec(id);
+        assert.ok(m, id);
+        assert.equal(m[3] ?? m[1], own, `${id} draws RI-T seed ${own}'s init`);
+      }
     }
+    const sameInit = keys.get('RI-T/seed=0')!.filter((id) => id.includes('init=0'));
+    assert.equal(sameInit.length, 4, 'one same-init partner per target');
   });
 });
 
