@@ -2,7 +2,9 @@
 // trained at the P-T learning rate, so that "rewinding hurts RI-T more" and "RI-T's modules are
 // more critical" can be told apart from "RI-T took larger steps" (both the rewinding damage and
 // μ ∝ ‖Δθ‖² grow with the distance a module travelled, which grows with the lr):
-//  • rewinding every module to its value at the start of fine-tuning (test accuracy/loss);
+//  • rewinding every module to its value at the start of fine-tuning (test accuracy/loss), and
+//    the accuracy drop it causes with bootstrap draws over the test images (the same image
+//    resamples for every run, so P-T and RI-T drops compare paired; stages/common/bootstrap.ts);
 //  • Chatterji et al.'s criticality μ of EVERY module of the model on the direct-path (α × σ)
 //    grid, and the network's Σ_i μ_i;
 //  • for the chosen modules only, heat-maps of train accuracy/loss over (distance from the
@@ -17,11 +19,13 @@ import { defineStage, type Upstream } from '../engine/stage.ts';
 import { tensorResources } from './common/resources.ts';
 import { initBackend } from '../ml/backend.ts';
 import {
+  AT_LARGEST_SIGMA,
   criticalityScore,
   directPath,
   networkCriticality,
   optimizationPath,
   rewinding,
+  rewindingDrops,
   searchCriticality,
   SigmaGrid,
   type Evaluator,
@@ -30,12 +34,70 @@ import {
 } from '../ml/analysis/criticality.ts';
 import { linspace } from '../ml/analysis/barrier.ts';
 import { evaluate, fixedSubset } from '../ml/evaluate.ts';
+import { imageResamples, StatisticDraws } from './common/bootstrap.ts';
 import { finalModel, weightsAtEpoch, type TrainedModel } from './common/models.ts';
 import { readSplit } from './common/training.ts';
 import type { Weights } from '../ml/weights.ts';
 
 /** run keys in criticality.json */
 export const RUN_KEYS = { pt: 'P-T', rit: 'RI-T', ritAtPtLr: 'RI-T (P-T lr)' } as const;
+export type RunKey = (typeof RUN_KEYS)[keyof typeof RUN_KEYS];
+
+const Metric = z.object({ accuracy: z.number(), loss: z.number() });
+const HeatmapOut = z.object({
+  module: z.string(),
+  path: z.enum(['direct', 'optimization']),
+  deltaNorm: z.number(),
+  x: z.array(z.number()),
+  position: z.array(z.number()),
+  sigmas: z.array(z.number()),
+  accuracy: z.array(z.array(z.number())),
+  loss: z.array(z.array(z.number())),
+});
+const ModuleCriticalityOut = z.object({
+  module: z.string(),
+  status: z.enum(['feasible', 'feasible at alpha = 0', AT_LARGEST_SIGMA, 'no feasible point on the grid']),
+  mu: z.number().nullable(),
+  log10Mu: z.number().nullable(),
+  alpha: z.number().nullable(),
+  sigma: z.number().nullable(),
+  meanLoss: z.number().nullable(),
+  deltaNorm: z.number(),
+  from: z.enum(['heat-map', 'search']),
+  atGridEdge: z.boolean(),
+});
+const RunOut = z.object({
+  run: z.string(),
+  init: z.string(),
+  lr: z.number(),
+  finalTrain: Metric,
+  threshold: z.number(),
+  /** test metrics of the final model ('none') and with each module rewound */
+  rewinding: z.array(Metric.extend({ module: z.string() })),
+  heatmaps: z.array(HeatmapOut),
+  criticality: z.object({
+    modules: z.array(ModuleCriticalityOut),
+    network: z.object({ mu: z.number().nullable(), log10Mu: z.number().nullable(), lowerBound: z.number(), modules: z.number().int(), missing: z.array(z.string()), atGridEdge: z.array(z.string()), note: z.string() }),
+  }),
+  evaluations: z.number().int(),
+});
+
+export const CriticalityOutput = z.object({
+  domain: z.string(),
+  tolerance: z.number(),
+  trainExamples: z.number().int(),
+  alphas: z.array(z.number()),
+  sigmas: z.array(z.number()),
+  draws: z.number().int(),
+  heatmapModules: z.array(z.string()),
+  /** did RI-T (P-T lr) train at the P-T run's lr? null without that run */
+  lrMatched: z.boolean().nullable(),
+  /** by run key (RUN_KEYS) */
+  runs: z.record(z.string(), RunOut),
+  /** by run key, then module: test accuracy of the final model − with that module rewound */
+  rewindingDrops: z.record(z.string(), z.record(z.string(), StatisticDraws)),
+});
+export type CriticalityOutput = z.infer<typeof CriticalityOutput>;
 
 const Params = z.strictObject({
   /** modules that get heat-maps (μ is computed for every module) */
@@ -74,16 +136,20 @@ export const criticality = defineStage(import.meta.url, {
     const lrMatched = lrMatchedOf(runs);
     if (lrMatched === false) ctx.log(`warning: ${RUN_KEYS.ritAtPtLr} (${ctx.deps.ritAtPtLr!.id}) did not train at the P-T run's lr (e.g. a per-instance override); it is analysed, but is no lr-matched comparison (lrMatched: false)`);
     const total = runs.reduce((s, r) => s + evaluationBound(r.m, p), 0);
+    const domain = runs[0]!.m.run.domain;
+    // the same image resamples for every run: drops of different runs combine paired
+    const images = imageResamples(domain, sets.test.header.count);
     let done = 0;
-    const out: Record<string, unknown> = {};
+    const out: CriticalityOutput['runs'] = {};
+    const drops: CriticalityOutput['rewindingDrops'] = {};
     for (const r of runs) {
       const start = done;
-      out[r.key] = analyseRun(r, p, sets, (what) => ctx.progress({ done: ++done, total, message: `${r.key} ${what}` }));
+      [out[r.key], drops[r.key]] = analyseRun(r, p, sets, images, (what) => ctx.progress({ done: ++done, total, message: `${r.key} ${what}` }));
       done = start + evaluationBound(r.m, p); // the pruned μ search usually needs fewer than its bound
       ctx.progress({ done, total });
     }
     ctx.writeJson('criticality.json', {
-      domain: runs[0]!.m.run.domain,
+      domain,
       tolerance: p.tolerance,
       trainExamples: sets.trainSubset.length,
       alphas: linspace(0, 1, p.alphas),
@@ -92,7 +158,8 @@ export const criticality = defineStage(import.meta.url, {
       heatmapModules: p.modules,
       lrMatched,
       runs: out,
-    });
+      rewindingDrops: drops,
+    } satisfies CriticalityOutput);
   },
 });
 
@@ -130,7 +197,8 @@ export function evaluationBound(m: TrainedModel, p: Params): number {
   return 1 + heat + search;
 }
 
-function analyseRun(r: Analysed, p: Params, sets: Sets, tick: (what: string) => void) {
+/** One run's analysis, and its rewinding drops on the image resamples. */
+function analyseRun(r: Analysed, p: Params, sets: Sets, images: readonly Uint32Array[], tick: (what: string) => void): [CriticalityOutput['runs'][string], Record<string, StatisticDraws>] {
   const { m, entry } = r;
   const initial = weightsAtEpoch(entry, 0);
   let evaluations = 0;
@@ -139,25 +207,27 @@ function analyseRun(r: Analysed, p: Params, sets: Sets, tick: (what: string) => 
     const e = evaluate(m.model, w, sets.train, { indices: sets.trainSubset });
     return { accuracy: e.accuracy, loss: e.meanLoss };
   };
-  const onTest: Evaluator = (w) => {
+  const onTest = (w: Weights) => {
     const e = evaluate(m.model, w, sets.test);
-    return { accuracy: e.accuracy, loss: e.meanLoss };
+    return { accuracy: e.accuracy, loss: e.meanLoss, correct: e.correct };
   };
   const finalTrain = onTrain(m.weights);
   const threshold = p.tolerance * finalTrain.loss;
   const heatmaps = heatmapsOf(r, initial, p, onTrain, tick);
   const modules = moduleCriticalities(r, initial, p, heatmaps, threshold, onTrain, tick);
-  return {
+  const rewound = rewinding(m.weights, initial, m.model.modules, onTest);
+  const analysis = {
     run: m.id,
     init: m.run.kind,
     lr: m.run.lr,
     finalTrain,
     threshold,
-    rewinding: rewinding(m.weights, initial, m.model.modules, onTest),
+    rewinding: rewound.map(({ correct: _, ...metric }) => metric),
     heatmaps,
     criticality: { modules, network: networkCriticality(modules) },
     evaluations,
   };
+  return [analysis, rewindingDrops(rewound, images)];
 }
 
 /** Direct- and optimization-path heat-maps of the chosen modules. */

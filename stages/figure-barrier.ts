@@ -1,15 +1,28 @@
 // Figure 4 (and appendix Fig. 16): test accuracy and loss along the straight line between two
-// final models, per pair type and target.
-import { z } from 'zod';
+// final models, per pair type and target: the first replicate pair of each type solid, the other
+// replicate pairs faint. The control (a model with itself, flat by definition) is not drawn.
 import { defineStage } from '../engine/stage.ts';
+import { z } from 'zod';
 import { renderVegaLite, writeFigure } from '../figures/render.ts';
 import { colorScale } from '../figures/theme.ts';
+import { BarrierOutput } from './barrier.ts';
+import { PAIR } from './common/pairs.ts';
 
-const Barrier = z.object({
-  domain: z.string(),
-  pairs: z.array(z.object({ pair: z.string(), accuracyBarrier: z.number(), path: z.array(z.object({ lambda: z.number(), accuracy: z.number(), loss: z.number() })) })),
-});
-const PAIRS = ['P-T & P-T', 'RI-T & RI-T', 'RI-T & P-T', 'RI-T & RI-T (same init)'];
+const PAIRS: string[] = [PAIR.ptPt, PAIR.ritRit, PAIR.ritPt, PAIR.ritRitSameInit];
+
+/** One row per (target, pair, replicate, λ, metric); the control left out. */
+export function barrierRows(all: readonly BarrierOutput[]) {
+  return all.flatMap((b) =>
+    b.pairs
+      .filter((p) => p.pair !== PAIR.identical)
+      .flatMap((p) =>
+        p.path.flatMap((pt) => [
+          { domain: b.domain, pair: p.pair, replicate: p.replicate, first: p.replicate === 0, lambda: pt.lambda, metric: 'test accuracy (%)', value: 100 * pt.accuracy },
+          { domain: b.domain, pair: p.pair, replicate: p.replicate, first: p.replicate === 0, lambda: pt.lambda, metric: 'test loss', value: pt.loss },
+        ]),
+      ),
+  );
+}
 
 export const figureBarrier = defineStage(import.meta.url, {
   name: 'figure-barrier',
@@ -17,31 +30,33 @@ export const figureBarrier = defineStage(import.meta.url, {
   deps: { barrier: 'many' },
   isolation: 'inline',
   async run(ctx) {
-    const all = ctx.deps.barrier.map((b) => b.json('barrier.json', Barrier));
-    const values = all.flatMap((b) =>
-      b.pairs.flatMap((p) =>
-        p.path.flatMap((pt) => [
-          { domain: b.domain, pair: p.pair, lambda: pt.lambda, metric: 'test accuracy (%)', value: 100 * pt.accuracy },
-          { domain: b.domain, pair: p.pair, lambda: pt.lambda, metric: 'test loss', value: pt.loss },
-        ]),
-      ),
-    );
+    const all = ctx.deps.barrier.map((b) => b.json('barrier.json', BarrierOutput));
+    const encoding = {
+      x: { field: 'lambda', type: 'quantitative' as const, title: 'interpolation coefficient λ' },
+      y: { field: 'value', type: 'quantitative' as const, title: null },
+      color: { field: 'pair', type: 'nominal' as const, scale: colorScale(PAIRS), title: 'pair' },
+      detail: { field: 'replicate', type: 'nominal' as const },
+      strokeDash: { condition: { test: `datum.pair === '${PAIR.ritRitSameInit}'`, value: [4, 3] }, value: [1, 0] },
+      tooltip: [{ field: 'pair' }, { field: 'replicate' }, { field: 'lambda', format: '.2f' }, { field: 'value', format: '.3f' }],
+    };
     const fig = await renderVegaLite({
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: { text: 'Performance barrier: P-T solutions share one basin', subtitle: 'θ(λ) = (1−λ)·θ₁ + λ·θ₂, every tensor interpolated; evaluated on the target test set' },
-      data: { values },
+      title: {
+        text: 'Performance barrier: P-T solutions share one basin',
+        subtitle: [
+          'θ(λ) = (1−λ)·θ₁ + λ·θ₂, every tensor interpolated; evaluated on the target test set',
+          'solid: the first replicate pair of each type; faint: the other replicate pairs; dashed: two RI-T runs from the same init; not drawn: the control (P-T with itself, flat by definition)',
+        ],
+      },
+      data: { values: barrierRows(all) },
       facet: { row: { field: 'metric', type: 'nominal', title: null }, column: { field: 'domain', type: 'nominal', title: null } },
       spec: {
         width: 200,
         height: 150,
-        mark: { type: 'line', point: { size: 14 } },
-        encoding: {
-          x: { field: 'lambda', type: 'quantitative', title: 'interpolation coefficient λ' },
-          y: { field: 'value', type: 'quantitative', title: null },
-          color: { field: 'pair', type: 'nominal', scale: colorScale(PAIRS), title: 'pair' },
-          strokeDash: { condition: { test: "datum.pair === 'RI-T & RI-T (same init)'", value: [4, 3] }, value: [1, 0] },
-          tooltip: [{ field: 'pair' }, { field: 'lambda', format: '.2f' }, { field: 'value', format: '.3f' }],
-        },
+        layer: [
+          { transform: [{ filter: '!datum.first' }], mark: { type: 'line', opacity: 0.3, strokeWidth: 1.2 }, encoding },
+          { transform: [{ filter: 'datum.first' }], mark: { type: 'line', point: { size: 14 } }, encoding },
+        ],
       },
       resolve: { scale: { y: 'independent' } },
     });

@@ -2,44 +2,34 @@
 // per module, for every analysed run (P-T, RI-T and, when trained, RI-T at the P-T learning rate:
 // the lr-matched comparison). Figure 6: criticality heat-maps — train accuracy over (distance of
 // the module from its initial value × noise σ), direct and optimization paths, one column per run,
-// with Chatterji et al.'s μ (log10) of each run in the subtitle and its minimiser marked.
+// with Chatterji et al.'s μ (log10) of each run and the network's Σμ in the subtitle, the
+// minimiser marked, and a μ whose minimiser is at the grid's largest σ called an upper bound.
 import type { TopLevelSpec } from 'vega-lite';
 import { z } from 'zod';
 import { defineStage } from '../engine/stage.ts';
 import { renderVegaLite, writeFigure } from '../figures/render.ts';
 import { COLORS } from '../figures/theme.ts';
+import { CriticalityOutput, RUN_KEYS } from './criticality.ts';
 
-/** run key of RI-T trained at the P-T learning rate (criticality.json) */
-const LR_MATCHED = 'RI-T (P-T lr)';
-const RUN_ORDER = ['P-T', 'RI-T', LR_MATCHED];
-const RUN_COLORS: Record<string, string> = { 'P-T': COLORS['P-T'], 'RI-T': COLORS['RI-T'], [LR_MATCHED]: COLORS.other };
+const RUN_ORDER: string[] = [RUN_KEYS.pt, RUN_KEYS.rit, RUN_KEYS.ritAtPtLr];
+const RUN_COLORS: Record<string, string> = { [RUN_KEYS.pt]: COLORS['P-T'], [RUN_KEYS.rit]: COLORS['RI-T'], [RUN_KEYS.ritAtPtLr]: COLORS.other };
 
-const ModuleMu = z.object({ module: z.string(), status: z.string(), mu: z.number().nullable(), log10Mu: z.number().nullable(), alpha: z.number().nullable(), sigma: z.number().nullable() });
-export const CriticalityView = z.object({
-  domain: z.string(),
-  runs: z.record(
-    z.string(),
-    z.object({
-      lr: z.number(),
-      rewinding: z.array(z.object({ module: z.string(), accuracy: z.number(), loss: z.number() })),
-      heatmaps: z.array(z.object({ module: z.string(), path: z.string(), x: z.array(z.number()), position: z.array(z.number()), sigmas: z.array(z.number()), accuracy: z.array(z.array(z.number())) })),
-      criticality: z.object({ modules: z.array(ModuleMu), network: z.object({ mu: z.number().nullable(), log10Mu: z.number().nullable(), lowerBound: z.number(), missing: z.array(z.string()) }) }),
-    }),
-  ),
-});
+/** what the figure reads: the producer's schema */
+export const CriticalityView = CriticalityOutput;
 type CriticalityView = z.infer<typeof CriticalityView>;
 type RunView = CriticalityView['runs'][string];
+type ModuleMu = RunView['criticality']['modules'][number];
 
 /**
  * "P-T, lr 0.02", "RI-T, lr 0.1", "RI-T, lr 0.02 (P-T lr)": the legend names every run's lr (and
  * says so when the lr-matched run's lr was overridden away from the P-T run's).
  */
 export function runLabel(key: string, lr: number, ptLr?: number): string {
-  if (key !== LR_MATCHED) return `${key}, lr ${lr}`;
+  if (key !== RUN_KEYS.ritAtPtLr) return `${key}, lr ${lr}`;
   return ptLr === undefined || lr === ptLr ? `RI-T, lr ${lr} (P-T lr)` : `RI-T, lr ${lr} (meant to be at the P-T lr ${ptLr})`;
 }
 
-const labelIn = (c: CriticalityView, key: string) => runLabel(key, c.runs[key]!.lr, c.runs['P-T']?.lr);
+const labelIn = (c: CriticalityView, key: string) => runLabel(key, c.runs[key]!.lr, c.runs[RUN_KEYS.pt]?.lr);
 
 /** The runs of one criticality.json in a fixed order (P-T, RI-T, RI-T at the P-T lr, then any other). */
 export function orderedRuns(c: CriticalityView): [string, RunView][] {
@@ -52,7 +42,11 @@ export function rewindingRows(all: readonly CriticalityView[]) {
   return all.flatMap((c) => orderedRuns(c).flatMap(([key, r]) => r.rewinding.map((x) => ({ domain: c.domain, run: labelIn(c, key), key, module: x.module, accuracy: 100 * x.accuracy }))));
 }
 
-/** Fig. 6's rows for one target: every heat-map cell, with the μ minimiser flagged on the direct path. */
+/**
+ * Fig. 6's rows for one target: every heat-map cell, with the μ minimiser flagged on the direct
+ * path. A cell's column is its path point (`column`: the distance, and the α or epoch, so that two
+ * points at the same rounded distance, e.g. epochs that barely moved the module, stay apart).
+ */
 export function heatRows(c: CriticalityView) {
   return orderedRuns(c).flatMap(([key, r]) =>
     r.heatmaps.flatMap((h) => {
@@ -63,6 +57,7 @@ export function heatRows(c: CriticalityView) {
           run: labelIn(c, key),
           path: `${h.path} path`,
           distance: x.toFixed(x < 1 ? 3 : 2),
+          column: `${x.toFixed(x < 1 ? 3 : 2)} (${h.path === 'direct' ? `α ${+h.position[i]!.toFixed(3)}` : `epoch ${h.position[i]}`})`,
           order: i,
           sigma: String(sigma),
           accuracy: 100 * h.accuracy[s]![i]!,
@@ -78,11 +73,23 @@ export function muSummary(c: CriticalityView, module: string): string[] {
   return orderedRuns(c).map(([key, r]) => `${labelIn(c, key)}: ${describeMu(r.criticality.modules.find((m) => m.module === module))}`);
 }
 
-export function describeMu(m: z.infer<typeof ModuleMu> | undefined): string {
+export function describeMu(m: ModuleMu | undefined): string {
   if (!m) return 'μ not computed';
   if (m.mu === null) return 'no feasible point on the grid';
   if (m.mu === 0) return `μ = 0 (feasible at α = 0, σ ${m.sigma})`;
+  if (m.atGridEdge) return `log10 μ ≤ ${m.log10Mu!.toFixed(2)} (α ${+m.alpha!.toFixed(3)}, σ ${m.sigma} = the largest σ: an upper bound)`;
   return `log10 μ ${m.log10Mu!.toFixed(2)} (α ${+m.alpha!.toFixed(3)}, σ ${m.sigma})`;
+}
+
+/** "P-T, lr 0.02: Σμ over 12 modules, log10 3.21" and the like, one per run. */
+export function networkSummary(c: CriticalityView): string[] {
+  return orderedRuns(c).map(([key, r]) => {
+    const n = r.criticality.network;
+    const edge = n.atGridEdge.length ? `; ${n.atGridEdge.length} of them upper bounds (minimiser at the largest σ)` : '';
+    const sum = (x: number) => (x > 0 ? `log10 ${Math.log10(x).toFixed(2)}` : '0');
+    if (n.mu !== null) return `${labelIn(c, key)}: Σμ over all ${n.modules} modules ${sum(n.mu)}${edge}`;
+    return `${labelIn(c, key)}: Σμ ≥ ${sum(n.lowerBound)} (no feasible point for ${n.missing.join(', ')})${edge}`;
+  });
 }
 
 export const figureCriticality = defineStage(import.meta.url, {
@@ -137,7 +144,7 @@ function rewindingSpec(all: readonly CriticalityView[]): TopLevelSpec {
 }
 
 function heatSpec(c: CriticalityView, module: string, rows: ReturnType<typeof heatRows>): TopLevelSpec {
-  const x = { field: 'distance', type: 'ordinal', sort: { field: 'order' }, title: 'distance from initial value ‖θ − θ⁰‖', axis: { labelAngle: -45 } } as const;
+  const x = { field: 'column', type: 'ordinal', sort: { field: 'order' }, title: 'distance from initial value ‖θ − θ⁰‖ (α on the direct path, epoch on the optimization path)', axis: { labelAngle: -45 } } as const;
   const y = { field: 'sigma', type: 'ordinal', sort: 'descending', title: 'noise σ' } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -146,6 +153,7 @@ function heatSpec(c: CriticalityView, module: string, rows: ReturnType<typeof he
       subtitle: [
         `train accuracy with ${module} moved along its path from the initial value and perturbed by N(0, σ²); other modules final. ✕ = the μ minimiser.`,
         `Chatterji μ = min α²‖Δθ‖²/σ² over (α, σ) whose mean train loss is within tolerance of the final model's — ${muSummary(c, module).join('; ')}`,
+        `network criticality Σμ over every module of the model — ${networkSummary(c).join('; ')}`,
       ],
     },
     data: { values: rows },

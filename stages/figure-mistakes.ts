@@ -1,17 +1,37 @@
-// Mistakes (paper §3.1 and appendix): common and uncommon mistakes per pair of models and target,
-// plus the example grids the mistakes stage drew (copied through, captioned in the report).
+// Mistakes (the paper's "common and uncommon mistakes", in the text and appendix): common and
+// uncommon mistakes per pair type and target, plus the example grids the mistakes stage drew
+// (copied through, captioned in the report). The bars are the first replicate pair of each type;
+// the label is κ's mean over the type's replicate pairs with its 95% bootstrap interval. The
+// control (P-T with itself: κ 1 by definition) is not drawn.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { defineStage } from '../engine/stage.ts';
 import { renderVegaLite, writeFigure } from '../figures/render.ts';
 import { COLORS } from '../figures/theme.ts';
+import { percentileInterval } from './common/bootstrap.ts';
+import { PAIR } from './common/pairs.ts';
+import { MistakesOutput } from './mistakes.ts';
 
-const Mistakes = z.object({
-  domain: z.string(),
-  pairs: z.array(z.object({ pair: z.string(), a: z.string(), b: z.string(), common: z.number(), onlyAWrong: z.number(), onlyBWrong: z.number(), overlap: z.number(), kappa: z.number(), examples: z.number() })),
-  examples: z.record(z.string(), z.array(z.object({ index: z.number(), label: z.string(), pt: z.string(), rit: z.string() }))),
-});
 const KINDS = ['both wrong', 'only the first wrong', 'only the second wrong'];
+const ORDER: string[] = [PAIR.ptPt, PAIR.ptRit, PAIR.ritRit];
+
+/** Bars of the first replicate pair of each type (control left out), labelled with κ over all replicate pairs. */
+export function mistakeRows(all: readonly MistakesOutput[]) {
+  return all.flatMap((m) =>
+    m.pairs
+      .filter((p) => p.replicate === 0 && ORDER.includes(p.pair))
+      .flatMap((p) => {
+        const s = m.summary[p.pair]!;
+        const [lo, hi] = percentileInterval(s.kappa.draws);
+        const label = `κ ${s.kappa.estimate.toFixed(2)} [${lo.toFixed(2)}, ${hi.toFixed(2)}]`;
+        return [
+          { domain: m.domain, pair: p.pair, kind: KINDS[0], count: p.common, label },
+          { domain: m.domain, pair: p.pair, kind: KINDS[1], count: p.onlyAWrong, label },
+          { domain: m.domain, pair: p.pair, kind: KINDS[2], count: p.onlyBWrong, label },
+        ];
+      }),
+  );
+}
 
 export const figureMistakes = defineStage(import.meta.url, {
   name: 'figure-mistakes',
@@ -19,17 +39,17 @@ export const figureMistakes = defineStage(import.meta.url, {
   deps: { mistakes: 'many' },
   isolation: 'inline',
   async run(ctx) {
-    const all = ctx.deps.mistakes.map((m) => ({ m: m.json('mistakes.json', Mistakes), entry: m }));
-    const values = all.flatMap(({ m }) =>
-      m.pairs.flatMap((p) => [
-        { domain: m.domain, pair: p.pair, kind: KINDS[0], count: p.common, kappa: p.kappa },
-        { domain: m.domain, pair: p.pair, kind: KINDS[1], count: p.onlyAWrong, kappa: p.kappa },
-        { domain: m.domain, pair: p.pair, kind: KINDS[2], count: p.onlyBWrong, kappa: p.kappa },
-      ]),
-    );
+    const all = ctx.deps.mistakes.map((m) => ({ m: m.json('mistakes.json', MistakesOutput), entry: m }));
+    const values = mistakeRows(all.map(({ m }) => m));
     const fig = await renderVegaLite({
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      title: { text: 'Mistakes: two P-T models make the same ones', subtitle: "test images misclassified by both models (common) or by only one (uncommon); label: Cohen's κ of right/wrong (agreement beyond chance)" },
+      title: {
+        text: 'Mistakes: two P-T models make the same ones',
+        subtitle: [
+          'test images misclassified by both models (common) or by only one (uncommon), for the first replicate pair of each type',
+          "label: Cohen's κ of right/wrong (agreement beyond chance), mean over the type's replicate pairs [95% bootstrap interval over pairs and images]",
+        ],
+      },
       data: { values },
       facet: { column: { field: 'domain', type: 'nominal', title: null } },
       spec: {
@@ -39,7 +59,7 @@ export const figureMistakes = defineStage(import.meta.url, {
           {
             mark: 'bar',
             encoding: {
-              y: { field: 'pair', type: 'nominal', title: null, sort: ['P-T & P-T', 'P-T & RI-T', 'RI-T & RI-T'] },
+              y: { field: 'pair', type: 'nominal', title: null, sort: ORDER },
               x: { field: 'count', type: 'quantitative', stack: 'zero', title: 'test images' },
               color: { field: 'kind', type: 'nominal', title: null, scale: { domain: KINDS, range: ['#555555', COLORS.sky, COLORS.other] } },
               order: { field: 'kind' },
@@ -47,10 +67,10 @@ export const figureMistakes = defineStage(import.meta.url, {
             },
           },
           {
-            transform: [{ aggregate: [{ op: 'sum', field: 'count', as: 'total' }, { op: 'max', field: 'kappa', as: 'kappa' }], groupby: ['pair'] }, { calculate: "'κ ' + format(datum.kappa, '.2f')", as: 'label' }],
+            transform: [{ aggregate: [{ op: 'sum', field: 'count', as: 'total' }], groupby: ['pair', 'label'] }],
             mark: { type: 'text', align: 'left', dx: 4, fontSize: 10 },
             encoding: {
-              y: { field: 'pair', type: 'nominal', sort: ['P-T & P-T', 'P-T & RI-T', 'RI-T & RI-T'] },
+              y: { field: 'pair', type: 'nominal', sort: ORDER },
               x: { field: 'total', type: 'quantitative' },
               text: { field: 'label' },
             },

@@ -11,7 +11,9 @@
 //    linspace(1e-16, 1, 11) × a ratio, 10 draws and tolerance 1.01. Its σ = 1e-16 point makes
 //    (α = 1, σ ≈ 0), the trained model itself, always feasible with a score of ~1e32 that is
 //    about nothing but that stand-in for zero; so here every σ must be > 0, and a module with no
-//    feasible grid point says so instead of getting a number.
+//    feasible grid point says so instead of getting a number. μ is a grid minimum: when its
+//    minimiser sits at the grid's largest σ, a larger σ might score lower, so that μ is flagged
+//    as an upper bound (`atGridEdge`).
 // The paper also walks the OPTIMIZATION path (the module's saved per-epoch values): heat-maps only.
 import { z } from 'zod';
 import { addGaussianNoise, interpolate, l2Distance, paramsOfModule, replaceModule, type Weights } from '../weights.ts';
@@ -34,8 +36,34 @@ export interface Metric {
 }
 export type Evaluator = (w: Weights) => Metric;
 
-export function rewinding(final: Weights, initial: Weights, modules: readonly string[], evaluate: Evaluator): ({ module: string } & Metric)[] {
+/** The final model ('none' rewound), then each module rewound to its initial value; `evaluate` may return more than the metric (e.g. per-image outcomes). */
+export function rewinding<M extends Metric>(final: Weights, initial: Weights, modules: readonly string[], evaluate: (w: Weights) => M): ({ module: string } & M)[] {
   return [{ module: 'none', ...evaluate(final) }, ...modules.map((m) => ({ module: m, ...evaluate(replaceModule(final, initial, m)) }))];
+}
+
+/**
+ * The test-accuracy drop of rewinding each module, accuracy(final) − accuracy(module rewound): on
+ * the data (`estimate`) and on each image resample (`draws`; indices into the test images), from
+ * the per-image 0/1 outcomes of `rewinding` (the first entry, 'none', is the final model).
+ */
+export function rewindingDrops(rewound: readonly { module: string; correct: ArrayLike<number> }[], resamples: readonly ArrayLike<number>[]): Record<string, { estimate: number; draws: number[] }> {
+  const final = rewound[0];
+  if (final?.module !== 'none') throw new Error("rewindingDrops: the first entry must be the final model ('none' rewound)");
+  const n = final.correct.length;
+  const out: Record<string, { estimate: number; draws: number[] }> = {};
+  for (const r of rewound.slice(1)) {
+    if (r.correct.length !== n) throw new Error(`rewindingDrops: ${r.module} has outcomes on ${r.correct.length} images, the final model on ${n}`);
+    const diff = new Int8Array(n);
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += diff[i] = final.correct[i]! - r.correct[i]!;
+    const draws = resamples.map((idx) => {
+      let s = 0;
+      for (let i = 0; i < idx.length; i++) s += diff[idx[i]!]!;
+      return s / idx.length;
+    });
+    out[r.module] = { estimate: sum / n, draws };
+  }
+  return out;
 }
 
 export interface Heatmap {
@@ -103,7 +131,13 @@ function grid(o: HeatmapOptions, path: Heatmap['path'], points: { position: numb
 }
 
 /** How a module's μ came out. */
-export type CriticalityStatus = 'feasible' | 'feasible at alpha = 0' | 'no feasible point on the grid';
+export type CriticalityStatus = 'feasible' | 'feasible at alpha = 0' | typeof AT_LARGEST_SIGMA | 'no feasible point on the grid';
+
+/**
+ * The minimiser sits at the grid's largest σ: a larger σ might be feasible too and score lower,
+ * so the true μ may be lower than the grid minimum.
+ */
+export const AT_LARGEST_SIGMA = 'feasible at the largest σ: μ is an upper bound';
 
 /** One module's Chatterji criticality, in a form a reader can check. */
 export interface ModuleCriticality {
@@ -122,6 +156,8 @@ export interface ModuleCriticality {
   deltaNorm: number;
   /** 'heat-map': read off the full direct-path heat-map; 'search': the same grid, searched with pruning */
   from: 'heat-map' | 'search';
+  /** μ > 0 with the minimiser at the largest σ of the grid: μ is an upper bound (see AT_LARGEST_SIGMA) */
+  atGridEdge: boolean;
 }
 
 /**
@@ -138,7 +174,7 @@ export function criticalityScore(map: Heatmap, threshold: number): ModuleCritica
       const meanLoss = map.loss[s]![i]!;
       if (meanLoss <= threshold) best.offer(map.position[i]!, map.sigmas[s]!, meanLoss, map.deltaNorm);
     }
-  return best.result(map.module, map.deltaNorm, 'heat-map');
+  return best.result(map.module, map.deltaNorm, 'heat-map', Math.max(...map.sigmas));
 }
 
 export interface SearchOptions {
@@ -188,7 +224,7 @@ export function searchCriticality(o: SearchOptions): ModuleCriticality & { evalu
     }
     if (best.mu === 0) break;
   }
-  return { ...best.result(o.module, deltaNorm, 'search'), evaluations };
+  return { ...best.result(o.module, deltaNorm, 'search', Math.max(...o.sigmas)), evaluations };
 }
 
 /** Network criticality: Σ_i μ_i over every module of the model. */
@@ -202,17 +238,21 @@ export interface NetworkCriticality {
   modules: number;
   /** modules with no feasible point on the grid */
   missing: string[];
+  /** modules whose μ is an upper bound (minimiser at the grid's largest σ) */
+  atGridEdge: string[];
   note: string;
 }
 
 export function networkCriticality(perModule: readonly ModuleCriticality[]): NetworkCriticality {
   const lowerBound = perModule.reduce((s, m) => s + (m.mu ?? 0), 0);
   const missing = perModule.filter((m) => m.mu === null).map((m) => m.module);
+  const atGridEdge = perModule.filter((m) => m.atGridEdge).map((m) => m.module);
   const mu = missing.length ? null : lowerBound;
+  const edge = atGridEdge.length ? `; μ of ${atGridEdge.join(', ')} is an upper bound (minimiser at the grid's largest σ)` : '';
   const note = missing.length
-    ? `undefined: no feasible grid point for ${missing.join(', ')} (feasible, if at all, only at a σ below the grid's smallest); ${fmt(lowerBound)}, the sum over the other ${perModule.length - missing.length} modules, is a lower bound`
-    : `sum over all ${perModule.length} modules`;
-  return { mu, log10Mu: log10OrNull(mu), lowerBound, modules: perModule.length, missing, note };
+    ? `undefined: no feasible grid point for ${missing.join(', ')} (feasible, if at all, only at a σ below the grid's smallest); ${fmt(lowerBound)}, the sum over the other ${perModule.length - missing.length} modules, is a lower bound${edge}`
+    : `sum over all ${perModule.length} modules${edge}`;
+  return { mu, log10Mu: log10OrNull(mu), lowerBound, modules: perModule.length, missing, atGridEdge, note };
 }
 
 export function log10OrNull(mu: number | null): number | null {
@@ -237,10 +277,11 @@ class Best {
     this.point = { alpha, sigma, meanLoss };
   }
 
-  result(module: string, deltaNorm: number, from: ModuleCriticality['from']): ModuleCriticality {
+  result(module: string, deltaNorm: number, from: ModuleCriticality['from'], largestSigma: number): ModuleCriticality {
     const p = this.point;
-    const status: CriticalityStatus = p === null ? 'no feasible point on the grid' : this.mu === 0 ? 'feasible at alpha = 0' : 'feasible';
-    return { module, status, mu: this.mu, log10Mu: log10OrNull(this.mu), alpha: p?.alpha ?? null, sigma: p?.sigma ?? null, meanLoss: p?.meanLoss ?? null, deltaNorm, from };
+    const atGridEdge = p !== null && this.mu !== 0 && p.sigma === largestSigma;
+    const status: CriticalityStatus = p === null ? 'no feasible point on the grid' : this.mu === 0 ? 'feasible at alpha = 0' : atGridEdge ? AT_LARGEST_SIGMA : 'feasible';
+    return { module, status, mu: this.mu, log10Mu: log10OrNull(this.mu), alpha: p?.alpha ?? null, sigma: p?.sigma ?? null, meanLoss: p?.meanLoss ?? null, deltaNorm, from, atGridEdge };
   }
 }
 

@@ -1,5 +1,5 @@
 // The CKA estimator and its numerics: the biased estimator's floor for unrelated features, the
-// debiased default, and the float32 Gram on features with a large mean.
+// debiased default, and the float32 Gram on features with a large mean. (Table 1's rendering: tables.test.ts.)
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { initBackend } from '../../ml/backend.ts';
@@ -8,7 +8,6 @@ import { linearGramOnBackend } from '../../ml/analysis/gram-tf.ts';
 import { Rng } from '../../ml/rng.ts';
 import { PROFILES } from '../../profiles/index.ts';
 import { ProfileSchema } from '../../profiles/schema.ts';
-import { tables } from '../../stages/tables.ts';
 
 function gaussian(n: number, d: number, rng: Rng, mean = 0): Float64Array {
   return new Float64Array(n * d).map(() => mean + rng.normal());
@@ -88,34 +87,5 @@ describe('CKA on the backend Gram (float32) for features with mean/std = 400', (
     assert.ok(Math.abs(both.biased - 1) < 1e-12, `biased ${both.biased}`);
     assert.ok(Math.abs(both.debiased - 1) < 1e-12, `debiased ${both.debiased}`);
     for (const unbiased of [false, true]) assert.ok(Math.abs(linearCka(x, x, { unbiased }) - 1) < 1e-12);
-  });
-});
-
-describe('Table 1', () => {
-  const pairs = ['P-T & P', 'P-T & P-T', 'P-T & RI-T', 'RI-T & RI-T', 'untrained & untrained (control)'].map((pair, k) => ({
-    pair,
-    values: [0.1 * k, 0.01 * k],
-    biased: [0.5 + 0.1 * k, 0.6],
-    debiased: [0.1 * k, 0.01 * k],
-  }));
-  const cka = { domain: 'x<y', layers: ['stem', 'stage1'], examples: 500, unbiased: true, pairs };
-
-  test('names the estimator, has both estimators in the CSV and the control row last, escaped', async () => {
-    const out = new Map<string, string>();
-    const ctx = {
-      deps: { cka: [{ json: (_: string, schema: { parse(v: unknown): unknown }) => schema.parse(cka) }], distance: [] },
-      writeOutput: (name: string, text: string) => out.set(name, text),
-    };
-    await tables.run(ctx as never);
-    const csv = out.get('table1-cka.csv')!.trim().split('\n');
-    assert.equal(csv.length, 1 + pairs.length * 2);
-    assert.equal(csv[0], 'domain,pair,layer,estimator,ours,biased,debiased,paper_chexpert');
-    assert.equal(csv[1], 'x<y,P-T & P,stem,debiased,0.0000,0.5000,0.0000,0.6225');
-    assert.equal(csv.at(-1), 'x<y,untrained & untrained (control),stage1,debiased,0.0400,0.6000,0.0400,');
-    const html = out.get('table1-cka.html')!;
-    assert.match(html, /x&lt;y \(500 test images\), debiased linear CKA/);
-    const rows = [...html.matchAll(/<tr[^>]*><th>([^<]*)/g)].map((m) => m[1]);
-    assert.deepEqual(rows.slice(1), ['P-T &amp; P', 'P-T &amp; P-T', 'P-T &amp; RI-T', 'RI-T &amp; RI-T', 'untrained &amp; untrained (control)']);
-    assert.match(html, /<tr class="control"><th>untrained &amp; untrained \(control\)/);
   });
 });

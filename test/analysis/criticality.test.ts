@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  AT_LARGEST_SIGMA,
   criticalityScore,
   directPath,
   networkCriticality,
@@ -51,7 +52,8 @@ describe('criticalityScore on a hand-built heat-map', () => {
       ]),
       1.01,
     );
-    assert.deepEqual(r, { module: 'm', status: 'feasible', mu: 25, log10Mu: Math.log10(25), alpha: 1, sigma: 0.4, meanLoss: 1.01, deltaNorm: 2, from: 'heat-map' });
+    // σ 0.4 is the grid's largest σ: a larger one might score lower, so μ is flagged as an upper bound
+    assert.deepEqual(r, { module: 'm', status: AT_LARGEST_SIGMA, mu: 25, log10Mu: Math.log10(25), alpha: 1, sigma: 0.4, meanLoss: 1.01, deltaNorm: 2, from: 'heat-map', atGridEdge: true });
   });
 
   test('a tie goes to the smaller α (then the larger σ)', () => {
@@ -67,6 +69,8 @@ describe('criticalityScore on a hand-built heat-map', () => {
     assert.equal(r.alpha, 0.5);
     assert.equal(r.sigma, 0.1);
     assert.equal(r.log10Mu, 2);
+    assert.equal(r.status, 'feasible');
+    assert.equal(r.atGridEdge, false);
   });
 
   test('α = 0 feasible gives μ = 0 (no log10), at the largest feasible σ', () => {
@@ -165,6 +169,7 @@ describe('network criticality', () => {
     meanLoss: null,
     deltaNorm: 1,
     from: 'search',
+    atGridEdge: false,
   });
   test('is the sum of the module criticalities', () => {
     const per = [mod('stem', 25), mod('layer1.0', 0), mod('fc', 3.5)];
