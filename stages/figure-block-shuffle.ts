@@ -1,11 +1,22 @@
 // Figure 3: final test accuracy (left) and optimization speed (right) against block size, P-T
 // and RI-T per target: bars are replicate means, whiskers ±1 s.d., dots the replicates; the
-// relative accuracy drop 100·(A_P-T − A_RI-T)/A_P-T (of the means) above each pair.
+// relative accuracy drop 100·(A_P-T − A_RI-T)/A_P-T (of the means) above each pair, with its 95%
+// bootstrap interval (over replicates and test images).
 import { z } from 'zod';
 import { defineStage } from '../engine/stage.ts';
 import { renderVegaLite, writeFigure } from '../figures/render.ts';
 import { colorScale } from '../figures/theme.ts';
-import { BlockShuffleOutput } from './block-shuffle.ts';
+import { BlockShuffleOutput, type BlockShuffleRow } from './block-shuffle.ts';
+import { percentileInterval } from './common/bootstrap.ts';
+
+/** "37% [29, 45]": the relative drop and its 95% interval, or '' where P-T's accuracy is 0. */
+export function dropLabel(r: Pick<BlockShuffleRow, 'relativeDropDraws'>): string {
+  const d = r.relativeDropDraws;
+  if (!d) return '';
+  if (!d.draws.length) return `${Math.round(d.estimate)}%`;
+  const [lo, hi] = percentileInterval(d.draws);
+  return `${Math.round(d.estimate)}% [${Math.round(lo)}, ${Math.round(hi)}]`;
+}
 
 export const figureBlockShuffle = defineStage(import.meta.url, {
   name: 'figure-block-shuffle',
@@ -36,13 +47,15 @@ export const figureBlockShuffle = defineStage(import.meta.url, {
       domain: r.domain,
       block: label(r),
       metric: 'final test accuracy (%)',
-      top: 100 * Math.max(r.pt.testAccuracy, r.rit.testAccuracy),
-      text: r.relativeDrop === null ? '' : `${Math.round(r.relativeDrop)}%`,
+      // above the whiskers and the replicate dots of both arms
+      top: 100 * Math.max(...[r.pt, r.rit].flatMap((m) => [m.testAccuracy + m.testAccuracySd, ...m.testAccuracies])),
+      // the interval on a second line, so neighbouring labels do not overlap
+      text: dropLabel(r).replace(' [', '\n['),
     }));
     const fig = await renderVegaLite({
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       title: { text: 'Block shuffling: feature reuse needs spatial structure', subtitle: [
-          'bars: mean over replicates (each its own permutation), whiskers ±1 s.d., dots: the replicates; numbers on top: relative accuracy drop 100·(P-T − RI-T)/P-T',
+          'bars: mean over replicates (each its own permutation), whiskers ±1 s.d., dots: the replicates; numbers on top: relative accuracy drop 100·(P-T − RI-T)/P-T [95% bootstrap interval]',
           '"*" shuffles pixels across positions and channels; "(draw k)": a weak permutation replaced by the next one of the same seed',
         ] },
       data: { values: [...bars, ...drops] },
@@ -83,7 +96,7 @@ export const figureBlockShuffle = defineStage(import.meta.url, {
           },
           {
             transform: [{ filter: "datum.kind === 'drop'" }],
-            mark: { type: 'text', dy: -6, fontSize: 10 },
+            mark: { type: 'text', dy: -4, fontSize: 9, baseline: 'bottom', lineBreak: '\n' },
             encoding: {
               x: { field: 'block', type: 'ordinal', sort: order },
               y: { field: 'top', type: 'quantitative' },

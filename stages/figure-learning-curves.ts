@@ -1,40 +1,27 @@
 // Figure 2: test accuracy against fine-tuning epoch, one panel per target, P-T and RI-T at both
-// learning rates (main lr solid, the other dashed), mean over seeds with a ±1 s.d. band.
+// learning rates (each init's main lr solid, the other init's lr dashed: the curve's `role`),
+// mean over seeds with a ±1 s.d. band.
 import { z } from 'zod';
 import { defineStage } from '../engine/stage.ts';
 import { renderVegaLite, writeFigure } from '../figures/render.ts';
 import { colorScale } from '../figures/theme.ts';
-
-const Curves = z.object({
-  curves: z.array(
-    z.object({
-      domain: z.string(),
-      init: z.string(),
-      lr: z.number(),
-      seeds: z.array(z.number()),
-      diverged: z.array(z.object({ seed: z.number(), epoch: z.number() })).default([]),
-      epochs: z.array(z.number()),
-      testAccuracy: z.array(z.object({ mean: z.number(), std: z.number() })),
-    }),
-  ),
-});
+import { LearningCurvesOutput } from './learning-curves.ts';
 
 export const figureLearningCurves = defineStage(import.meta.url, {
   name: 'figure-learning-curves',
-  params: z.strictObject({ mainLr: z.strictObject({ pt: z.number(), rit: z.number() }) }),
+  params: z.strictObject({}),
   deps: { curves: 'one' },
   isolation: 'inline',
   async run(ctx) {
-    const { curves } = ctx.deps.curves.json('learning-curves.json', Curves);
-    const main = (init: string, lr: number) => lr === (init === 'P-T' ? ctx.params.mainLr.pt : ctx.params.mainLr.rit);
+    const { curves } = ctx.deps.curves.json('learning-curves.json', LearningCurvesOutput);
     const values = curves.flatMap((c) =>
       c.epochs.map((epoch, i) => {
         const { mean, std } = c.testAccuracy[i]!;
         return {
           domain: c.domain,
           init: c.init,
-          lr: `lr ${c.lr}${main(c.init, c.lr) ? ' (main)' : ''}`,
-          series: `${c.init}, lr ${c.lr}${c.diverged.length ? ` (diverged at epoch ${c.diverged[0]!.epoch})` : ''}`,
+          lr: c.role === 'main' ? 'main lr' : "other init's lr",
+          series: `${c.init}, lr ${c.lr}${c.role === 'main' ? ' (main)' : ''}${c.diverged.length ? ` (diverged at epoch ${c.diverged[0]!.epoch})` : ''}`,
           epoch,
           accuracy: 100 * mean,
           lo: 100 * (mean - std),
@@ -71,7 +58,7 @@ export const figureLearningCurves = defineStage(import.meta.url, {
               x: { field: 'epoch', type: 'quantitative', title: 'fine-tuning epoch' },
               y: { field: 'accuracy', type: 'quantitative', title: 'test accuracy (%)', scale: { zero: true } },
               color: { field: 'init', type: 'nominal', scale: colorScale(['P-T', 'RI-T']), title: 'init' },
-              strokeDash: { field: 'lr', type: 'nominal', title: 'learning rate', sort: 'descending', legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 300 } },
+              strokeDash: { field: 'lr', type: 'nominal', title: 'learning rate', sort: ['main lr', "other init's lr"], legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 300 } },
               detail: { field: 'series' },
               tooltip: [{ field: 'series' }, { field: 'epoch' }, { field: 'accuracy', format: '.1f' }],
             },

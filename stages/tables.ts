@@ -1,38 +1,57 @@
-// Tables 1 (CKA per layer and pair) and 2 (ℓ2 distances), as HTML and CSV, with the paper's values
-// beside ours. The paper reports CKA on CheXpert only (our xray analogue) for ResNet-50's conv1 and
-// four stages; our model's stem and stages are matched by position.
+// Tables 1 (CKA per layer and pair type) and 2 (ℓ2 distances), as HTML and CSV, with the paper's
+// values beside ours. Ours is the mean over the replicate pairs of a pair type with its 95%
+// percentile bootstrap interval (from the draws each analysis writes). The paper reports CKA on
+// CheXpert only (our xray analogue) for ResNet-50's conv1 and four stages; our model's stem and
+// stages are matched by position.
 import { z } from 'zod';
 import { defineStage } from '../engine/stage.ts';
+import { escapeHtml as esc } from '../figures/escape.ts';
+import { CkaOutput } from './cka.ts';
+import { percentileInterval, type StatisticDraws } from './common/bootstrap.ts';
+import { PAIR } from './common/pairs.ts';
+import { DistanceOutput } from './distance.ts';
 
 const PAPER_CKA: Record<string, number[]> = {
-  'P-T & P': [0.6225, 0.4592, 0.2896, 0.1877, 0.0453],
-  'P-T & P-T': [0.671, 0.823, 0.6052, 0.4089, 0.1628],
-  'P-T & RI-T': [0.0036, 0.0011, 0.0022, 0.0003, 0.0808],
-  'RI-T & RI-T': [0.0016, 0.0088, 0.0004, 0.0004, 0.0424],
+  [PAIR.ptP]: [0.6225, 0.4592, 0.2896, 0.1877, 0.0453],
+  [PAIR.ptPt]: [0.671, 0.823, 0.6052, 0.4089, 0.1628],
+  [PAIR.ptRit]: [0.0036, 0.0011, 0.0022, 0.0003, 0.0808],
+  [PAIR.ritRit]: [0.0016, 0.0088, 0.0004, 0.0004, 0.0424],
 };
 const PAPER_CKA_LAYERS = ['conv1', 'layer1', 'layer2', 'layer3', 'layer4'];
-const PAPER_L2: Record<string, Record<string, number>> = {
-  xray: { '2 P-T': 200.12, '2 RI-T': 255.34, 'P-T & P': 237.31, 'RI-T & P': 598.19 },
-  chexpert: { '2 P-T': 200.12, '2 RI-T': 255.34, 'P-T & P': 237.31, 'RI-T & P': 598.19 },
-  clipart: { '2 P-T': 178.07, '2 RI-T': 822.43, 'P-T & P': 157.19, 'RI-T & P': 811.87 },
-  quickdraw: { '2 P-T': 218.52, '2 RI-T': 776.76, 'P-T & P': 195.44, 'RI-T & P': 785.22 },
-  real: { '2 P-T': 193.45, '2 RI-T': 815.08, 'P-T & P': 164.83, 'RI-T & P': 796.8 },
+/** the controls (the paper has none), in the order they are shown, with what each one is */
+const CKA_CONTROLS: Record<string, string> = {
+  [PAIR.identical]: 'a model with itself: 1 by definition',
+  [PAIR.unrelated]: "features of permuted examples: the estimator's floor (≈ 0)",
+  [PAIR.untrained]: 'two untrained networks: a random-network baseline, not the floor',
 };
-const L2_PAIRS = ['2 P-T', '2 RI-T', 'P-T & P', 'RI-T & P'];
 
-const Cka = z.object({
-  domain: z.string(),
-  layers: z.array(z.string()),
-  examples: z.number(),
-  /** which estimator `values` holds */
-  unbiased: z.boolean(),
-  pairs: z.array(z.object({ pair: z.string(), values: z.array(z.number()), biased: z.array(z.number()), debiased: z.array(z.number()) })),
-});
-type CkaTable = z.infer<typeof Cka>;
-/** two independently initialised, untrained networks: the estimator's floor; the paper has no such row */
-const CKA_CONTROL = 'untrained & untrained (control)';
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const Distance = z.object({ domain: z.string(), pairs: z.array(z.object({ pair: z.string(), total: z.number() })) });
+const paperL2 = (ptPt: number, ritRit: number, ptP: number, ritP: number) => ({ [PAIR.ptPt]: ptPt, [PAIR.ritRit]: ritRit, [PAIR.ptP]: ptP, [PAIR.ritP]: ritP });
+const PAPER_L2: Record<string, Record<string, number>> = {
+  xray: paperL2(200.12, 255.34, 237.31, 598.19),
+  chexpert: paperL2(200.12, 255.34, 237.31, 598.19),
+  clipart: paperL2(178.07, 822.43, 157.19, 811.87),
+  quickdraw: paperL2(218.52, 776.76, 195.44, 785.22),
+  real: paperL2(193.45, 815.08, 164.83, 796.8),
+};
+const L2_PAIRS = [PAIR.ptPt, PAIR.ritRit, PAIR.ptP, PAIR.ritP];
+const RATIO = `${PAIR.ptPt} / ${PAIR.ritRit}`;
+
+/** the estimate and its 95% interval, e.g. "0.412 [0.380, 0.445]" */
+function withInterval(s: StatisticDraws, digits: number): { text: string; low: string; high: string } {
+  const [lo, hi] = s.draws.length ? percentileInterval(s.draws) : [NaN, NaN];
+  const low = Number.isNaN(lo) ? '' : lo.toFixed(digits);
+  const high = Number.isNaN(hi) ? '' : hi.toFixed(digits);
+  return { text: `${s.estimate.toFixed(digits)}${low ? ` [${low}, ${high}]` : ''}`, low, high };
+}
+
+/** A CSV line: cells with a comma, quote or newline are quoted (a control's name has a comma). */
+function csvLine(cells: readonly (string | number | undefined)[]): string {
+  const cell = (c: string | number | undefined) => {
+    const t = String(c ?? '');
+    return /[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+  };
+  return cells.map(cell).join(',');
+}
 
 export const tables = defineStage(import.meta.url, {
   name: 'tables',
@@ -40,53 +59,78 @@ export const tables = defineStage(import.meta.url, {
   deps: { cka: 'many', distance: 'many' },
   isolation: 'inline',
   run(ctx) {
-    const { csv, html } = table1(ctx.deps.cka.map((c) => c.json('cka.json', Cka)));
-    ctx.writeOutput('table1-cka.csv', csv);
-    ctx.writeOutput('table1-cka.html', html);
-
-    const dists = ctx.deps.distance.map((d) => d.json('distance.json', Distance));
-    const csv2 = ['domain,pair,ours,paper'];
-    const rows = dists.map((d) => {
-      const paper = PAPER_L2[d.domain] ?? {};
-      const cells = L2_PAIRS.map((pair) => {
-        const ours = d.pairs.find((p) => p.pair === pair)?.total;
-        csv2.push([d.domain, pair, ours?.toFixed(4) ?? '', paper[pair]?.toFixed(2) ?? ''].join(','));
-        return `<td>${ours?.toFixed(3) ?? '—'} <small>(${paper[pair]?.toFixed(2) ?? '—'})</small></td>`;
-      });
-      return `<tr><th>${esc(d.domain)}</th>${cells.join('')}</tr>`;
-    });
-    ctx.writeOutput('table2-distance.csv', `${csv2.join('\n')}\n`);
-    ctx.writeOutput(
-      'table2-distance.html',
-      `<table class="data"><caption>ℓ2 distance between parameter vectors (head excluded); in brackets: the paper's value (ResNet-50, 25M parameters, so only the ordering compares)</caption><thead><tr><th>domain</th>${L2_PAIRS.map((p) => `<th>${esc(p)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`,
-    );
+    const t1 = table1(ctx.deps.cka.map((c) => c.json('cka.json', CkaOutput)));
+    ctx.writeOutput('table1-cka.csv', t1.csv);
+    ctx.writeOutput('table1-cka.html', t1.html);
+    const t2 = table2(ctx.deps.distance.map((d) => d.json('distance.json', DistanceOutput)));
+    ctx.writeOutput('table2-distance.csv', t2.csv);
+    ctx.writeOutput('table2-distance.html', t2.html);
   },
 });
 
-/** Table 1: `ours` is the estimator the stage selected; the CSV also has both estimators. */
-function table1(ckas: CkaTable[]): { csv: string; html: string } {
-  const csv = ['domain,pair,layer,estimator,ours,biased,debiased,paper_chexpert'];
+/** Pair types in the order of the file's pairs, the controls last. */
+function ckaPairTypes(c: CkaOutput): string[] {
+  const types = [...new Set([...c.pairs.map((p) => p.pair), ...Object.keys(c.summary)])].filter((p) => c.summary[p]);
+  return [...types.filter((p) => !(p in CKA_CONTROLS)), ...Object.keys(CKA_CONTROLS).filter((p) => types.includes(p))];
+}
+
+/** Table 1: `ours` is the estimator the stage selected; the CSV also has both estimators' means over replicate pairs. */
+function table1(ckas: CkaOutput[]): { csv: string; html: string } {
+  const csv = ['domain,pair,replicate_pairs,layer,estimator,ours,ci_low,ci_high,biased,debiased,paper_chexpert'];
   const html: string[] = [];
   for (const c of ckas) {
-    const estimator = c.unbiased ? 'debiased' : 'biased';
     const head = c.layers.map((l, i) => `<th>${esc(l)}<br><small>paper: ${PAPER_CKA_LAYERS[i] ?? '—'}</small></th>`).join('');
-    const body = c.pairs
-      .map((p) => {
-        const paper = PAPER_CKA[p.pair] ?? [];
-        p.values.forEach((v, i) =>
-          csv.push([c.domain, p.pair, c.layers[i], estimator, v.toFixed(4), p.biased[i]!.toFixed(4), p.debiased[i]!.toFixed(4), paper[i]?.toFixed(4) ?? ''].join(',')),
-        );
-        const control = p.pair === CKA_CONTROL;
-        const label = control ? `${esc(p.pair)}<br><small>not in the paper: the estimator's floor</small>` : esc(p.pair);
-        const cells = p.values.map((v, i) => `<td>${v.toFixed(3)} <small>(${paper[i]?.toFixed(3) ?? '—'})</small></td>`).join('');
-        return `<tr${control ? ' class="control"' : ''}><th>${label}</th>${cells}</tr>`;
+    const body = ckaPairTypes(c)
+      .map((pair) => {
+        const { pairs, values } = c.summary[pair]!;
+        const group = c.pairs.filter((p) => p.pair === pair);
+        const meanOf = (key: 'biased' | 'debiased', i: number) => (group.length ? (group.reduce((s, p) => s + p[key][i]!, 0) / group.length).toFixed(4) : '');
+        const paper = PAPER_CKA[pair] ?? [];
+        const cells = values.map((v, i) => {
+          const [ours, precise] = [withInterval(v, 3), withInterval(v, 4)];
+          csv.push(csvLine([c.domain, pair, pairs, c.layers[i], c.estimator, v.estimate.toFixed(4), precise.low, precise.high, meanOf('biased', i), meanOf('debiased', i), paper[i]?.toFixed(4)]));
+          return `<td>${ours.text} <small>(${paper[i]?.toFixed(3) ?? '—'})</small></td>`;
+        });
+        const control = CKA_CONTROLS[pair];
+        const label = `${esc(pair)}<br><small>${control ? `control, not in the paper: ${esc(control)}` : `${pairs} replicate pair${pairs === 1 ? '' : 's'}`}</small>`;
+        return `<tr${control ? ' class="control"' : ''}><th>${label}</th>${cells.join('')}</tr>`;
       })
       .join('');
     const caption =
-      `${esc(c.domain)} (${c.examples} test images), ${estimator} linear CKA${c.unbiased ? ' (unbiased HSIC, Song et al. 2012)' : ''}; ` +
-      `in brackets: the paper's CheXpert value at the same depth. The control row compares two independently initialised, untrained networks: ` +
-      `what the estimator gives for unrelated features (the CSV has both estimators)`;
+      `${esc(c.domain)} (${c.examples} test images), ${esc(c.estimator)} linear CKA${c.unbiased ? ' (unbiased HSIC, Song et al. 2012)' : ''}: ` +
+      `mean over replicate pairs [95% bootstrap interval over replicate pairs and subsamples of ${c.subsample} images without replacement, conservative]; ` +
+      `in brackets: the paper's CheXpert value at the same depth. Controls: a model with itself (1 by definition); one model's features against ` +
+      `another's on permuted examples (unrelated features: the estimator's floor); two untrained networks (a random-network baseline, not the floor). ` +
+      `The CSV has both estimators`;
     html.push(`<table class="data"><caption>${caption}</caption><thead><tr><th>pair</th>${head}</tr></thead><tbody>${body}</tbody></table>`);
   }
   return { csv: `${csv.join('\n')}\n`, html: html.join('\n') };
+}
+
+/** Table 2: per domain the mean total distance of each pair type [95% interval], and the ratio 2 P-T / 2 RI-T. */
+function table2(dists: DistanceOutput[]): { csv: string; html: string } {
+  const csv = ['domain,pair,replicate_pairs,ours,ci_low,ci_high,paper'];
+  const rows = dists.map((d) => {
+    const paper = PAPER_L2[d.domain] ?? {};
+    const cells = L2_PAIRS.map((pair) => {
+      const s = d.summary[pair];
+      const ours = s ? withInterval(s.total, 2) : undefined;
+      const precise = s ? withInterval(s.total, 4) : undefined;
+      csv.push(csvLine([d.domain, pair, s?.pairs, s?.total.estimate.toFixed(4), precise?.low, precise?.high, paper[pair]?.toFixed(2)]));
+      return `<td>${ours?.text ?? '—'} <small>(${paper[pair]?.toFixed(2) ?? '—'})</small></td>`;
+    });
+    const paperRatio = paper[PAIR.ptPt] !== undefined && paper[PAIR.ritRit] ? paper[PAIR.ptPt]! / paper[PAIR.ritRit]! : undefined;
+    const [ratio, precise] = [withInterval(d.ratio, 3), withInterval(d.ratio, 4)];
+    csv.push(csvLine([d.domain, RATIO, '', d.ratio.estimate.toFixed(4), precise.low, precise.high, paperRatio?.toFixed(4)]));
+    cells.push(`<td>${ratio.text} <small>(${paperRatio?.toFixed(2) ?? '—'})</small></td>`);
+    return `<tr><th>${esc(d.domain)}</th>${cells.join('')}</tr>`;
+  });
+  const caption =
+    'ℓ2 distance between parameter vectors (head excluded): mean over replicate pairs [95% bootstrap interval over replicate pairs]; ' +
+    "in brackets: the paper's value (ResNet-50, 25M parameters, so only the ordering and the ratio compare; the paper's ratio is 0.24 on DomainNet real)";
+  const head = [...L2_PAIRS, `ratio ${RATIO}`].map((p) => `<th>${esc(p)}</th>`).join('');
+  return {
+    csv: `${csv.join('\n')}\n`,
+    html: `<table class="data"><caption>${caption}</caption><thead><tr><th>domain</th>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`,
+  };
 }
