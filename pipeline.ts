@@ -24,8 +24,12 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       { flags: '-p, --profile <name>', description: 'tiny | default | paper', defaultValue: 'default' },
       { flags: '-c, --config <file>', description: 'JSON object of profile fields to override' },
       { flags: '-s, --set <key=value>', description: 'override one profile field, e.g. finetune.epochs=5 (repeatable)', repeatable: true },
+      { flags: '--strict', description: 'fail the build when a scorecard control comes out the wrong way' },
     ],
-    createDag: (o) => buildDag(loadProfile({ profile: o.profile as string, config: o.config as string | undefined, set: o.set as string[] | undefined })),
+    createDag: (o) => {
+      const set = [...((o.set as string[] | undefined) ?? []), ...(o.strict ? ['strict=true'] : [])];
+      return buildDag(loadProfile({ profile: o.profile as string, config: o.config as string | undefined, set }));
+    },
     afterBuild: (summary, project, o) => {
       const index = publishReport(summary, project, String(o.profile ?? 'default'));
       if (index && !o.json && !o.quiet) process.stderr.write(`Report: ${index}\n`);

@@ -9,6 +9,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { LockFile } from '../engine/lock-file.ts';
+import { Store } from '../engine/store.ts';
 import { TrainingRun } from '../stages/common/schemas.ts';
 import { meanStd } from '../stages/common/stats.ts';
 
@@ -17,11 +19,15 @@ const seeds = Array.from({ length: Number(args.seeds) }, (_, i) => i);
 const work = mkdtempSync(join(tmpdir(), 'wt-augment-'));
 const ROOT = join(import.meta.dirname, '..');
 
+const AUG = '{"flip":true,"pad":2}';
 const VARIANTS: { name: string; set: string[] }[] = [
   { name: 'off (the default profile; baseline)', set: [] },
-  { name: 'augmentation (shift ≤ 2 px + flip)', set: ['finetune.augment={"flip":true,"pad":2}'] },
+  { name: 'flip only', set: ['finetune.augment={"flip":true,"pad":0}'] },
+  { name: 'shift ≤ 2 px only', set: ['finetune.augment={"flip":false,"pad":2}'] },
+  { name: 'augmentation (shift ≤ 2 px + flip)', set: [`finetune.augment=${AUG}`] },
+  { name: 'augmentation in pre-training and fine-tuning', set: [`pretrain.augment=${AUG}`, `finetune.augment=${AUG}`] },
   { name: 'mixup α = 0.7', set: ['finetune.mixupAlpha=0.7'] },
-  { name: 'augmentation + mixup (the paper)', set: ['finetune.augment={"flip":true,"pad":2}', 'finetune.mixupAlpha=0.7'] },
+  { name: 'augmentation + mixup in fine-tuning (the paper)', set: [`finetune.augment=${AUG}`, 'finetune.mixupAlpha=0.7'] },
 ];
 
 function build(variant: (typeof VARIANTS)[number]): Map<string, TrainingRun> {
@@ -30,10 +36,10 @@ function build(variant: (typeof VARIANTS)[number]): Map<string, TrainingRun> {
   const env = { ...process.env, WT_LOCK_DIR: join(work, 'locks') };
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'pipeline.ts'), ...ids, '--store', join(work, 'store'), '-q', ...setArgs], { env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${variant.name}: the build failed (exit ${r.status}):\n${r.stderr.slice(-2000)}`);
-  const lock = JSON.parse(readFileSync(join(work, 'locks', 'default.lock.json'), 'utf8')) as { instances: Record<string, { fingerprint: string }> };
+  const lock = new LockFile(join(work, 'locks', 'default.lock.json'));
   return new Map(ids.map((id) => {
-    const fp = lock.instances[id]!.fingerprint;
-    return [id, TrainingRun.parse(JSON.parse(readFileSync(join(work, 'store', 'entries', fp.slice(0, 2), fp, 'out', 'run.json'), 'utf8')))];
+    const fp = lock.get(id)!.locked.fingerprint;
+    return [id, TrainingRun.parse(JSON.parse(readFileSync(join(new Store(join(work, 'store')).outDir(fp), 'run.json'), 'utf8')))];
   }));
 }
 

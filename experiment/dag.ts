@@ -5,8 +5,6 @@
 //                    └──────────────────────────────────┴─ analyses ─ summaries ─ scorecard
 //
 // training-arms.ts adds the training runs; this file adds what reads them.
-import { planReplicateShuffles } from '../data/shuffle/shuffle-strength.ts';
-import { suiteImageShape } from '../data/suite-config.ts';
 import { Dag, type Handle } from '../engine/index.ts';
 import type { Profile } from '../profiles/schema.ts';
 import { barrier } from '../stages/barrier.ts';
@@ -20,6 +18,7 @@ import { mistakes } from '../stages/mistakes.ts';
 import { scorecard } from '../stages/scorecard.ts';
 import { spectrum } from '../stages/spectrum.ts';
 import { addFigures } from './figures.ts';
+import { planShuffles } from './shuffle-plan.ts';
 import { addTrainingArms, type TrainingArms } from './training-arms.ts';
 
 export function buildDag(p: Profile): Dag {
@@ -60,13 +59,14 @@ function addAnalyses(dag: Dag, p: Profile, arms: TrainingArms): Analyses {
     }
     perTarget.spectrum.push(dag.add(spectrum, {}, { source, pt: m.pt[0]!, rit: m.rit[0]! }, label));
   }
-  const mainRuns = [...main.values()].flatMap((m) => [...m.pt, ...m.rit, ...[m.ptAtRitLr, m.ritAtPtLr].filter((h) => h !== undefined)]);
-  const curves = dag.add(learningCurves, {}, { runs: mainRuns });
+  const mainRuns = [...main.values()].flatMap((m) => [...m.pt, ...m.rit]);
+  const lrVariants = [...main.values()].flatMap((m) => [m.ptAtRitLr, m.ritAtPtLr].filter((h) => h !== undefined));
+  const curves = dag.add(learningCurves, {}, { main: mainRuns, lrVariants });
   const shuffledRuns = [...arms.shuffled.values()].flat();
   const blocks = shuffledRuns.length ? dag.add(blockShuffle, {}, { runs: shuffledRuns, data: p.shuffle.targets.map((t) => data.get(t)!) }) : undefined;
   const checkpoints = arms.checkpointRuns.length ? dag.add(checkpointTransfer, {}, { source, runs: arms.checkpointRuns }) : undefined;
   const { spectrum: _, ...claimInputs } = perTarget;
-  const card = dag.add(scorecard, { mainLr: { pt: p.finetune.lrPT, rit: p.finetune.lrRIT } }, { source, curves, ...claimInputs, blocks, checkpoints });
+  const card = dag.add(scorecard, { strict: p.strict }, { source, curves, ...claimInputs, blocks, checkpoints });
   const all = [...Object.values(perTarget).flat(), curves, ...(blocks ? [blocks] : []), ...(checkpoints ? [checkpoints] : []), card];
   return { perTarget, curves, blocks, checkpoints, card, all };
 }
@@ -74,7 +74,5 @@ function addAnalyses(dag: Dag, p: Profile, arms: TrainingArms): Analyses {
 /** Fig. 1's strip of shuffled examples: the first replicate's permutation at each block size. */
 function figureShuffles(p: Profile): { blockSize: Profile['shuffle']['blockSizes'][number]; draw: number }[] {
   const rule = p.shuffle.targets.length ? p.shuffle.weakPermutations : 'redraw';
-  const shape = suiteImageShape(p.suite);
-  const seeds = p.seeds.slice(0, p.shuffle.replicates).map((s) => p.shuffle.seedBase + s);
-  return p.shuffle.blockSizes.map((blockSize) => ({ blockSize, draw: planReplicateShuffles(shape, blockSize, seeds, rule)[0]!.draw }));
+  return p.shuffle.blockSizes.map((blockSize) => ({ blockSize, draw: planShuffles(p, blockSize, rule)[0]!.draw }));
 }

@@ -17,11 +17,10 @@ import type { TrainingArms } from './training-arms.ts';
 
 /** Adds every figure, the tables and the report page; returns the page. */
 export function addFigures(dag: Dag, p: Profile, arms: TrainingArms, a: Analyses, shuffles: { blockSize: BlockSize; draw: number }[]): Handle {
-  const mainLr = { pt: p.finetune.lrPT, rit: p.finetune.lrRIT };
   const shuffleDomain = p.shuffle.targets[0] ?? arms.targets[0]!;
   const figures = [
     dag.add(figureDomains, { shuffles, shuffleSeed: p.shuffle.seedBase + p.seeds[0]!, shuffleDomain }, { data: [...arms.data.values()] }),
-    dag.add(figureLearningCurves, { mainLr }, { curves: a.curves }),
+    dag.add(figureLearningCurves, {}, { curves: a.curves }),
     ...(a.blocks ? [dag.add(figureBlockShuffle, {}, { blocks: a.blocks })] : []),
     dag.add(figureMistakes, {}, { mistakes: a.perTarget.mistakes }),
     dag.add(figureBarrier, {}, { barrier: a.perTarget.barrier }),

@@ -8,8 +8,6 @@
 //     and their unshuffled baseline, all without augmentation;
 //   checkpoint arms (Fig. 7): P-T from each pre-training checkpoint × `checkpoints.replicates`.
 import { suiteDomains } from '../data/load-suite.ts';
-import { planReplicateShuffles } from '../data/shuffle/shuffle-strength.ts';
-import { suiteImageShape } from '../data/suite-config.ts';
 import type { Dag, Handle } from '../engine/index.ts';
 import type { Profile } from '../profiles/schema.ts';
 import type { BlockSize } from '../stages/common/schemas.ts';
@@ -19,6 +17,7 @@ import { pretrain } from '../stages/pretrain.ts';
 import { shuffle } from '../stages/shuffle.ts';
 import { initKey } from './init-streams.ts';
 import { checkpointEpochs, trainConfig } from './recipe.ts';
+import { planShuffles, shuffleReplicateSeeds } from './shuffle-plan.ts';
 
 type Init = 'P-T' | 'RI-T';
 
@@ -126,14 +125,13 @@ function mainRuns(p: Profile, target: string, ft: AddFinetune): MainRuns {
 
 /** Fig. 3's runs of one target: the unshuffled baseline, then each block size; never augmented. */
 function shuffleArm(p: Profile, target: string, main: MainRuns | undefined, ft: AddFinetune): Handle[] {
-  const seeds = p.seeds.slice(0, p.shuffle.replicates);
+  const seeds = shuffleReplicateSeeds(p);
   const augmented = p.finetune.augment.flip || p.finetune.augment.pad > 0;
   const baseline = seeds.flatMap((seed, i) =>
     main && !augmented ? [main.pt[i]!, main.rit[i]!] : (['P-T', 'RI-T'] as const).map((init) => ft({ target, init, seed, augment: false })),
   );
-  const shape = suiteImageShape(p.suite);
   const arms = p.shuffle.blockSizes.flatMap((blockSize) => {
-    const plans = planReplicateShuffles(shape, blockSize, seeds.map((s) => p.shuffle.seedBase + s), p.shuffle.weakPermutations);
+    const plans = planShuffles(p, blockSize);
     return seeds.flatMap((seed, i) => (['P-T', 'RI-T'] as const).map((init) => ft({ target, init, seed, blockSize, draw: plans[i]!.draw, augment: false })));
   });
   return [...baseline, ...arms];

@@ -37,7 +37,7 @@ export const TrainConfigSchema = z
     mixupAlpha: z.number().min(0).default(0),
     /** random horizontal flip and shift by up to `pad` pixels (the paper's crop + flip, at small sizes); see augment.ts */
     augment: z.strictObject({ flip: z.boolean(), pad: z.number().int().min(0) }).default({ flip: false, pad: 0 }),
-    /** seed of data order and mixup draws (and of the init unless initSeed is given) */
+    /** seed of data order, mixup and augmentation draws (and of the init unless initSeed is given) */
     seed: z.union([z.number().int(), z.string()]),
     /** seed of the fresh initialisation (whole model for RI-T, the head for P-T); default seed */
     initSeed: z.union([z.number().int(), z.string()]).optional(),

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from '../engine/errors.ts';
 import { formatZodIssues } from '../engine/zod-errors.ts';
 import { suiteDomains } from '../data/load-suite.ts';
-import { planReplicateShuffles, WeakShuffleError } from '../data/shuffle/shuffle-strength.ts';
+import { WeakShuffleError } from '../data/shuffle/shuffle-strength.ts';
+import { planShuffles } from '../experiment/shuffle-plan.ts';
 import { suiteImageShape } from '../data/suite-config.ts';
 import { ProfileSchema, type Profile, type ProfileInput } from './schema.ts';
 import { defaultProfile } from './default.ts';
@@ -89,13 +90,12 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 /** Every shuffled arm must really shuffle (shuffle-strength.ts); under 'redraw' a weak draw is replaced instead. */
 function weakShuffleProblems(p: Profile): string[] {
   if (!p.shuffle.targets.length) return [];
-  const shape = suiteImageShape(p.suite);
-  const seeds = p.seeds.slice(0, p.shuffle.replicates).map((s) => p.shuffle.seedBase + s);
+  const side = suiteImageShape(p.suite).height;
   const problems: string[] = [];
   for (const b of p.shuffle.blockSizes) {
-    if (b !== '*' && (shape.height % b !== 0 || shape.width % b !== 0)) continue;
+    if (b !== '*' && side % b !== 0) continue;
     try {
-      planReplicateShuffles(shape, b, seeds, p.shuffle.weakPermutations);
+      planShuffles(p, b);
     } catch (err) {
       if (!(err instanceof WeakShuffleError)) throw err;
       problems.push(err.message);

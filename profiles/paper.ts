@@ -1,4 +1,4 @@
-// paper: the paper's settings, for a user with a GPU and the real datasets (paper-spec §1–2).
+// paper: the paper's settings (datasets, recipes, grids), for a user with a GPU and the real datasets.
 // Put (or symlink) the data under datasets/ in the project: relative paths keep fingerprints
 // the same on every machine.
 //   datasets/imagenet/             ILSVRC-2012 train as <class>/<images> (plus train/ and test/ split folders, or a seeded split)

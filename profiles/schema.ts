@@ -65,6 +65,8 @@ export const ProfileSchema = z.strictObject({
     /** replicates of every checkpoint arm: the first this many of `seeds` */
     replicates: z.number().int().min(2).default(2),
   }),
+  /** fail the build when a scorecard control comes out the wrong way (`--strict`) */
+  strict: z.boolean().default(false),
   /** Fig. 2: also P-T at the RI-T lr and RI-T at the P-T lr */
   lrVariants: z.boolean().default(true),
   analyses: z.strictObject({

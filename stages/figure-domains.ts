@@ -6,6 +6,7 @@ import { defineStage } from '../engine/stage.ts';
 import { shuffleStripPng, tilesPng } from '../data/preview/sample-grid.ts';
 import { svgToPng } from '../figures/render.ts';
 import { BlockSize, DatasetInfo } from './common/schemas.ts';
+import { escapeHtml } from '../figures/escape.ts';
 import { readSplit } from './common/training.ts';
 
 const PER_ROW = 10;
@@ -51,12 +52,12 @@ export const figureDomains = defineStage(import.meta.url, {
       const isStrip = m.label.endsWith('|shuffled');
       if (isStrip && stripLabels.length) {
         const colW = (m.width ?? 0) / stripLabels.length;
-        stripLabels.forEach((t, k) => parts.push(`<text x="${LABEL_W + colW * (k + 0.5)}" y="${y + 14}" text-anchor="middle" font-size="13">${t}</text>`));
+        stripLabels.forEach((t, k) => parts.push(`<text x="${LABEL_W + colW * (k + 0.5)}" y="${y + 14}" text-anchor="middle" font-size="13">${escapeHtml(t)}</text>`));
         y += 22;
       }
       const lines = m.label.split('|');
       lines.forEach((line, k) =>
-        parts.push(`<text x="${LABEL_W - 10}" y="${y + (m.height ?? 0) / 2 + 5 + (k - (lines.length - 1) / 2) * 17}" text-anchor="end" font-size="14" font-weight="bold">${line}</text>`),
+        parts.push(`<text x="${LABEL_W - 10}" y="${y + (m.height ?? 0) / 2 + 5 + (k - (lines.length - 1) / 2) * 17}" text-anchor="end" font-size="14" font-weight="bold">${escapeHtml(line)}</text>`),
       );
       parts.push(`<image x="${LABEL_W}" y="${y}" width="${m.width}" height="${m.height}" href="data:image/png;base64,${m.png.toString('base64')}"/>`);
       y += (m.height ?? 0) + 14;

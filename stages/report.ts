@@ -3,6 +3,9 @@
 // Run metadata (wall time per stage, backend, fingerprints) is not an input of this stage — it
 // changes on every run — so figures/publish-report.ts adds it to the published copy.
 import { z } from 'zod';
+import { escapeHtml } from '../figures/escape.ts';
+import { scorecardHtml } from './report/scorecard-section.ts';
+import { ScorecardOutput } from './scorecard/output.ts';
 import { defineStage } from '../engine/stage.ts';
 import { readFileSync } from 'node:fs';
 
@@ -24,23 +27,14 @@ const MISTAKE_KINDS: [string, string][] = [
   ['both-wrong', 'both wrong'],
 ];
 
-const Scorecard = z.object({
-  source: z.object({ domain: z.string(), finalTestAccuracy: z.number(), epochs: z.number() }),
-  held: z.number(),
-  measured: z.number(),
-  robustHeld: z.number(),
-  robustMeasured: z.number(),
-  claims: z.array(z.object({ id: z.string(), figure: z.string(), claim: z.string(), robust: z.boolean(), paper: z.string(), ours: z.string(), held: z.boolean().nullable() })),
-});
-
 export const report = defineStage(import.meta.url, {
   name: 'report',
   params: z.strictObject({ profile: z.string(), description: z.string(), settings: z.record(z.string(), z.unknown()) }),
   deps: { figures: 'many', tables: 'one', scorecard: 'one' },
   isolation: 'inline',
   run(ctx) {
-    const card = ctx.deps.scorecard.json('scorecard.json', Scorecard);
-    const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    const card = ctx.deps.scorecard.json('scorecard.json', ScorecardOutput);
+    const esc = escapeHtml;
     const cmd = (id: string) => `npx tsx pipeline.ts '${id}' --profile ${ctx.params.profile}`;
     const sections: string[] = [];
     const img = (fig: (typeof ctx.deps.figures)[number], file: string, alt: string) =>
@@ -67,13 +61,6 @@ export const report = defineStage(import.meta.url, {
         );
       }
     }
-    const claimRows = card.claims
-      .map(
-        (c) =>
-          `<tr class="${c.held === null ? 'na' : c.held ? 'held' : 'not'}"><td data-label="result">${c.held === null ? 'not measured' : c.held ? 'held' : 'did not hold'}</td><td data-label="kind">${c.robust ? 'robust' : 'fragile'}</td>` +
-          `<td data-label="where">${esc(c.figure)}</td><td data-label="claim">${esc(c.claim)}</td><td data-label="paper">${esc(c.paper)}</td><td data-label="ours">${esc(c.ours)}</td></tr>`,
-      )
-      .join('\n');
     const tables = ctx.deps.tables;
     const settings = esc(JSON.stringify(ctx.params.settings, null, 1));
     const html = `<!doctype html>
@@ -85,7 +72,7 @@ h1{font-size:1.5em;margin:.3em 0}h2{font-size:1.2em;margin-top:1.6em;border-bott
 figure{margin:1.2em 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:.92em;color:#333}.cmd{color:#666;font-size:.9em}code{background:#f4f4f4;padding:0 .25em;word-break:break-all}
 .scroll{overflow-x:auto}table{border-collapse:collapse;font-size:.88em;margin:.6em 0}td,th{border:1px solid #ddd;padding:.3em .45em;vertical-align:top;text-align:left}
-caption{text-align:left;font-weight:bold;padding:.3em 0}tr.held td:first-child{background:#d9f0e3}tr.not td:first-child{background:#fbe3d6}tr.na td:first-child{background:#eee}
+caption{text-align:left;font-weight:bold;padding:.3em 0}tr.held td:first-child{background:#d9f0e3}tr.not td:first-child{background:#fbe3d6}tr.na td:first-child{background:#eee}tr.inc td:first-child{background:#fdf3c4}.alarm{background:#fbe3d6;padding:.5em;border:2px solid #c0392b}
 small{color:#777}pre{background:#f7f7f7;padding:.6em;overflow-x:auto;font-size:.8em}
 .row{display:flex;flex-wrap:wrap;gap:.8em}.row figure.cell{margin:0;flex:1 1 280px;max-width:360px}
 @media (max-width:640px){#scorecard-table thead{display:none}#scorecard-table tr{display:block;border:1px solid #ddd;margin-bottom:.7em}
@@ -94,10 +81,7 @@ small{color:#777}pre{background:#f7f7f7;padding:.6em;overflow-x:auto;font-size:.
 <h1>What is being transferred in transfer learning?</h1>
 <p>A reproduction of Neyshabur, Sedghi &amp; Zhang (NeurIPS 2020) by <b>what-transfers</b>, profile <b>${esc(ctx.params.profile)}</b>: ${esc(ctx.params.description)}.
 Pre-training on <b>${esc(card.source.domain)}</b> reached ${(100 * card.source.finalTestAccuracy).toFixed(1)}% test accuracy in ${card.source.epochs} epochs.</p>
-<h2 id="scorecard">Scorecard: ${card.held} of ${card.measured} measured claims held (${card.robustHeld} of ${card.robustMeasured} robust ones)</h2>
-<div class="scroll"><table id="scorecard-table"><thead><tr><th>result</th><th>kind</th><th>where</th><th>claim</th><th>paper</th><th>ours</th></tr></thead><tbody>
-${claimRows}
-</tbody></table></div>
+${scorecardHtml(card)}
 <p><small>"robust" and "fragile" follow the spec's list of what should survive scaling down. Thresholds are part of each claim's text; nothing is tuned to pass.</small></p>
 <h2 id="figures">Figures</h2>
 ${sections.join('\n')}

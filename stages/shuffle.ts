@@ -1,6 +1,6 @@
 // shuffle: a dataset with every image block-shuffled (block size b) or pixel-shuffled ('*'),
 // with ONE permutation drawn from the seed, shared by all images of both splits, exactly as
-// the paper's code does it. Normalisation is permuted with the pixels. The plan (pipeline.ts)
+// the paper's code does it. Normalisation is permuted with the pixels. The plan (experiment/shuffle-plan.ts)
 // has already checked that the permutation moves most blocks; a weak one given by hand (e.g.
 // with --override) is refused here too, so no "shuffled" entry is ever the original data.
 import { z } from 'zod';
