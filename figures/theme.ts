@@ -1,6 +1,8 @@
 // One look for every figure: the Okabe–Ito colour-blind-safe palette, P-T and RI-T always in the
 // same colours, a readable font size, and the same config block for every Vega-Lite spec.
 
+import { PAIR } from '../stages/common/pairs.ts';
+
 export const COLORS = {
   'P-T': '#0072B2', // blue
   'RI-T': '#D55E00', // vermillion
@@ -13,15 +15,13 @@ export const COLORS = {
 
 /** Series colours of pairs of models (barrier, CKA, mistakes, distance): the same everywhere. */
 export const PAIR_COLORS: Record<string, string> = {
-  'P-T & P-T': COLORS['P-T'],
-  '2 P-T': COLORS['P-T'],
-  'RI-T & RI-T': COLORS['RI-T'],
-  '2 RI-T': COLORS['RI-T'],
-  'P-T & RI-T': COLORS.extra,
-  'RI-T & P-T': COLORS.extra,
-  'P-T & P': COLORS.P,
-  'RI-T & P': COLORS.other,
-  'RI-T & RI-T (same init)': COLORS.sky,
+  [PAIR.ptPt]: COLORS['P-T'],
+  [PAIR.ritRit]: COLORS['RI-T'],
+  [PAIR.ptRit]: COLORS.extra,
+  [PAIR.ritPt]: COLORS.extra,
+  [PAIR.ptP]: COLORS.P,
+  [PAIR.ritP]: COLORS.other,
+  [PAIR.ritRitSameInit]: COLORS.sky,
 };
 
 export function colorScale(domain: string[]): { domain: string[]; range: string[] } {

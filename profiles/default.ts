@@ -14,15 +14,17 @@
 // Augmentation and mixup are OFF, although the paper fine-tunes with crop + flip and mixup 0.7
 // (the paper profile has them on). Measured with `npx tsx bench/augmentation.ts` (real, seeds 0–2,
 // test accuracy %, mean ± s.d.):
-//   off                      P-T 81.1 ± 0.4   RI-T 51.3 ± 4.3   P-T − RI-T 29.7 ± 4.1
-//   shift ≤ 2 px + flip      P-T 72.6 ± 0.0   RI-T 23.3 ± 4.3   P-T − RI-T 49.3 ± 4.3
-//   mixup α = 0.7            P-T 79.1 ± 1.2   RI-T 27.6 ± 10.0  P-T − RI-T 51.5 ± 9.8
-//   both (the paper)         P-T 68.1 ± 1.5   RI-T 13.9 ± 1.3   P-T − RI-T 54.2 ± 1.7
-// (flip alone: P-T 73.5, RI-T 47.4; shift alone: P-T 80.8, RI-T 28.4, seeds 0–1.) At 12 epochs
-// on 2000 images they are not regularisers but a harder task: the embedded shapes are chiral, so a
-// flip costs P-T 8 points, and RI-T, shifted or mixed, ends near 14–28% — too weak a model for
-// barriers, mistakes and CKA between RI-T runs to mean anything, and it would inflate the P-T
-// advantage that the scorecard tests. So they stay off here, on every arm alike.
+//   off                                P-T 81.1 ± 0.4  RI-T 51.3 ± 4.3   P-T − RI-T 29.7 ± 4.1
+//   flip only                          P-T 73.7 ± 0.4  RI-T 42.6 ± 7.8   P-T − RI-T 31.1 ± 7.7
+//   shift ≤ 2 px only                  P-T 80.7 ± 0.2  RI-T 31.1 ± 2.4   P-T − RI-T 49.6 ± 2.3
+//   shift + flip                       P-T 72.6 ± 0.0  RI-T 23.3 ± 4.3   P-T − RI-T 49.3 ± 4.3
+//   shift + flip, pre-training too     P-T 67.7 ± 2.9  RI-T 23.3 ± 4.3   P-T − RI-T 44.4 ± 5.6
+//   mixup α = 0.7                      P-T 79.1 ± 1.2  RI-T 27.6 ± 10.0  P-T − RI-T 51.5 ± 9.8
+//   shift + flip + mixup (the paper)   P-T 68.1 ± 1.5  RI-T 13.9 ± 1.3   P-T − RI-T 54.2 ± 1.7
+// At 12 epochs on 2000 images they are not regularisers but a harder task: the embedded shapes are
+// chiral, so a flip costs P-T 7 points, and RI-T, shifted or mixed, ends near 14–31% — too weak a
+// model for barriers, mistakes and CKA between RI-T runs to mean anything, and it would inflate
+// the P-T advantage the scorecard tests. So they stay off here, on every arm alike.
 import type { ProfileInput } from './schema.ts';
 
 export const defaultProfile: ProfileInput = {

@@ -61,14 +61,14 @@ export const figureBlockShuffle = defineStage(import.meta.url, {
       data: { values: [...bars, ...drops] },
       facet: { row: { field: 'domain', type: 'nominal', title: null }, column: { field: 'metric', type: 'nominal', title: null } },
       spec: {
-        width: 260,
+        width: 300,
         height: 140,
         layer: [
           {
             transform: [{ filter: "datum.kind === 'bar'" }],
             mark: { type: 'bar' },
             encoding: {
-              x: { field: 'block', type: 'ordinal', sort: order, title: 'block size', axis: { labelAngle: 0 } },
+              x: { field: 'block', type: 'ordinal', sort: order, title: 'block size', axis: { labelAngle: -35 } },
               xOffset: { field: 'init' },
               y: { field: 'value', type: 'quantitative', title: null, scale: { domain: [0, 100] } },
               color: { field: 'init', type: 'nominal', scale: colorScale(['P-T', 'RI-T']), title: 'init' },

@@ -2,10 +2,10 @@
 // RI-T (conv kernels read as out × in·k·k), one panel per parameter.
 import { z } from 'zod';
 import { defineStage } from '../engine/stage.ts';
+import { SpectrumOutput } from './spectrum.ts';
 import { renderVegaLite, writeFigure } from '../figures/render.ts';
 import { colorScale } from '../figures/theme.ts';
 
-const Spectrum = z.object({ domain: z.string(), models: z.record(z.string(), z.record(z.string(), z.array(z.number()))) });
 
 export const figureSpectrum = defineStage(import.meta.url, {
   name: 'figure-spectrum',
@@ -13,7 +13,7 @@ export const figureSpectrum = defineStage(import.meta.url, {
   deps: { spectrum: 'many' },
   isolation: 'inline',
   async run(ctx) {
-    for (const s of ctx.deps.spectrum.map((x) => x.json('spectrum.json', Spectrum))) {
+    for (const s of ctx.deps.spectrum.map((x) => x.json('spectrum.json', SpectrumOutput))) {
       const params = Object.keys(s.models['P-T'] ?? {});
       const values = Object.entries(s.models).flatMap(([model, byParam]) =>
         Object.entries(byParam).flatMap(([param, sv]) => sv.map((v, i) => ({ model, param, index: i + 1, value: v }))),

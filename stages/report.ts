@@ -56,7 +56,7 @@ export const report = defineStage(import.meta.url, {
           ([k, label]) => `<figure class="cell">${img(fig, `mistakes-${domain}-${k}.png`, `${domain}: ${label}`)}<figcaption>${esc(label)}</figcaption></figure>`,
         );
         sections.push(
-          `<figure id="mistakes-${esc(domain)}"><div class="row">${cells.join('')}</div><figcaption>Test images of <b>${esc(domain)}</b> that P-T (seed 0) and RI-T (seed 0) get right or wrong.` +
+          `<figure id="mistakes-${esc(domain)}"><div class="row">${cells.join('')}</div><figcaption>Test images of <b>${esc(domain)}</b> that P-T (seed 0) and RI-T (seed 1: never the same seed, so never the same data order) get right or wrong.` +
             `<br><span class="cmd">regenerate: <code>${esc(cmd(fig.id))}</code></span></figcaption></figure>`,
         );
       }

@@ -5,6 +5,9 @@ import { defineStage } from '../engine/stage.ts';
 import { singularValues } from '../ml/analysis/spectrum.ts';
 import { finalModel } from './common/models.ts';
 
+/** spectrum.json: per model (P, P-T, RI-T) and weight tensor, its singular values. */
+export const SpectrumOutput = z.object({ domain: z.string(), models: z.record(z.string(), z.record(z.string(), z.array(z.number()))) });
+
 export const spectrum = defineStage(import.meta.url, {
   name: 'spectrum',
   params: z.strictObject({}),
@@ -17,6 +20,6 @@ export const spectrum = defineStage(import.meta.url, {
       out[name] = {};
       for (const [param, t] of m.weights) if (t.shape.length >= 2) out[name]![param] = singularValues(t.shape, t.data).map((v) => Math.round(v * 1e6) / 1e6);
     }
-    ctx.writeJson('spectrum.json', { domain: models['P-T'].run.domain, models: out });
+    ctx.writeJson('spectrum.json', { domain: models['P-T'].run.domain, models: out } satisfies z.infer<typeof SpectrumOutput>);
   },
 });

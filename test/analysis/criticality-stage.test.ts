@@ -18,6 +18,7 @@ import { interpolate } from '../../ml/weights.ts';
 import { criticality } from '../../stages/criticality.ts';
 import { CriticalityView, figureCriticality, heatRows, muSummary, rewindingRows, runLabel } from '../../stages/figure-criticality.ts';
 import { scorecard } from '../../stages/scorecard.ts';
+import { upstream as fakeUpstream } from './fake-runs.ts';
 import { ScorecardOutput } from '../../stages/scorecard/output.ts';
 import { stripesDataset } from '../ml/synthetic.ts';
 
@@ -28,16 +29,8 @@ const EPOCHS = 2;
 const params = { modules: ['stem'], alphas: 3, sigmas: [0.05, 0.1], draws: 2, tolerance: 1.01, examples: 16 };
 
 function upstream(id: string, dir: string): Upstream {
-  const read = (name: string) => JSON.parse(readFileSync(join(dir, name), 'utf8')) as unknown;
-  return {
-    id,
-    stage: id.split('/')[0]!,
-    outputDigest: {} as Upstream['outputDigest'],
-    dir,
-    files: [...Array(EPOCHS + 1).keys()].flatMap((e) => [`checkpoints/epoch-${String(e).padStart(4, '0')}.json`, `checkpoints/epoch-${String(e).padStart(4, '0')}.bin`]),
-    file: (name) => join(dir, name),
-    json: <T>(name: string, schema?: z.ZodType<T>) => (schema ? schema.parse(read(name)) : read(name)) as T,
-  };
+  const files = [...Array(EPOCHS + 1).keys()].flatMap((e) => [`checkpoints/epoch-${String(e).padStart(4, '0')}.json`, `checkpoints/epoch-${String(e).padStart(4, '0')}.bin`]);
+  return fakeUpstream(id, dir, files);
 }
 
 /** A "training run": epoch e's weights on the straight line from a random init to another random point. */
