@@ -73,11 +73,11 @@ export class Store {
     if (cached) return cached;
     const dir = this.entryDir(fp);
     const path = join(dir, 'manifest.json');
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    const text = readIfPresent(path) ?? (existsSync(dir) ? readIfPresent(path) : undefined);
+    if (text === undefined) {
+      // A second read after seeing the folder: another runner's commit (one rename of a complete
+      // folder, manifest included) may have landed between the first read and the existsSync.
+      // Only a folder that is still there without a manifest is corrupt.
       if (existsSync(dir)) this.quarantine(fp, 'manifest.json is missing', onCorrupt);
       return undefined;
     }
@@ -201,4 +201,14 @@ export function dirSize(dir: string): number {
   };
   if (existsSync(dir)) walk(dir);
   return total;
+}
+
+/** A file's text, or undefined if it does not exist. */
+function readIfPresent(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    return undefined;
+  }
 }
