@@ -2,6 +2,8 @@
 // playwright-core): no console errors, every picture loaded, every figure and the scorecard there.
 // A screenshot is kept in test/out/report/.
 import assert from 'node:assert/strict';
+import { CLAIMS } from '../../stages/scorecard/claims/index.ts';
+import { CONTROLS } from '../../stages/scorecard/controls.ts';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -47,7 +49,10 @@ describe('the report in a browser', () => {
         for (const img of images) assert.ok(img.w > 0 && img.h > 0, `image "${img.alt}" did not load`);
         for (const img of images) assert.ok(img.shown <= width, `image "${img.alt}" is wider than the screen`);
         for (const id of FIGURES) assert.equal(await page.locator(`figure[id="${id}"]`).count(), 1, id);
-        assert.ok((await page.locator('#scorecard-table tbody tr').count()) >= 12);
+        assert.equal(await page.locator('#scorecard-table tbody tr').count(), CLAIMS.length, 'every claim is printed');
+        assert.equal(await page.locator('#controls-table tbody tr').count(), CONTROLS.length, 'every control is printed');
+        const verdicts = await page.locator('#scorecard-table tbody td[data-label="verdict"]').allTextContents();
+        for (const v of verdicts) assert.ok(['held', 'did not hold', 'inconclusive', 'not measured'].includes(v), v);
         const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
         assert.ok(overflow <= 1, `the page scrolls sideways by ${overflow}px`);
         mkdirSync(join(OUT, 'report'), { recursive: true });
