@@ -7,7 +7,7 @@
 // RI-T (the paper's ≈ 0.24 on DomainNet real), combined per draw.
 import { z } from 'zod';
 import { defineStage } from '../engine/stage.ts';
-import { replicateMean } from '../ml/analysis/barrier.ts';
+import { replicateMean } from './common/replicate-mean.ts';
 import { l2Distance, modulesOf } from '../ml/weights.ts';
 import { combine, replicateResamples, StatisticDraws } from './common/bootstrap.ts';
 import { finalModel, type TrainedModel } from './common/models.ts';

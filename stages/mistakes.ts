@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { Dataset } from '../data/dataset.ts';
 import { defineStage, type Upstream } from '../engine/stage.ts';
 import { tilesPng } from '../data/preview/sample-grid.ts';
-import { replicateMean } from '../ml/analysis/barrier.ts';
+import { replicateMean } from './common/replicate-mean.ts';
 import { compareMistakes, mistakeDraws } from '../ml/analysis/mistakes.ts';
 import { imageResamples, replicateResamples, StatisticDraws } from './common/bootstrap.ts';
 import { PAIR, replicatePairs, type PairName } from './common/pairs.ts';
