@@ -3,12 +3,15 @@
 import { z } from 'zod';
 import { canonicalJson } from './canonical-json.ts';
 import { isHex64, sha256, type OutputDigest, type Sha256 } from './digest.ts';
+import { instanceIdProblem } from './instance-id.ts';
+import { OutputPath, outputListProblem } from './output-path.ts';
 
 export const MANIFEST_VERSION = 1;
+export const LOG_FILE = 'log.txt';
 
 const Hex64 = z.string().refine(isHex64, 'not a sha256 hex digest');
 
-export const OutputFile = z.object({ path: z.string(), sha256: Hex64, size: z.number().int().nonnegative() });
+export const OutputFile = z.object({ path: OutputPath, sha256: Hex64, size: z.number().int().nonnegative() });
 export type OutputFile = { path: string; sha256: Sha256; size: number };
 
 export const InputRecordSchema = z.object({
@@ -39,10 +42,21 @@ export const RunInfo = z.object({
 export const Manifest = z.object({
   manifestVersion: z.literal(MANIFEST_VERSION),
   fingerprint: Hex64,
-  instanceId: z.string(),
+  // Printed in messages and used in Slurm job names: the same strict charset as the DAG's ids.
+  instanceId: z.string().superRefine((id, ctx) => {
+    const problem = instanceIdProblem(id);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
   record: InputRecordSchema,
-  outputs: z.object({ digest: Hex64, files: z.array(OutputFile) }),
-  log: z.object({ path: z.string(), sha256: Hex64, size: z.number() }),
+  outputs: z.object({
+    digest: Hex64,
+    files: z.array(OutputFile).superRefine((files, ctx) => {
+      const problem = outputListProblem(files.map((f) => f.path));
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  }),
+  // Always log.txt: a manifest is not allowed to choose where its log is written.
+  log: z.object({ path: z.literal(LOG_FILE), sha256: Hex64, size: z.number().int().nonnegative() }),
   run: RunInfo,
   metadata: z.record(z.string(), z.unknown()),
 });

@@ -6,7 +6,7 @@
 // A stage that throws, or a process that dies, leaves no entry and never touches an existing one.
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { cpus, platform } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { format } from 'node:util';
 import { writeFileAtomic } from './atomic-fs.ts';
 import { sha256, sha256File, type Fingerprint, type Sha256 } from './digest.ts';
@@ -16,6 +16,7 @@ import { statSignature } from './file-hasher.ts';
 import { gitCommit } from './git-info.ts';
 import { HOST } from './host.ts';
 import type { Job, JobDep } from './job.ts';
+import { outputPathProblem, pathInside } from './output-path.ts';
 import { MANIFEST_VERSION, outputDigestOf, type Manifest, type OutputFile } from './manifest.ts';
 import { isStageDefinition, type ProgressUpdate, type RunContext, type StageDefinition, type Upstream } from './stage.ts';
 import { Store, type CommitResult } from './store.ts';
@@ -72,8 +73,7 @@ export async function runInstance(job: Job, hooks: RunHooks = {}, logBuffer = ne
     if (!parsed.success) throw new UsageError(`Invalid params for ${job.instanceId}:\n${formatZodIssues(parsed.error, 'params')}`);
     const deps = await openDeps(store, job.deps);
     const out = (name: string) => {
-      const p = resolve(outDir, name);
-      if (!p.startsWith(outDir + '/')) throw new Error(`Output name "${name}" escapes the output folder`);
+      const p = pathInside(outDir, name);
       mkdirSync(dirname(p), { recursive: true });
       return p;
     };
@@ -181,6 +181,8 @@ async function openDeps(store: Store, deps: Job['deps']): Promise<Record<string,
 async function hashOutputs(outDir: string, written: Map<string, { sha256: Sha256; size: number; sig: string }>): Promise<OutputFile[]> {
   const files: OutputFile[] = [];
   for (const rel of listFiles(outDir)) {
+    const problem = outputPathProblem(rel);
+    if (problem) throw new Error(`The stage wrote an output named ${JSON.stringify(rel)}, which a store entry cannot hold: ${problem}. Rename it in the stage.`);
     const p = join(outDir, rel);
     const st = statSync(p, { bigint: true });
     const w = written.get(rel);
