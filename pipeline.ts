@@ -3,7 +3,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCli } from './engine/index.ts';
+import { exitAfterGrace, runCli } from './engine/index.ts';
 import { buildDag } from './experiment/dag.ts';
 import { loadProfile } from './profiles/index.ts';
 import { publishReport } from './figures/publish-report.ts';
@@ -15,7 +15,7 @@ const ROOT = dirname(fileURLToPath(import.meta.url));
 const LOCKS = process.env.WT_LOCK_DIR || join(ROOT, 'locks');
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  process.exitCode = await runCli({
+  const code = await runCli({
     name: 'pipeline.ts',
     description: 'Reproduce "What is being transferred in transfer learning?" (Neyshabur, Sedghi & Zhang, NeurIPS 2020).',
     root: ROOT,
@@ -43,4 +43,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       }
     },
   });
+  exitAfterGrace(code);
 }

@@ -22,6 +22,8 @@ import { verifyStore } from './verify.ts';
 import { cacheKey } from './remote/cache-key.ts';
 import { openRemote } from './remote/remote-cache.ts';
 import { RemoteSession } from './remote/remote-session.ts';
+import { openSigner } from './remote/signing.ts';
+import { stopOnSignal } from './interrupt.ts';
 import { loadRunnerConfig, type RunnerConfig } from './runner-config.ts';
 import { pullTargets, pushTargets } from './cache-commands.ts';
 
@@ -90,7 +92,7 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
       .option('--remote <name>', 'a remote cache from what-transfers.config.json: pull what it has, push what is built')
       .option('--remote-required', 'fail when the remote cannot be used (default: warn and carry on locally)')
       .option('--remote-read-only', 'pull, never push (developer machines)');
-  const sessionFor = (project: Project, opts: CommonOpts, reporter: Pick<Reporter, 'warn'>, explicitOnly = false): RemoteSession | undefined => {
+  const sessionFor = (project: Project, opts: CommonOpts, reporter: Pick<Reporter, 'warn'>, explicitOnly = false, signal?: AbortSignal): RemoteSession | undefined => {
     const name = (opts.remote as string | undefined) ?? (explicitOnly ? undefined : config().defaultRemote);
     if (!name) return undefined;
     const rc = config().remotes[name];
@@ -99,6 +101,8 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
       required: !!opts.remoteRequired,
       readOnly: !!opts.remoteReadOnly,
       warn: (m) => reporter.warn(m),
+      signer: rc.signing ? openSigner(name, rc.signing, (p) => resolve(def.root, p)) : undefined,
+      signal,
     });
   };
 
@@ -144,7 +148,10 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
         if (++signals === 1) {
           reporter.warn(`${sig}: stopping. Running stages get a moment to checkpoint; send it again to kill them.`);
           controller.abort();
-        } else executor.interrupt(true);
+        } else {
+          executor.interrupt(true);
+          if (signals >= 3) process.exit(130);
+        }
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
@@ -157,7 +164,7 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
           executor,
           reporter,
           signal: controller.signal,
-          remote: sessionFor(project, opts, reporter),
+          remote: sessionFor(project, opts, reporter, false, controller.signal),
         });
         touchEntries(project.store, summary.outcomes.flatMap((o) => (o.fingerprint && (o.outcome === 'cached' || o.outcome === 'built') ? [o.fingerprint] : [])));
         if (opts.json) process.stdout.write(`${JSON.stringify(summary, null, 1)}\n`);
@@ -229,14 +236,14 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
     .option('-n, --dry-run', 'only list what would be removed')
     .option('--keep <n>', 'also keep the N most recently used unreferenced entries', parsePositiveInt, 0)
     .option('--max-size <size>', 'remove unreferenced entries, least recently used first, only until the store fits (e.g. 20G)')
-    .action((opts: CommonOpts & { dryRun?: boolean; keep: number; maxSize?: string }) => {
+    .action(async (opts: CommonOpts & { dryRun?: boolean; keep: number; maxSize?: string }) => {
       const store = new Store(resolveStore(def, opts)).init();
-      const report = collectGarbage(store, {
+      const report = await stopOnSignal('gc', async () => collectGarbage(store, {
         lockFiles: def.allLockFiles(),
         dryRun: !!opts.dryRun,
         keep: opts.keep,
         maxSizeBytes: opts.maxSize ? parseSize(opts.maxSize) : undefined,
-      });
+      }));
       if (opts.json) return void process.stdout.write(`${JSON.stringify(report, null, 1)}\n`);
       for (const r of report.removed) process.stdout.write(`${opts.dryRun ? 'would remove' : 'removed'} ${r.fingerprint.slice(0, 16)}  ${formatBytes(r.bytes)}\n`);
       for (const d of report.debris) process.stdout.write(`removed ${d}\n`);
@@ -249,7 +256,7 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
   common(program.command('verify').description('re-hash every store entry; quarantine corrupt ones (exit 1 if any)')).action(async (opts: CommonOpts) => {
     const store = new Store(resolveStore(def, opts)).init();
     const t0 = performance.now();
-    const report = await verifyStore(store);
+    const report = await stopOnSignal('verify', () => verifyStore(store));
     if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 1)}\n`);
     else {
       for (const c of report.corrupt) process.stdout.write(`CORRUPT ${c.fingerprint.slice(0, 16)} ${c.instanceId ?? ''}: ${c.problem} → quarantined\n`);
@@ -271,7 +278,7 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
         if (!session) throw new UsageError(`cache ${direction} needs --remote NAME (or defaultRemote in what-transfers.config.json).`);
         if (direction === 'push' && (session.remote.readOnly || opts.remoteReadOnly)) throw new UsageError(`Remote "${session.remote.name}" is read-only here.`);
         const t = targets.length ? targets : def.defaultTargets;
-        const r = direction === 'push' ? await pushTargets(project, session, t, !!opts.quiet) : await pullTargets(project, session, t, !!opts.quiet);
+        const r = await stopOnSignal(`cache ${direction}`, () => (direction === 'push' ? pushTargets(project, session, t, !!opts.quiet) : pullTargets(project, session, t, !!opts.quiet)));
         if (opts.json) process.stdout.write(`${JSON.stringify(r, null, 1)}\n`);
         else
           process.stdout.write(

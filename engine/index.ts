@@ -5,3 +5,4 @@ export { runCli, type PipelineDefinition, type PipelineOption } from './cli.ts';
 export { UsageError } from './errors.ts';
 export type { BuildSummary, InstanceOutcome } from './reporter.ts';
 export type { Project } from './project.ts';
+export { exitAfterGrace } from './interrupt.ts';

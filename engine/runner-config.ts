@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UsageError } from './errors.ts';
+import { SigningConfig } from './remote/signing.ts';
 import { formatZodIssues } from './zod-errors.ts';
 
 const DirectoryRemote = z.strictObject({
@@ -11,6 +12,9 @@ const DirectoryRemote = z.strictObject({
   /** a folder all machines see (NFS, a shared disk); relative paths are from the project root */
   path: z.string().min(1),
   readOnly: z.boolean().default(false),
+  /** seconds a file-system call may take before the share counts as hung */
+  timeoutSeconds: z.number().positive().default(30),
+  signing: SigningConfig.optional(),
 });
 
 const HttpRemote = z.strictObject({
@@ -24,6 +28,7 @@ const HttpRemote = z.strictObject({
   timeoutSeconds: z.number().positive().default(30),
   /** transfers at once */
   parallel: z.number().int().min(1).max(64).default(8),
+  signing: SigningConfig.optional(),
 });
 
 export const RemoteConfig = z.discriminatedUnion('type', [DirectoryRemote, HttpRemote]);

@@ -1,20 +1,30 @@
-// A remote cache over plain HTTP: GET/HEAD/PUT of <url>/ac/<fingerprint> and <url>/cas/<sha256>,
-// the shape of Bazel's HTTP remote cache, so nginx with WebDAV PUT, a bucket behind a proxy or a
-// Bazel cache server (e.g. bazel-remote with AC validation off) can hold it. Optional bearer
-// token from an environment variable; it is sent, never printed.
+// A remote cache over plain HTTP: GET/HEAD/PUT of <url>/ac/<key> and <url>/cas/<sha256>, the shape
+// of Bazel's HTTP remote cache, so nginx with WebDAV PUT, a bucket behind a proxy or a Bazel cache
+// server (e.g. bazel-remote with AC validation off) can hold it. Optional bearer token from an
+// environment variable; it is sent, never printed. Timeouts are idle timeouts (see IdleTimer), and
+// every body is read with a byte limit.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { RemoteConfig } from '../runner-config.ts';
-import { counter } from './directory-remote.ts';
-import { type RemoteCache, RemoteUnavailableError } from './remote-cache.ts';
+import { byteLimit, counter, readLimited } from './bounded-stream.ts';
+import { IdleTimer } from './idle-timer.ts';
+import type { RemoteCache } from './remote-cache.ts';
+import { IntegrityError, RemoteUnavailableError } from './remote-errors.ts';
+import { redactedUrl, urlWarnings } from './redacted-url.ts';
 
 type HttpConfig = Extract<RemoteConfig, { type: 'http' }>;
 const RETRIES = 3;
 
+interface Answer {
+  res: Response;
+  idle: IdleTimer;
+}
+
 export class HttpRemote implements RemoteCache {
   readonly readOnly: boolean;
   readonly parallel: number;
+  readonly warnings: readonly string[];
   private readonly base: string;
   private readonly timeoutMs: number;
   private readonly token: string | undefined;
@@ -28,61 +38,81 @@ export class HttpRemote implements RemoteCache {
     this.parallel = config.parallel;
     this.timeoutMs = config.timeoutSeconds * 1000;
     this.token = config.tokenEnv ? process.env[config.tokenEnv] : undefined;
+    this.warnings = urlWarnings(name, config.url, this.token !== undefined);
   }
 
   get where(): string {
-    const u = new URL(this.base);
-    u.username = '';
-    u.password = '';
-    return u.toString();
+    return redactedUrl(this.base);
   }
 
-  async getManifest(fp: string): Promise<Buffer | undefined> {
-    const res = await this.request('GET', `ac/${fp}`);
-    if (res.status === 404) return undefined;
-    return Buffer.from(await res.arrayBuffer());
+  async getManifest(key: string, maxBytes: number): Promise<Buffer | undefined> {
+    const { res, idle } = await this.request('GET', `ac/${key}`);
+    try {
+      if (res.status === 404) return undefined;
+      if (Number(res.headers.get('content-length') ?? 0) > maxBytes) {
+        await res.body?.cancel();
+        throw new IntegrityError(`ac/${key} on remote "${this.name}" is ${res.headers.get('content-length')} bytes, more than the ${maxBytes} allowed`);
+      }
+      // Small files: besides the idle timeout, a total deadline, so a trickle cannot last for ever.
+      return await IdleTimer.bound(this.timeoutMs * 4, `remote "${this.name}": GET ac/${key}`, readLimited(this.body(res, idle), maxBytes, `ac/${key} on remote "${this.name}"`));
+    } finally {
+      idle.stop();
+    }
   }
 
-  async putManifest(fp: string, bytes: Buffer): Promise<void> {
-    await this.request('PUT', `ac/${fp}`, () => bytes, bytes.length);
+  async putManifest(key: string, bytes: Buffer): Promise<void> {
+    (await this.request('PUT', `ac/${key}`, () => bytes, bytes.length)).idle.stop();
   }
 
   async hasBlob(sha: string): Promise<boolean> {
-    return (await this.request('HEAD', `cas/${sha}`)).status !== 404;
+    const { res, idle } = await this.request('HEAD', `cas/${sha}`);
+    idle.stop();
+    return res.status !== 404;
   }
 
-  async getBlob(sha: string, dest: string, onBytes?: (n: number) => void): Promise<void> {
-    const res = await this.request('GET', `cas/${sha}`);
-    if (res.status === 404 || !res.body) throw new RemoteUnavailableError(`remote "${this.name}" has a manifest referring to cas/${sha}, but not that file`);
-    await pipeline(Readable.fromWeb(res.body as never), counter(onBytes), createWriteStream(dest));
+  async getBlob(sha: string, dest: string, size: number, onBytes?: (n: number) => void): Promise<void> {
+    const { res, idle } = await this.request('GET', `cas/${sha}`);
+    try {
+      if (res.status === 404 || !res.body) throw new RemoteUnavailableError(`remote "${this.name}" has a manifest referring to cas/${sha}, but not that file`);
+      await pipeline(this.body(res, idle), byteLimit(size, `cas/${sha} on remote "${this.name}"`, onBytes), createWriteStream(dest, { flags: 'wx', mode: 0o644 }));
+    } finally {
+      idle.stop();
+    }
   }
 
   async putBlob(sha: string, src: string, size: number, onBytes?: (n: number) => void): Promise<void> {
-    await this.request('PUT', `cas/${sha}`, () => Readable.toWeb(createReadStream(src).pipe(counter(onBytes))) as never, size);
+    let idle: IdleTimer | undefined;
+    const body = () => Readable.toWeb(createReadStream(src).pipe(counter((n) => (idle?.touch(), onBytes?.(n))))) as never;
+    const answer = await this.request('PUT', `cas/${sha}`, body, size, (t) => (idle = t));
+    answer.idle.stop();
+  }
+
+  private body(res: Response, idle: IdleTimer): Readable {
+    return idle.watch(Readable.fromWeb(res.body as never));
   }
 
   /** One request with retries on network errors and 5xx; 404 is an answer, other 4xx are errors. */
-  private async request(method: string, path: string, body?: () => NonNullable<RequestInit["body"]>, size?: number): Promise<Response> {
+  private async request(method: string, path: string, body?: () => NonNullable<RequestInit['body']>, size?: number, onTimer?: (t: IdleTimer) => void): Promise<Answer> {
     const url = `${this.base}/${path}`;
     let lastError = '';
     for (let attempt = 1; attempt <= RETRIES; attempt++) {
+      const idle = new IdleTimer(this.timeoutMs, `remote "${this.name}": ${method} ${this.where}/${path}`);
+      onTimer?.(idle);
       try {
         const headers: Record<string, string> = {};
         if (this.token) headers.authorization = `Bearer ${this.token}`;
         if (size !== undefined) headers['content-length'] = String(size);
-        const res = await fetch(url, {
-          method,
-          headers,
-          ...(body ? { body: body(), duplex: 'half' } : {}),
-          signal: AbortSignal.timeout(Math.round(this.timeoutMs + (size ?? 0) / 1000)), // + 1 s per MB
-        } as RequestInit);
-        if (res.status === 404 && method !== 'PUT') return res;
-        if (res.ok) return res;
+        const res = await fetch(url, { method, headers, ...(body ? { body: body(), duplex: 'half' } : {}), signal: idle.signal, redirect: 'error' } as RequestInit);
+        idle.touch();
+        if ((res.status === 404 && method !== 'PUT') || res.ok) return { res, idle };
         lastError = `${method} ${this.where}/${path}: HTTP ${res.status}`;
         await res.body?.cancel();
+        idle.stop();
         if (res.status < 500 && res.status !== 429) break;
       } catch (err) {
-        lastError = `${method} ${this.where}/${path}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`;
+        idle.stop();
+        const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as Error) : (err as Error);
+        lastError = `${method} ${this.where}/${path}: ${idle.signal.aborted ? idle.error().message : redactedUrl(cause.message)}`;
       }
       if (attempt < RETRIES) await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
     }

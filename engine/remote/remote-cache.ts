@@ -13,23 +13,23 @@ export interface RemoteCache {
   readonly where: string;
   readonly readOnly: boolean;
   readonly parallel: number;
-  getManifest(fingerprint: string): Promise<Buffer | undefined>;
-  putManifest(fingerprint: string, bytes: Buffer): Promise<void>;
+  /** risky settings to tell the user about once (e.g. a token over plain http) */
+  readonly warnings?: readonly string[];
+  /** an action-cache entry (a manifest or a signature), refused if larger than `maxBytes` */
+  getManifest(key: string, maxBytes: number): Promise<Buffer | undefined>;
+  putManifest(key: string, bytes: Buffer): Promise<void>;
   hasBlob(sha256: string): Promise<boolean>;
-  /** stream a blob into `dest` (the caller verifies the digest) */
-  getBlob(sha256: string, dest: string, onBytes?: (n: number) => void): Promise<void>;
+  /** stream a blob into the new file `dest`, at most `size` bytes (the caller verifies the digest) */
+  getBlob(sha256: string, dest: string, size: number, onBytes?: (n: number) => void): Promise<void>;
   putBlob(sha256: string, src: string, size: number, onBytes?: (n: number) => void): Promise<void>;
 }
 
-/** The remote is unreachable or misbehaving (as opposed to simply not having an entry). */
-export class RemoteUnavailableError extends Error {
-  override name = 'RemoteUnavailableError';
-}
+export { IntegrityError, RemoteUnavailableError } from './remote-errors.ts';
 
 export function openRemote(name: string, config: RemoteConfig, projectRoot: string): RemoteCache {
   switch (config.type) {
     case 'directory':
-      return new DirectoryRemote(name, resolve(projectRoot, config.path), config.readOnly);
+      return new DirectoryRemote(name, resolve(projectRoot, config.path), config.readOnly, config.timeoutSeconds * 1000);
     case 'http':
       return new HttpRemote(name, config);
   }

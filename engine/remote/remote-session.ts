@@ -1,25 +1,23 @@
 // Moving entries between the local store and a remote cache, safely:
-//  • pull: the manifest must be valid, name this fingerprint, and hash to it (its input record
-//    is re-fingerprinted); every file is verified against its sha256 before it enters the store;
-//    the entry is assembled in staging and committed in one rename, like a local build. Verified
-//    files wait in cache/blobs/ so an interrupted pull resumes without downloading them again.
-//  • push: files first (skipping those the remote has), the manifest last.
+//  • pull: the manifest must be small enough, valid (safe file names included), name this
+//    fingerprint, hash to it (its input record is re-fingerprinted) and, when the remote is
+//    signed, carry a valid signature; only then is anything it names downloaded, each file
+//    checked against its size and sha256 as it streams (see entry-download.ts).
+//  • push: files first (skipping those the remote has), then the signature, the manifest last.
 // A remote that is down or slow never fails a build unless it is `required`: the first failure
-// is reported once and the build carries on locally.
-import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// is reported once and the build carries on locally. An entry that fails a check is refused
+// (reported, built locally) without marking the remote down.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sha256File } from '../digest.ts';
-import { makeReadOnly, writeSeal } from '../entry-reader.ts';
 import { errorMessage } from '../errors.ts';
-import { fingerprintOf, type InputRecord } from '../fingerprint.ts';
-import { Manifest, outputDigestOf } from '../manifest.ts';
-import type { Fingerprint } from '../digest.ts';
+import type { Manifest } from '../manifest.ts';
 import type { Store } from '../store.ts';
-import { type RemoteCache, RemoteUnavailableError } from './remote-cache.ts';
-
-export class IntegrityError extends Error {
-  override name = 'IntegrityError';
-}
+import { MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES } from './bounded-stream.ts';
+import { downloadEntry, mapLimit } from './entry-download.ts';
+import { checkManifest, signatureProblem } from './manifest-check.ts';
+import type { RemoteCache } from './remote-cache.ts';
+import { IntegrityError, RemoteUnavailableError } from './remote-errors.ts';
+import { signatureKey, type ManifestSigner } from './signing.ts';
 
 export interface TransferProgress {
   fingerprint: string;
@@ -35,6 +33,10 @@ export interface SessionOptions {
   readOnly: boolean;
   warn(message: string): void;
   onProgress?(p: TransferProgress): void;
+  /** verifies (and, holding a key, makes) manifest signatures */
+  signer?: ManifestSigner | undefined;
+  /** the build's Ctrl-C: a transfer in flight is abandoned at once rather than at its timeout */
+  signal?: AbortSignal | undefined;
 }
 
 export interface SessionStats {
@@ -55,7 +57,9 @@ export class RemoteSession {
     readonly remote: RemoteCache,
     private readonly store: Store,
     private readonly opts: SessionOptions,
-  ) {}
+  ) {
+    for (const w of remote.warnings ?? []) opts.warn(w);
+  }
 
   get available(): boolean {
     return this.down === undefined;
@@ -65,110 +69,108 @@ export class RemoteSession {
   async lookup(fp: string): Promise<Manifest | undefined> {
     if (this.manifests.has(fp)) return this.manifests.get(fp)?.manifest;
     if (this.down) return undefined;
-    let bytes: Buffer | undefined;
+    let checked: { manifest: Manifest; bytes: Buffer } | null = null;
     try {
-      bytes = await this.remote.getManifest(fp);
+      checked = await this.fetchChecked(fp);
     } catch (err) {
-      this.fail(err);
-      return undefined;
+      if (err instanceof IntegrityError) this.refuse(fp, `manifest ac/${fp} on remote "${this.remote.name}" was refused: ${err.message}`);
+      else {
+        this.fail(err);
+        return undefined;
+      }
     }
-    const checked = bytes ? this.check(fp, bytes) : null;
     this.manifests.set(fp, checked);
     return checked?.manifest;
   }
 
-  private check(fp: string, bytes: Buffer): { manifest: Manifest; bytes: Buffer } | null {
-    let problem: string;
-    try {
-      const parsed = Manifest.safeParse(JSON.parse(bytes.toString('utf8')));
-      if (!parsed.success) problem = `it is not a valid manifest (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`;
-      else if (parsed.data.fingerprint !== fp) problem = `it names fingerprint ${parsed.data.fingerprint}`;
-      else if (fingerprintOf(parsed.data.record as InputRecord) !== fp) problem = 'its input record does not hash to its fingerprint';
-      else if (outputDigestOf(parsed.data.outputs.files) !== parsed.data.outputs.digest) problem = 'its output digest does not match its file list';
-      else return { manifest: parsed.data, bytes };
-    } catch (err) {
-      problem = `it is not JSON (${errorMessage(err)})`;
-    }
-    this.refuse(fp, `manifest ac/${fp} on remote "${this.remote.name}" was refused: ${problem}`);
-    return null;
+  private async fetchChecked(fp: string): Promise<{ manifest: Manifest; bytes: Buffer } | null> {
+    const bytes = await this.unlessAborted(this.remote.getManifest(fp, MAX_MANIFEST_BYTES));
+    if (!bytes) return null;
+    // The signature first, over the raw bytes: an unsigned manifest costs no parsing.
+    const problem = await this.signatureProblemOf(fp, bytes);
+    if (problem) throw new IntegrityError(problem);
+    const verdict = checkManifest(fp, bytes);
+    if (!verdict.ok) throw new IntegrityError(verdict.problem);
+    return { manifest: verdict.manifest, bytes };
   }
 
+  private async signatureProblemOf(fp: string, bytes: Buffer): Promise<string | undefined> {
+    const signer = this.opts.signer;
+    if (!signer) return undefined;
+    const signature = await this.unlessAborted(this.remote.getManifest(signatureKey(fp, bytes), MAX_SIGNATURE_BYTES));
+    return signatureProblem(signer, fp, bytes, signature);
+  }
+
+  private readonly pulling = new Map<string, Promise<boolean>>();
+
   /** Bring a remote entry into the local store. Returns false if it could not (reported). */
-  async pull(fp: string): Promise<boolean> {
+  pull(fp: string): Promise<boolean> {
+    // Two stages reading the same upstream share one pull.
+    let p = this.pulling.get(fp);
+    if (!p) {
+      p = this.pullOnce(fp).finally(() => this.pulling.delete(fp));
+      this.pulling.set(fp, p);
+    }
+    return p;
+  }
+
+  private async pullOnce(fp: string): Promise<boolean> {
     if (this.store.has(fp)) return true;
+    if (this.down) return false;
     const m = await this.lookup(fp);
     if (!m) return false;
     const entry = this.manifests.get(fp)!;
-    const files = [...m.outputs.files.map((f) => ({ ...f, dest: join('out', f.path) })), { path: m.log.path, sha256: m.log.sha256, size: m.log.size, dest: m.log.path }];
-    const total = files.reduce((s, f) => s + f.size, 0);
+    const total = m.outputs.files.reduce((s, f) => s + f.size, m.log.size);
     let done = 0;
     const progress = (n: number) => {
       done += n;
       this.stats.bytesDown += n;
       this.opts.onProgress?.({ fingerprint: fp, direction: 'pull', bytesDone: done, bytesTotal: total });
     };
-    const blobs = join(this.store.cacheDir, 'blobs');
-    mkdirSync(blobs, { recursive: true });
-    const staging = this.store.newStagingDir(fp);
     try {
-      await mapLimit(files, this.remote.parallel, async (f) => {
-        const blob = join(blobs, f.sha256);
-        if (!existsSync(blob) || statSync(blob).size !== f.size) {
-          const part = `${blob}.part-${process.pid}`;
-          try {
-            await this.remote.getBlob(f.sha256, part, progress);
-            const digest = await sha256File(part);
-            if (digest !== f.sha256) throw new IntegrityError(`file ${f.dest} (cas/${f.sha256}) of entry ${fp.slice(0, 12)} on remote "${this.remote.name}" does not match its sha256 (got ${digest.slice(0, 12)}…): the remote copy is corrupt or was tampered with`);
-            renameSync(part, blob);
-          } finally {
-            rmSync(part, { force: true });
-          }
-        } else progress(f.size);
-        const dest = join(staging, f.dest);
-        mkdirSync(join(dest, '..'), { recursive: true });
-        try {
-          linkSync(blob, dest);
-        } catch {
-          copyFileSync(blob, dest);
-        }
-      });
-      const manifestPath = join(staging, 'manifest.json');
-      // The remote's bytes, unchanged: the local entry is then the same everywhere.
-      writeFileSync(manifestPath, entry.bytes);
-      makeReadOnly(files.map((f) => join(staging, f.dest)));
-      const result = this.store.commit(staging, fp as Fingerprint);
-      for (const f of files) rmSync(join(blobs, f.sha256), { force: true }); // before the seal: unlinking a hard link changes ctime
-      if (result !== 'exists') writeSeal(this.store.entryDir(fp), m);
+      await this.unlessAborted(downloadEntry(this.remote, this.store, m, entry.bytes, progress));
       this.stats.pulled++;
       return true;
     } catch (err) {
       if (err instanceof IntegrityError) this.refuse(fp, err.message);
       else this.fail(err);
       return false;
-    } finally {
-      rmSync(staging, { recursive: true, force: true });
     }
   }
 
   /** Queue a push of a committed local entry (no-op for read-only sessions). */
   push(fp: string): void {
-    if (this.opts.readOnly || this.remote.readOnly || this.down) return;
+    if (this.opts.readOnly || this.remote.readOnly || this.down || !this.canSign()) return;
     this.pushes.push(this.pushNow(fp).then(
       () => undefined,
       (err) => this.fail(err),
     ));
   }
 
+  private warnedNoKey = false;
+  /** A signed remote only takes signed entries: without the key here, pushing would be pointless. */
+  private canSign(): boolean {
+    const signer = this.opts.signer;
+    if (!signer || signer.sign('0'.repeat(64), Buffer.alloc(0))) return true;
+    if (!this.warnedNoKey) this.opts.warn(`Not pushing to remote "${this.remote.name}": it requires ${signer.algorithm} signatures and this machine has no signing key.`);
+    this.warnedNoKey = true;
+    return false;
+  }
+
   async pushNow(fp: string): Promise<boolean> {
     const m = this.store.readManifest(fp);
     if (!m) throw new Error(`entry ${fp} is not in the local store`);
-    const existing = await this.remote.getManifest(fp);
-    if (existing) return false;
+    if (!this.canSign()) return false;
+    // An entry already there is left alone only if it would be accepted: a planted or half-pushed
+    // one (a manifest without its signature) is replaced.
+    const existing = await this.remote.getManifest(fp, MAX_MANIFEST_BYTES);
+    if (existing && checkManifest(fp, existing).ok && !(await this.signatureProblemOf(fp, existing))) return false;
     const dir = this.store.entryDir(fp);
     const files = [...m.outputs.files.map((f) => ({ ...f, src: join(dir, 'out', f.path) })), { ...m.log, src: join(dir, m.log.path) }];
     const total = files.reduce((s, f) => s + f.size, 0);
     let done = 0;
-    await mapLimit(files, this.remote.parallel, async (f) => {
+    const distinct = [...new Map(files.map((f) => [f.sha256, f])).values()];
+    await mapLimit(distinct, this.remote.parallel, async (f) => {
       const count = (n: number) => {
         done += n;
         this.stats.bytesUp += n;
@@ -177,9 +179,25 @@ export class RemoteSession {
       if (await this.remote.hasBlob(f.sha256)) count(f.size);
       else await this.remote.putBlob(f.sha256, f.src, f.size, count);
     });
-    await this.remote.putManifest(fp, readFileSync(join(dir, 'manifest.json')));
+    const bytes = readFileSync(join(dir, 'manifest.json'));
+    const signature = this.opts.signer?.sign(fp, bytes);
+    if (signature) await this.remote.putManifest(signatureKey(fp, bytes), signature);
+    await this.remote.putManifest(fp, bytes);
     this.stats.pushed++;
     return true;
+  }
+
+  /** `op`, or a RemoteUnavailableError as soon as the build is interrupted. */
+  private unlessAborted<T>(op: Promise<T>): Promise<T> {
+    const signal = this.opts.signal;
+    if (!signal) return op;
+    const stopped = () => new RemoteUnavailableError(`remote "${this.remote.name}": interrupted`);
+    if (signal.aborted) return Promise.reject(stopped());
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(stopped());
+      signal.addEventListener('abort', onAbort, { once: true });
+      op.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
   }
 
   /** Wait for queued pushes. */
@@ -200,21 +218,4 @@ export class RemoteSession {
     this.opts.warn(`${message}. Not used; the entry is built locally instead.`);
     if (this.opts.required) throw new IntegrityError(message);
   }
-}
-
-export async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: unknown;
-  const worker = async () => {
-    while (next < items.length && failure === undefined) {
-      const item = items[next++]!;
-      try {
-        await fn(item);
-      } catch (err) {
-        failure ??= err;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure !== undefined) throw failure;
 }
