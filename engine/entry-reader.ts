@@ -66,6 +66,11 @@ export async function openUpstream(store: Store, dep: JobDep): Promise<Upstream>
   const manifest = store.readManifest(dep.fingerprint);
   const entryDir = store.entryDir(dep.fingerprint);
   if (!manifest) throw new CorruptEntryError(`Upstream ${dep.id} (entry ${dep.fingerprint.slice(0, 12)}) is no longer in the store.`, entryDir, 'manifest.json');
+  if (manifest.outputs.digest !== dep.outputDigest) {
+    // The fingerprint of this stage was computed from dep.outputDigest; reading other bytes would
+    // commit a result under a fingerprint that does not describe it.
+    throw new Error(`Upstream ${dep.id} (entry ${dep.fingerprint.slice(0, 12)}) has output digest ${manifest.outputs.digest.slice(0, 12)}…, but this stage was planned with ${dep.outputDigest.slice(0, 12)}…. Run the build again to plan it from the current entry.`);
+  }
   for (const f of manifest.outputs.files) await verifyEntryFile(entryDir, manifest, f.path);
   const dir = join(entryDir, 'out');
   const names = new Set(manifest.outputs.files.map((f) => f.path));

@@ -6,6 +6,7 @@ import { basename } from 'node:path';
 import type { DagNode } from './dag.ts';
 import type { OutputDigest } from './digest.ts';
 import { tryAcquire } from './entry-lock.ts';
+import { runnerFor } from './runner.ts';
 import { errorMessage } from './errors.ts';
 import type { Executor } from './executor.ts';
 import { explain } from './explain.ts';
@@ -37,7 +38,10 @@ export interface BuildOptions {
 interface NodeState {
   node: DagNode;
   status: 'pending' | 'queued' | 'running' | Outcome;
-  remaining: number;
+  /** upstreams not resolved yet (a set, not a count: an upstream may resolve twice, see rebuildThenRetry) */
+  waitingOn: Set<DagNode>;
+  /** bumped when the instance must be planned again; a launch started before the bump gives up */
+  generation: number;
   computed?: ComputedInstance;
   digest?: OutputDigest;
   reasons?: string[];
@@ -63,7 +67,7 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
   const dependents = new Map<DagNode, DagNode[]>();
   for (const node of order) {
     const ups = [...new Set(node.upstream())];
-    states.set(node, { node, status: 'pending', remaining: ups.length });
+    states.set(node, { node, status: 'pending', waitingOn: new Set(ups), generation: 0 });
     for (const u of ups) dependents.set(u, [...(dependents.get(u) ?? []), node]);
   }
   const expected = expectedDurations(project);
@@ -96,6 +100,7 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
   };
 
   const resolve = (st: NodeState, outcome: Outcome, extra: Partial<InstanceOutcome> = {}, manifest?: Manifest) => {
+    const previousDigest = st.digest;
     st.status = outcome;
     if (manifest) {
       st.digest = manifest.outputs.digest as OutputDigest;
@@ -113,14 +118,32 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
     reporter.resolved(o);
     for (const d of dependents.get(st.node) ?? []) {
       const ds = states.get(d)!;
-      if (ds.status === 'pending' && ds.remaining > 0 && --ds.remaining === 0) ready.push(ds);
+      if (ds.status === 'pending') {
+        if (ds.waitingOn.delete(st.node) && ds.waitingOn.size === 0) ready.push(ds);
+      } else if (previousDigest !== undefined && previousDigest !== st.digest) replan(ds);
     }
   };
 
+  /**
+   * A dependent planned from an upstream digest that has since changed (the remote's copy was
+   * refused and the local rebuild made other bytes): its fingerprint is stale, so it is evaluated
+   * again. A running one is left alone: its worker checks each upstream's digest when it opens it.
+   */
+  const replan = (ds: NodeState) => {
+    if (ds.status === 'running' || ds.status === 'failed' || ds.status === 'skipped' || ds.status === 'interrupted') return;
+    const at = queue.indexOf(ds);
+    if (at >= 0) queue.splice(at, 1);
+    ds.status = 'pending';
+    ds.remoteOnly = false;
+    ds.generation++;
+    if (ds.waitingOn.size === 0 && !ready.includes(ds)) ready.push(ds);
+  };
+
   // Instances whose upstreams are all resolved, waiting to be evaluated.
-  const ready: NodeState[] = [...states.values()].filter((s) => s.remaining === 0);
+  const ready: NodeState[] = [...states.values()].filter((s) => s.waitingOn.size === 0);
 
   const evaluate = async (st: NodeState) => {
+    if (st.waitingOn.size > 0) return; // waiting for an upstream to be rebuilt; it is made ready again then
     const ups = st.node.upstream().map((u) => states.get(u)!);
     const blocked = ups.find((u) => u.status === 'failed' || u.status === 'skipped' || u.status === 'interrupted');
     if (blocked) return resolve(st, 'skipped', { error: `upstream ${blocked.node.id} ${blocked.status === 'skipped' ? 'was skipped' : blocked.status}` });
@@ -142,6 +165,7 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
       return resolve(st, 'failed', { error: errorMessage(err) });
     }
     const fp = st.computed.fingerprint;
+    if (!opts.dryRun) runnerFor(store.root).pin(fp); // before reading or building it: gc keeps what a live runner pins
     if (!forced.has(st.node)) {
       const manifest = store.readManifest(fp, (m) => reporter.warn(m));
       if (manifest) return resolve(st, 'cached', {}, manifest);
@@ -163,11 +187,13 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
 
   const launch = async (st: NodeState, cpus: number) => {
     const fp = st.computed!.fingerprint;
+    const generation = st.generation;
     const attempt = tryAcquire(store.lockPath(fp), `build ${st.node.id}`);
     if (!attempt.ok) {
       freeSlots += cpus;
       reporter.waiting(st.node.id, attempt.holder ? `pid ${attempt.holder.pid} on ${attempt.holder.host}` : 'another process');
       await sleep(LOCK_POLL_MS);
+      if (st.generation !== generation) return; // planned again meanwhile
       const manifest = !forced.has(st.node) ? store.readManifest(fp) : undefined;
       if (manifest) return resolve(st, 'cached', { builtElsewhere: true }, manifest);
       queue.unshift(st);
@@ -180,6 +206,7 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
         if (manifest) return resolve(st, 'cached', { builtElsewhere: true }, manifest);
       }
       if (!(await materializeUpstream(st))) return;
+      if (st.generation !== generation) return; // an upstream changed while it was pulled: planned again
       st.status = 'running';
       reporter.running(st.node.id, expected(st.node));
       const job = makeJob(project, st, forced.has(st.node) && store.has(fp), executor.name, cpus, (n) => states.get(n)!);
@@ -207,6 +234,7 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
   /** Rebuild some upstreams locally, then retry `st` (it waits for them like for any upstream). */
   const rebuildThenRetry = (st: NodeState, ups: NodeState[], reason: string) => {
     for (const up of ups) {
+      if (up.status === 'queued' || up.status === 'running' || up.status === 'pending') continue; // already being rebuilt for another dependent
       up.status = 'queued';
       up.remoteOnly = false;
       up.skipRemote = true;
@@ -214,7 +242,7 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
       queue.push(up);
     }
     st.status = 'pending';
-    st.remaining = ups.length;
+    st.waitingOn = new Set(ups.map((u) => u.node));
   };
 
   /** An upstream entry turned out corrupt while this stage read it: quarantine it, rebuild it, then retry. */
@@ -231,10 +259,22 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
   const materializeUpstream = async (st: NodeState): Promise<boolean> => {
     const missing: NodeState[] = [];
     for (const up of new Set(st.node.upstream().map((u) => states.get(u)!))) {
+      if (up.status === 'failed' || up.status === 'skipped' || up.status === 'interrupted') {
+        resolve(st, 'skipped', { error: `upstream ${up.node.id} ${up.status === 'skipped' ? 'was skipped' : up.status}` });
+        return false;
+      }
+      // Being rebuilt because another dependent could not pull it: wait for that build too.
+      if (up.status === 'queued' || up.status === 'running' || up.status === 'pending') missing.push(up);
       if (!up.remoteOnly) continue;
       reporter.progress(st.node.id, { message: `pulling ${up.node.id}` });
-      if (await opts.remote!.pull(up.computed!.fingerprint)) up.remoteOnly = false;
-      else missing.push(up);
+      if (!(await opts.remote!.pull(up.computed!.fingerprint))) {
+        missing.push(up);
+        continue;
+      }
+      up.remoteOnly = false;
+      // The store may already have held another build of it (another runner's): plan from that.
+      const local = store.readManifest(up.computed!.fingerprint);
+      if (local && local.outputs.digest !== up.digest) resolve(up, up.status as Outcome, {}, local);
     }
     if (missing.length === 0) return true;
     rebuildThenRetry(st, missing, 'its remote copy could not be used');
