@@ -1,7 +1,9 @@
 // Which data the experiment runs on: a zod-validated "suite" config. Unknown keys and bad
 // values are errors that name the key, e.g. `targets.train: count 2001 is not a multiple …`.
 import { readFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { z } from 'zod';
+import { domainNameProblem, NAME_CHARSET } from '../engine/instance-id.ts';
 import { EMBEDDED_DOMAINS } from './embedded/domain-params.ts';
 import { MNIST_FAMILY } from './real/mnist-family.ts';
 import { PAPER_SUBSAMPLE_SEED } from './real/subsample.ts';
@@ -67,7 +69,15 @@ const ImageFolderDomain = z
     testFraction: z.number().gt(0).lt(1).optional(),
     skipUnreadable: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .superRefine((d, ctx) => {
+    // The domain name becomes part of instance ids (`dataset/<domain>`, `finetune/<domain>,…`), job names and file names.
+    const name = d.domain ?? basename(resolve(d.root));
+    const problem = domainNameProblem(name);
+    if (!problem) return;
+    const from = d.domain === undefined ? `the folder name of "root" (${JSON.stringify(d.root)}), used as the domain name,` : `domain name ${JSON.stringify(name)}`;
+    ctx.addIssue({ code: 'custom', path: [d.domain === undefined ? 'root' : 'domain'], message: `${from} ${problem}; set "domain" to a name using only ${NAME_CHARSET} (e.g. "real-world")` });
+  });
 
 export const ImageFolderSuiteSchema = z
   .object({

@@ -4,6 +4,8 @@
 import type { z } from 'zod';
 import { canonicalJson } from './canonical-json.ts';
 import { UsageError } from './errors.ts';
+import { checkInstanceId } from './instance-id.ts';
+import { checkJsonKeys, ownValue, parseKeyPath } from './key-path.ts';
 import type { DepKind, DepSpec, StageDefinition } from './stage.ts';
 import { formatZodIssues } from './zod-errors.ts';
 import { sha256, short } from './digest.ts';
@@ -111,6 +113,7 @@ export class Dag {
         n.id = `${n.id}~${short(sha256(canonicalJson(n.upstream().map((u) => u.id))))}`;
       }
       seen.set(n.id, n);
+      checkInstanceId(n.id, n.stage.name);
     }
     for (const name of this.groups.keys()) {
       if (byStage.has(name)) throw new Error(`Group "${name}" has the same name as a stage; rename one of them`);
@@ -129,7 +132,7 @@ export class Dag {
     const eq = spec.indexOf('=', colon);
     if (colon <= 0 || eq <= colon + 1) throw new UsageError(`--override "${spec}" must look like INSTANCE:key.path=value (e.g. 'finetune/real,P-T,seed=0:train.lr=0.03').`);
     const target = spec.slice(0, colon);
-    const path = spec.slice(colon + 1, eq).split('.');
+    const path = parseKeyPath(spec.slice(colon + 1, eq), `--override ${spec}`);
     const raw = spec.slice(eq + 1);
     let value: unknown;
     try {
@@ -137,13 +140,15 @@ export class Dag {
     } catch {
       value = raw;
     }
+    checkJsonKeys(value, `--override ${spec}`);
     const nodes = this.select([target]);
     for (const node of nodes) {
       const next = structuredClone(node.params) as Record<string, unknown>;
       let obj = next;
       for (const key of path.slice(0, -1)) {
-        if (obj[key] === null || typeof obj[key] !== 'object') throw new UsageError(`--override ${spec}: ${node.id} has no object param "${key}".`);
-        obj = obj[key] as Record<string, unknown>;
+        const child = ownValue(obj, key);
+        if (child === null || typeof child !== 'object') throw new UsageError(`--override ${spec}: ${node.id} has no object param "${key}".`);
+        obj = child as Record<string, unknown>;
       }
       obj[path.at(-1)!] = value;
       const parsed = node.stage.params.safeParse(next);

@@ -1,43 +1,39 @@
 // Runs jobs on a Slurm cluster: one sbatch job per stage instance, running the same worker entry
 // point as the local executor (engine/worker-main.ts --job FILE) against the shared store, so the
 // job commits its own entry with the same atomic protocol. The DAG stays on the submitting
-// machine, which polls job states with ONE batched query per poll (sacct where accounting is
-// configured, else `scontrol -o show job`), backing off while nothing changes — clusters' admins
-// do not like schedulers that hammer slurmctld.
+// machine, which polls the states of its own jobs (engine/slurm/query.ts: squeue, then sacct, by
+// job id — never the whole cluster) once per poll, backing off while nothing changes: clusters'
+// admins do not like schedulers that hammer slurmctld. What a job may see and how its states read
+// are in engine/slurm/: the batch script names no instance (job-files.ts), the job's environment
+// is an explicit list without tokens (environment.ts), and a job missing for a poll or preempted
+// and requeued is waited for (tracking.ts).
 import { execFile, execFileSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { randomBytes } from 'node:crypto';
 import type { Executor, JobHooks, JobOutcome, JobRequest } from './executor.ts';
-import type { WorkerMessage } from './job.ts';
+import { instanceIdProblem } from './instance-id.ts';
 import type { ExecutorConfig } from './runner-config.ts';
 import type { Resources } from './stage.ts';
+import { configuredTokenNames, exportArg, exportList, sbatchEnvironment } from './slurm/environment.ts';
+import { jobName, writeJobFiles } from './slurm/job-files.ts';
+import { hasAccounting, MAX_BUFFER, queryStates } from './slurm/query.ts';
+import { observe, outcome, readLog, tracked, type Grace, type Tracked } from './slurm/tracking.ts';
+export { sharedStoreProblem } from './slurm/shared-store.ts';
+import { sharedStoreProblem } from './slurm/shared-store.ts';
 
 const run = promisify(execFile);
-const WORKER = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
-const TSX_LOADER = createRequire(import.meta.url).resolve('tsx');
-const LOG_TAIL = 40;
 const MAX_POLL_SECONDS = 60;
-/** Slurm states after which a job will not run again. */
-const FINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL', 'PREEMPTED', 'OUT_OF_MEMORY', 'BOOT_FAIL', 'DEADLINE', 'REVOKED', 'SPECIAL_EXIT']);
 
 type SlurmConfig = Extract<ExecutorConfig, { kind: 'slurm' }>;
 
-interface Tracked {
-  id: string;
-  instance: string;
-  logFile: string;
-  offset: number;
-  state: string;
-  hooks: JobHooks;
-  tail: string[];
-  /** polls in a row that did not list the job */
-  missing: number;
-  final?: WorkerMessage;
-  resolve(o: JobOutcome): void;
+export interface SlurmOptions {
+  /** a job missing from squeue and sacct (or PREEMPTED and not requeued) is over after this many polls and seconds */
+  grace?: Partial<Grace>;
+  /** more variable names never to pass to jobs (the runner config's tokenEnv names always count) */
+  secretEnv?: string[];
+  /** output limit of one status query (default 64 MiB) */
+  maxBuffer?: number;
+  /** the submitting environment: where the Slurm tools are found, and what jobs may be given (default process.env) */
+  env?: NodeJS.ProcessEnv;
 }
 
 export class SlurmExecutor implements Executor {
@@ -48,6 +44,10 @@ export class SlurmExecutor implements Executor {
   private timer: NodeJS.Timeout | undefined;
   private interval: number;
   private polling = false;
+  private readonly grace: Grace;
+  private secrets: Set<string> | undefined;
+  private readonly warned = new Set<string>();
+  private readonly env: NodeJS.ProcessEnv;
   /** every job this executor submitted, with its instance id (for tests and the summary) */
   readonly submitted: { jobId: string; instance: string }[] = [];
 
@@ -56,46 +56,59 @@ export class SlurmExecutor implements Executor {
     private readonly storeRoot: string,
     private readonly warn: (m: string) => void,
     maxJobs = 500,
+    private readonly options: SlurmOptions = {},
   ) {
     this.slots = maxJobs;
     this.interval = config.pollSeconds;
-    checkTools();
+    this.grace = { polls: options.grace?.polls ?? 10, seconds: options.grace?.seconds ?? 600 };
+    this.env = options.env ?? process.env;
+    checkTools(this.env);
     const where = sharedStoreProblem(storeRoot);
     if (where) warn(where);
   }
 
   async run(request: JobRequest, hooks: JobHooks): Promise<JobOutcome> {
     const { job } = request;
-    const dir = join(this.storeRoot, 'slurm');
-    mkdirSync(dir, { recursive: true });
-    const base = join(dir, `${job.fingerprint.slice(0, 16)}-${randomBytes(3).toString('hex')}`);
-    const jobFile = `${base}.job.json`;
-    const logFile = `${base}.log`;
-    const script = `${base}.sh`;
-    writeFileSync(jobFile, JSON.stringify({ ...job, executor: 'slurm' }));
-    writeFileSync(
-      script,
-      [
-        '#!/bin/bash',
-        `# what-transfers: ${job.instanceId}`,
-        `cd ${sh(job.projectRoot)}`,
-        `exec ${sh(process.execPath)} --import ${sh(TSX_LOADER)} ${sh(WORKER)} --job ${sh(jobFile)}`,
-        '',
-      ].join('\n'),
-      { mode: 0o755 },
-    );
-    const args = ['--parsable', `--job-name=wt:${job.instanceId}`, `--output=${logFile}`, `--error=${logFile}`, ...this.resourceArgs(job.stageName, request.resources), ...this.config.extraArgs, script];
+    const bad = instanceIdProblem(job.instanceId);
+    if (bad) return { ok: false, message: `Refusing to submit instance ${JSON.stringify(job.instanceId)} to Slurm: its id ${bad}.`, usage: true, logTail: [] };
+    this.secrets ??= new Set([...configuredTokenNames(job.projectRoot, this.env), ...(this.options.secretEnv ?? [])]);
+    const { names, skipped } = exportList(Object.keys(job.record.env), this.secrets, this.env);
+    // A declared variable is part of the fingerprint: a job run without it would be cached under a
+    // fingerprint that claims its value. So refuse, before anything is written.
+    if (skipped.length) {
+      return {
+        ok: false,
+        usage: true,
+        logTail: [],
+        message: `Stage ${job.stageName} declares the env variable${skipped.length > 1 ? 's' : ''} ${skipped.join(', ')}, which look${skipped.length > 1 ? '' : 's'} like a secret (or is not a valid name). A secret must not be part of a fingerprint or reach a Slurm job: read it outside the stage's declared env, or rename the variable.`,
+      };
+    }
+    const files = writeJobFiles(this.storeRoot, job);
+    const args = [
+      '--parsable',
+      `--job-name=${jobName(job.instanceId)}`,
+      `--output=${files.logFile}`,
+      `--error=${files.logFile}`,
+      // a requeued run appends to the log, after what the preempted run wrote
+      '--open-mode=append',
+      ...this.resourceArgs(job.stageName, request.resources),
+      ...this.config.extraArgs,
+      exportArg(names),
+      files.script,
+      files.jobFile,
+    ];
     let id: string;
     try {
-      id = (await run('sbatch', args)).stdout.trim().split(';')[0]!;
+      id = (await run('sbatch', args, { env: sbatchEnvironment(this.secrets, this.env) })).stdout.trim().split(';')[0]!;
     } catch (err) {
       const e = err as { stderr?: string; message: string };
       return { ok: false, message: `sbatch failed: ${(e.stderr || e.message).trim()}`, usage: false, logTail: [] };
     }
+    if (!/^\d+$/.test(id)) return { ok: false, message: `sbatch printed ${JSON.stringify(id.slice(0, 80))} instead of a job id`, usage: false, logTail: [] };
     this.submitted.push({ jobId: id, instance: job.instanceId });
     hooks.progress({ message: `Slurm job ${id} submitted` });
     return new Promise((resolve) => {
-      this.jobs.set(id, { id, instance: job.instanceId, logFile, offset: 0, state: 'PENDING', hooks, tail: [], missing: 0, resolve });
+      this.jobs.set(id, tracked(id, job.instanceId, files.logFile, hooks, resolve));
       this.interval = this.config.pollSeconds;
       this.schedulePoll();
     });
@@ -106,7 +119,7 @@ export class SlurmExecutor implements Executor {
     if (ids.length === 0) return;
     // scancel sends SIGTERM (then SIGKILL after KillWait): workers checkpoint and leave no entry.
     try {
-      execFileSync('scancel', [...(hard ? ['--signal=KILL'] : []), ...ids], { stdio: 'ignore' });
+      execFileSync('scancel', [...(hard ? ['--signal=KILL'] : []), ...ids], { stdio: 'ignore', env: this.env });
     } catch {
       /* already gone */
     }
@@ -138,20 +151,17 @@ export class SlurmExecutor implements Executor {
     this.polling = true;
     let changed = false;
     try {
-      const states = await this.queryStates([...this.jobs.keys()]);
+      this.accounting ??= await hasAccounting(this.env);
+      const states = await queryStates([...this.jobs.keys()], { accounting: this.accounting, maxBuffer: this.options.maxBuffer ?? MAX_BUFFER, env: this.env });
+      const now = Date.now();
       for (const t of [...this.jobs.values()]) {
-        if (this.readLog(t)) changed = true;
-        const state = states.get(t.id);
-        t.missing = state === undefined ? t.missing + 1 : 0;
-        if (state !== undefined && state !== t.state) {
-          changed = true;
-          t.state = state;
-        }
-        // Not listed twice in a row: finished longer ago than the cluster remembers; its log says how.
-        if ((state !== undefined && FINAL.has(state)) || t.missing >= 2) this.finish(t);
+        const before = t.state;
+        const over = observe(t, states.get(t.id), now, this.grace);
+        if (readLog(t) || t.state !== before) changed = true;
+        if (over) this.finish(t);
       }
     } catch (err) {
-      this.warn(`Slurm status query failed (${(err as Error).message.split('\n')[0]}); retrying`);
+      this.warnOnce(`Slurm status query failed (${(err as Error).message.split('\n')[0]}); retrying`);
     } finally {
       this.polling = false;
     }
@@ -159,101 +169,35 @@ export class SlurmExecutor implements Executor {
     this.schedulePoll();
   }
 
-  /** One batched query for all jobs: sacct if accounting is configured, else scontrol. */
-  private async queryStates(ids: string[]): Promise<Map<string, string>> {
-    const states = new Map<string, string>();
-    if (this.accounting === undefined) this.accounting = await hasAccounting();
-    if (this.accounting) {
-      const { stdout } = await run('sacct', ['-n', '-P', '-X', '-j', ids.join(','), '-o', 'JobID,State']);
-      for (const line of stdout.split('\n')) {
-        const [id, state] = line.split('|');
-        if (id && state) states.set(id.trim(), state.trim().split(' ')[0]!);
-      }
-    } else {
-      const { stdout } = await run('scontrol', ['-o', 'show', 'job']);
-      for (const line of stdout.split('\n')) {
-        const id = /JobId=(\d+)/.exec(line)?.[1];
-        const state = /JobState=(\S+)/.exec(line)?.[1];
-        if (id && state && this.jobs.has(id)) states.set(id, state);
-      }
+  /** Stop polling; jobs still tracked end as failed (they keep running on the cluster). */
+  close(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const t of [...this.jobs.values()]) {
+      this.jobs.delete(t.id);
+      t.resolve({ ok: false, message: `Slurm job ${t.id} was abandoned (the executor was closed while it was ${t.state})`, usage: false, logTail: t.tail });
     }
-    return states;
-  }
-
-  /** Forward new log lines and worker messages; true if anything arrived. */
-  private readLog(t: Tracked): boolean {
-    if (!existsSync(t.logFile)) return false;
-    const size = statSync(t.logFile).size;
-    if (size <= t.offset) return false;
-    const fd = openSync(t.logFile, 'r');
-    const buf = Buffer.alloc(size - t.offset);
-    try {
-      readSync(fd, buf, 0, buf.length, t.offset);
-    } finally {
-      closeSync(fd);
-    }
-    const text = buf.toString('utf8');
-    const complete = text.lastIndexOf('\n') + 1;
-    t.offset += Buffer.byteLength(text.slice(0, complete));
-    for (const line of text.slice(0, complete).split('\n').filter(Boolean)) {
-      if (line.startsWith('@@wt ')) {
-        const msg = JSON.parse(line.slice(5)) as WorkerMessage;
-        if (msg.type === 'progress') t.hooks.progress(msg);
-        else t.final = msg;
-        continue;
-      }
-      t.tail.push(line);
-      if (t.tail.length > LOG_TAIL) t.tail.shift();
-      t.hooks.log(line);
-    }
-    return complete > 0;
   }
 
   private finish(t: Tracked): void {
-    this.readLog(t);
+    readLog(t);
     this.jobs.delete(t.id);
-    if (t.final?.type === 'done') return t.resolve({ ok: true, result: t.final.result });
-    if (t.final?.type === 'failed') return t.resolve({ ok: false, message: t.final.message, usage: t.final.usage, corruptEntry: t.final.corruptEntry, logTail: t.tail });
-    t.resolve({ ok: false, message: `Slurm job ${t.id} ended ${t.state} without reporting a result (log: ${t.logFile})`, usage: false, logTail: t.tail });
+    t.resolve(outcome(t));
+  }
+
+  private warnOnce(message: string): void {
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    this.warn(message);
   }
 }
 
-function sh(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-function checkTools(): void {
-  for (const tool of ['sbatch', 'scontrol', 'scancel']) {
+function checkTools(env: NodeJS.ProcessEnv): void {
+  for (const tool of ['sbatch', 'squeue', 'scontrol', 'scancel']) {
     try {
-      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore', env });
     } catch {
       throw new Error(`--executor slurm needs the Slurm client tools, and ${tool} is not on PATH. Run on a cluster login node, or use the local executor.`);
     }
   }
-}
-
-async function hasAccounting(): Promise<boolean> {
-  try {
-    await run('sacct', ['-n', '-X', '-j', '1', '-o', 'JobID']);
-    return true;
-  } catch {
-    return false; // "Slurm accounting storage is disabled"
-  }
-}
-
-const SHARED_FS = /^(nfs|nfs4|lustre|gpfs|beegfs|cifs|smb3|ceph|fuse\.ceph|glusterfs|fuse\.glusterfs|panfs|wekafs|fuse\.sshfs|9p|virtiofs)$/;
-
-/** A warning when the store looks local to this machine (compute nodes would not see it). */
-export function sharedStoreProblem(store: string): string | undefined {
-  let fstype = '';
-  try {
-    fstype = execFileSync('findmnt', ['-n', '-o', 'FSTYPE', '-T', store], { encoding: 'utf8' }).trim();
-  } catch {
-    return undefined;
-  }
-  if (SHARED_FS.test(fstype)) return undefined;
-  return (
-    `The store ${store} is on a ${fstype || 'local'} filesystem, which looks local to this machine: Slurm jobs on other nodes ` +
-    `cannot read or commit entries there. That is fine on a single-node cluster; otherwise put the store on a shared filesystem (--store /shared/path or WT_STORE).`
-  );
 }

@@ -1,6 +1,9 @@
 // Scale-out on a real (single-node) Slurm cluster: the tiny profile runs with every stage as a
 // Slurm job, the store equals what the local executor makes for the same fingerprints, and a job
-// cancelled mid-training resumes from its checkpoints when the build is rerun.
+// cancelled mid-training resumes from its checkpoints when the build is rerun. While that job
+// trains, its batch script (as slurmctld stored it) and its worker's environment (/proc) are
+// checked: no instance id in the script, no cache token or stray variable in the environment.
+// test/slurm/slurm-fake.test.ts covers polling, preemption and slurmdbd lag with fake tools.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +14,23 @@ import { OUT, runPipeline, tinyStore } from '../support/tiny-project.ts';
 import type { BuildSummary } from '../../engine/reporter.ts';
 
 const TINY = ['--profile', 'tiny'];
+const SECRET = 'tok-5a1e-do-not-leak';
+
+/** The environment of the worker processes whose job file is under `store` (the node is this machine). */
+function workerEnvironments(store: string): Map<string, string>[] {
+  const out: Map<string, string>[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (!argv.some((a) => a.endsWith('worker-main.ts')) || !argv.some((a) => a.startsWith(join(store, 'slurm')))) continue;
+      const vars = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
+      out.push(new Map(vars.map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)])));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
 
 function outputDigests(store: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -44,8 +64,10 @@ describe('Slurm executor', () => {
     }
     cluster = started;
     const config = join(work, 'config.json');
-    writeFileSync(config, JSON.stringify({ executor: { kind: 'slurm', partition: 'debug', pollSeconds: 1 } }));
-    env = { ...cluster.env, WT_CONFIG: config };
+    // a remote that is never used (no defaultRemote, no --remote), only so that its token variable is set
+    const remotes = { team: { type: 'http', url: 'http://127.0.0.1:9/', tokenEnv: 'WT_TEST_CACHE_TOKEN' } };
+    writeFileSync(config, JSON.stringify({ remotes, executor: { kind: 'slurm', partition: 'debug', pollSeconds: 1 } }));
+    env = { ...cluster.env, WT_CONFIG: config, WT_TEST_CACHE_TOKEN: SECRET, WT_TEST_UNRELATED: 'not-for-jobs' };
   });
   after(async () => {
     await cluster?.stop();
@@ -82,7 +104,25 @@ describe('Slurm executor', () => {
       }
     }
     assert.ok(epochs >= 5, 'training got going');
-    execFileSync('scancel', [`--name=wt:${target}`], { env: { ...process.env, ...env } });
+    const slurmEnv = { ...process.env, ...env };
+    // (squeue --name splits its argument at commas, and ids have commas: match the names here)
+    const listing = execFileSync('squeue', ['-h', '-o', '%i|%j'], { env: slurmEnv, encoding: 'utf8' });
+    const jobId = listing.split('\n').find((l) => l.slice(l.indexOf('|') + 1) === `wt:${target}`)?.split('|')[0] ?? '';
+    assert.match(jobId, /^\d+$/, listing);
+    try {
+      const script = execFileSync('scontrol', ['write', 'batch_script', jobId, '-'], { env: slurmEnv, encoding: 'utf8' });
+      assert.match(script, /worker-main\.ts/);
+      for (const part of [target, 'finetune/', 'RI-T', 'seed=0']) assert.ok(!script.includes(part), `the batch script names the instance (${part}):\n${script}`);
+      const workers = workerEnvironments(store);
+      assert.ok(workers.length >= 1, 'found the job\'s worker process');
+      for (const w of workers) {
+        assert.ok(w.has('PATH') && w.has('SLURM_JOB_ID'), 'the worker got PATH and Slurm\'s own variables');
+        assert.ok(!w.has('WT_TEST_CACHE_TOKEN') && ![...w.values()].includes(SECRET), 'the cache token reached the job');
+        assert.ok(!w.has('WT_TEST_UNRELATED'), 'a variable outside the export list reached the job');
+      }
+    } finally {
+      execFileSync('scancel', [jobId], { env: slurmEnv });
+    }
     const cancelled = await building;
     assert.equal(cancelled.code, 1);
     assert.match(cancelled.stderr, /CANCELLED|interrupted|aborted/i);
