@@ -6,18 +6,22 @@
 // `epoch-000k` the weights after epoch k together with the optimizer momentum, the data RNG
 // state and the history so far; a run restarted with the same options continues from the
 // latest checkpoint in `checkpointDir` and produces the same bytes as an uninterrupted run.
+// Resume checkpoints are sealed (a checksum over the whole record, not just the .bin); a
+// checkpoint that does not verify is skipped for the newest one that does, or the run restarts
+// (ml/resume.ts).
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Dataset } from '../data/dataset.ts';
 import { augmentBatch } from './augment.ts';
 import { initBackend, type BackendInfo } from './backend.ts';
 import { BatchNormaliser, checkDatasetFitsModel } from './batches.ts';
-import { checkpointPath, latestCheckpointEpoch, OPTIMIZER_PREFIX, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
+import { checkpointPath, OPTIMIZER_PREFIX, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import { evaluateTensors, fixedSubset } from './evaluate.ts';
 import { FixupResNet } from './model.ts';
 import type { ModelConfig, ModelConfigInput } from './model-config.ts';
 import { learningRateAt, Sgd } from './optimizer.ts';
-import { Rng, type RngState } from './rng.ts';
+import { chooseResumePoint, type SkippedCheckpoint } from './resume.ts';
+import { Rng } from './rng.ts';
 import { tf, type Scalar, type Tensor } from './tf.ts';
 import { moduleOf, type ParamTensor, type Weights } from './weights.ts';
 
@@ -97,6 +101,8 @@ export interface TrainOptions {
   onProgress?: (p: TrainProgress) => void;
   /** stops at the next step boundary (the last epoch checkpoint is on disk), throwing TrainingAbortedError */
   signal?: AbortSignal;
+  /** notes about resuming (checkpoints skipped and why, a restart); default: stderr (a stage's log) */
+  onLog?: (message: string) => void;
 }
 
 export interface Divergence {
@@ -113,6 +119,8 @@ export interface TrainResult {
   history: EpochRecord[];
   /** epoch of the checkpoint the run resumed from, or null for a fresh start */
   resumedFrom: number | null;
+  /** checkpoints in checkpointDir that did not verify (moved to `rejected/`), with the reasons */
+  skippedCheckpoints: SkippedCheckpoint[];
   backend: BackendInfo;
 }
 
@@ -163,9 +171,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         ...[...s.sgd.momentumBuffers].map(([n, b]): [string, ParamTensor] => [OPTIMIZER_PREFIX + n, { shape: [...s.weights.get(n)!.shape], data: b }]),
       ]),
       { epoch: s.epoch, fingerprint, rng: s.rng.state(), history: s.history, backend: { name: backend.name, version: backend.version } },
+      { sealRecord: true },
     );
 
-  let state = resume(options.checkpointDir, model, fingerprint, sgdOptions);
+  const log = options.onLog ?? ((m: string) => void process.stderr.write(`${m}\n`));
+  const { point, skipped: skippedCheckpoints } = chooseResumePoint(options.checkpointDir, model, fingerprint, log);
+  let state: RunState | undefined = point && {
+    epoch: point.epoch, weights: point.weights, sgd: new Sgd(sgdOptions, point.weights, point.buffers), rng: Rng.fromState(point.rng), history: point.history,
+  };
   const resumedFrom = state ? state.epoch : null;
   if (!state) {
     const t0 = performance.now();
@@ -218,7 +231,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     state.epoch = epoch;
     await save(state);
   }
-  return { model: model.config, weights: state.weights, history: state.history, resumedFrom, backend, diverged };
+  return { model: model.config, weights: state.weights, history: state.history, resumedFrom, skippedCheckpoints, backend, diverged };
 }
 
 /** Builds batches (with mixup) and computes loss and gradients on the current backend (exported for bench/train.ts). */
@@ -307,27 +320,6 @@ function initialWeights(model: FixupResNet, init: TrainInit, seed: number | stri
       }),
   );
   return model.reinitModules(body, reinit, seed);
-}
-
-function resume(dir: string, model: FixupResNet, fingerprint: string, sgdOptions: Sgd['options']): RunState | undefined {
-  const epoch = latestCheckpointEpoch(dir);
-  if (epoch === undefined) return undefined;
-  const ckpt = readCheckpoint(checkpointPath(dir, epoch));
-  const meta = ckpt.meta as { epoch?: number; fingerprint?: string; rng?: RngState; history?: EpochRecord[] };
-  if (meta.fingerprint !== fingerprint || !meta.rng || !meta.history || meta.epoch !== epoch)
-    throw new Error(
-      `Checkpoint ${ckpt.path}.json belongs to a different training run (other model, data, init or ` +
-        `hyperparameters) or is not a training checkpoint, so this run cannot resume from ${dir}. To fix: ` +
-        `give this run its own checkpoint directory, or delete ${dir} to start over.`,
-    );
-  const weights: Weights = new Map();
-  const buffers = new Map<string, Float32Array>();
-  for (const [n, t] of ckpt.tensors) {
-    if (n.startsWith(OPTIMIZER_PREFIX)) buffers.set(n.slice(OPTIMIZER_PREFIX.length), t.data);
-    else weights.set(n, t);
-  }
-  model.checkWeights(weights, `weights in ${ckpt.path}.json`);
-  return { epoch, weights, sgd: new Sgd(sgdOptions, weights, buffers), rng: Rng.fromState(meta.rng), history: meta.history };
 }
 
 /** Identifies a run: model, training config, init and data. */

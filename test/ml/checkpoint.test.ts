@@ -74,6 +74,63 @@ describe('checkpoints', () => {
     });
   });
 
+  it('a sealed checkpoint verifies its whole record: any edit of the index is refused, a reformatting is not', async () => {
+    const path = join(dir, 'sealed');
+    const meta = { epoch: 2, rng: [1, 2, 3, 4], history: [{ epoch: 0, testAccuracy: 0.25 }, { epoch: 1, testAccuracy: 0.5 }] };
+    await writeCheckpoint(path, model.config, weights, meta, { sealRecord: true });
+    const text = readFileSync(path + '.json', 'utf8');
+    const index = JSON.parse(text) as { recordSha256?: string; meta: typeof meta; tensors: { offset: number }[] };
+    assert.match(index.recordSha256 ?? '', /^[0-9a-f]{64}$/);
+    assert.deepEqual(readCheckpoint(path, { requireSealedRecord: true }).meta, meta);
+    // same record, other key order and whitespace: still verifies
+    const { meta: m, ...rest } = index;
+    writeFileSync(path + '.json', JSON.stringify({ meta: m, ...rest }));
+    assert.deepEqual(readCheckpoint(path, { requireSealedRecord: true }).meta, meta);
+    const edits: ((i: typeof index) => void)[] = [
+      (i) => (i.meta.history[1]!.testAccuracy = 0.75),
+      (i) => (i.meta.epoch = 3),
+      (i) => (i.meta.rng[2] = 5),
+      (i) => (i.tensors[1]!.offset += 1),
+    ];
+    assert.equal(edits.length, 4);
+    for (const edit of edits) {
+      const edited = JSON.parse(text) as typeof index;
+      edit(edited);
+      writeFileSync(path + '.json', JSON.stringify(edited, null, 1));
+      assert.throws(() => readCheckpoint(path), /sealed\.json is unusable: its index does not match its own record checksum/);
+    }
+  });
+
+  it('plain checkpoints (store entries) keep the old index format; the resume path refuses them as unverifiable', async () => {
+    const path = join(dir, 'plain');
+    await saveWeights(path, model.config, weights, { epoch: 1 });
+    const index = JSON.parse(readFileSync(path + '.json', 'utf8')) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(index), ['format', 'version', 'model', 'bin', 'byteLength', 'sha256', 'tensors', 'meta']);
+    assert.deepEqual(loadWeights(path, model.config).weights, weights);
+    assert.throws(() => readCheckpoint(path, { requireSealedRecord: true }), /plain\.json is unusable: its index has no record checksum/);
+  });
+
+  it('refuses NaN and Infinity weights with one paragraph naming the file and the tensor', async () => {
+    const cases: [string, number[], RegExp][] = [
+      ['nan', [NaN], /holds 1 non-finite value \(the first, NaN, at index 5\)/],
+      ['inf', [Infinity, -Infinity], /holds 2 non-finite values \(the first, Infinity, at index 5\)/],
+    ];
+    assert.equal(cases.length, 2);
+    for (const [name, values, count] of cases) {
+      const bad = new Map([...weights].map(([n, t]) => [n, { shape: t.shape, data: t.data.slice() }]));
+      values.forEach((v, i) => (bad.get('layer1.0.conv1')!.data[5 + i] = v));
+      const path = join(dir, name);
+      await saveWeights(path, model.config, bad);
+      assert.throws(() => loadWeights(path, model.config), (e: Error) => {
+        assert.match(e.message, new RegExp(`^Checkpoint .*${name}\\.json is unusable: its tensor layer1\\.0\\.conv1 \\(in .*${name}\\.bin\\)`));
+        assert.match(e.message, count);
+        assert.match(e.message, /a diverged run or a corrupted write\. To fix: delete this checkpoint/);
+        assert.ok(!e.message.includes('\n'), 'one paragraph');
+        return true;
+      });
+    }
+  });
+
   it('replaces an existing checkpoint atomically, leaving no temp files', async () => {
     const path = join(dir, 'rewrite');
     await saveWeights(path, model.config, weights, { v: 1 });
