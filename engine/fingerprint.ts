@@ -60,7 +60,9 @@ export async function hashInputs(
           `Create it or point the stage's params/config at the right place.`,
       );
     }
-    const files = (await fg(set.patterns, { cwd: root, onlyFiles: true, followSymbolicLinks: true })).sort();
+    // Symlinked files are hashed through the link; symlinked folders are not entered, so a link
+    // loop cannot multiply the file list (the loaders refuse such folders with a clear error).
+    const files = (await fg(set.patterns, { cwd: root, onlyFiles: true, followSymbolicLinks: false })).sort();
     const digests: Record<string, Sha256> = {};
     for (const f of files) digests[f] = (await hasher.hash(resolve(root, f))).sha256;
     record[name] = digests;

@@ -4,6 +4,7 @@
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { BuildSummary, Project } from '../engine/index.ts';
+import { html, type SafeHtml } from './escape.ts';
 
 export function publishReport(summary: BuildSummary, project: Project, profile: string): string | undefined {
   const entry = summary.outcomes.find((o) => o.id === 'report' && (o.outcome === 'built' || o.outcome === 'cached'));
@@ -15,25 +16,26 @@ export function publishReport(summary: BuildSummary, project: Project, profile: 
   const index = join(dest, 'index.html');
   if (!existsSync(index)) return undefined;
   chmodSync(index, 0o644); // the store's copy is read-only
-  writeFileSync(index, readFileSync(index, 'utf8').replace('<!--RUN-METADATA-->', runTable(summary, project)));
+  // a function, so that `$&` or `$'` in a host or backend name is not a replacement pattern
+  writeFileSync(index, readFileSync(index, 'utf8').replace('<!--RUN-METADATA-->', () => runTable(summary, project).toString()));
   return index;
 }
 
-function runTable(summary: BuildSummary, project: Project): string {
-  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+/** The run section; every value from a manifest (host, backend, times) may come from a remote, so all of it is escaped. */
+export function runTable(summary: BuildSummary, project: Pick<Project, 'store'>): SafeHtml {
   let total = 0;
   const backends = new Set<string>();
   const rows = summary.outcomes.map((o) => {
     const m = o.fingerprint ? project.store.readManifest(o.fingerprint) : undefined;
-    const secs = m?.run.wallSeconds ?? 0;
+    const secs = Number(m?.run.wallSeconds ?? 0);
     total += secs;
     const backend = describeBackend(m?.metadata.backend);
     if (backend) backends.add(backend);
-    return `<tr><td>${esc(o.id)}</td><td>${o.outcome}</td><td>${secs.toFixed(1)}</td><td>${esc(backend ?? '')}</td><td><code>${(o.fingerprint ?? '').slice(0, 16)}</code></td><td>${esc(m?.run.host ?? '')}</td><td>${esc(m?.run.finishedAt ?? '')}</td></tr>`;
+    return html`<tr><td>${o.id}</td><td>${o.outcome}</td><td>${secs.toFixed(1)}</td><td>${backend}</td><td><code>${(o.fingerprint ?? '').slice(0, 16)}</code></td><td>${m?.run.host}</td><td>${m?.run.finishedAt}</td></tr>`;
   });
-  return `<p>This build: ${summary.outcomes.filter((o) => o.outcome === 'built').length} stages ran, ${summary.outcomes.filter((o) => o.outcome === 'cached').length} came from the store, in ${summary.wallSeconds.toFixed(1)} s of wall time. ` +
-    `The stored results took ${total.toFixed(0)} s of stage time when they were made. Tensor backends: ${[...backends].join(', ') || 'none recorded'}.</p>` +
-    `<details><summary>Every stage instance: wall time, backend, fingerprint</summary><div class="scroll"><table><thead><tr><th>instance</th><th>this build</th><th>stage seconds</th><th>backend</th><th>fingerprint</th><th>host</th><th>finished</th></tr></thead><tbody>${rows.join('')}</tbody></table></div></details>`;
+  const count = (outcome: string) => summary.outcomes.filter((o) => o.outcome === outcome).length;
+  const intro = html`<p>This build: ${count('built')} stages ran, ${count('cached')} came from the store, in ${summary.wallSeconds.toFixed(1)} s of wall time. The stored results took ${total.toFixed(0)} s of stage time when they were made. Tensor backends: ${[...backends].join(', ') || 'none recorded'}.</p>`;
+  return html`${intro}<details><summary>Every stage instance: wall time, backend, fingerprint</summary><div class="scroll"><table><thead><tr><th>instance</th><th>this build</th><th>stage seconds</th><th>backend</th><th>fingerprint</th><th>host</th><th>finished</th></tr></thead><tbody>${rows}</tbody></table></div></details>`;
 }
 
 interface RecordedBackend {

@@ -2,6 +2,7 @@
 // --set key.path=value overrides, validated as a whole. Errors name the key and say what to do.
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../engine/errors.ts';
+import { checkJsonKeys, ownValue, parseKeyPath } from '../engine/key-path.ts';
 import { formatZodIssues } from '../engine/zod-errors.ts';
 import { suiteDomains } from '../data/load-suite.ts';
 import { WeakShuffleError } from '../data/shuffle/shuffle-strength.ts';
@@ -45,8 +46,10 @@ function readConfigFile(path: string): unknown {
   try {
     const value: unknown = JSON.parse(text);
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('it must be a JSON object of profile fields');
+    checkJsonKeys(value, `The config file ${path}`);
     return value;
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     throw new UsageError(`The config file ${path} is not valid: ${(err as Error).message}. It must be a JSON object whose fields override the profile's (e.g. {"finetune": {"epochs": 5}}).`);
   }
 }
@@ -55,7 +58,7 @@ function readConfigFile(path: string): unknown {
 export function applySet(target: unknown, assignment: string): unknown {
   const eq = assignment.indexOf('=');
   if (eq <= 0) throw new UsageError(`--set "${assignment}" must look like key.path=value (e.g. --set finetune.epochs=5).`);
-  const path = assignment.slice(0, eq).split('.');
+  const path = parseKeyPath(assignment.slice(0, eq), `--set ${assignment}`);
   const raw = assignment.slice(eq + 1);
   let value: unknown;
   try {
@@ -63,10 +66,11 @@ export function applySet(target: unknown, assignment: string): unknown {
   } catch {
     value = raw;
   }
+  checkJsonKeys(value, `--set ${assignment}`);
   const root = (target ?? {}) as Record<string, unknown>;
   let node = root;
   for (const key of path.slice(0, -1)) {
-    const next = node[key];
+    const next = ownValue(node, key);
     if (next === undefined) node[key] = {};
     else if (next === null || typeof next !== 'object' || Array.isArray(next)) throw new UsageError(`--set ${assignment}: "${key}" is not an object in the profile.`);
     node = node[key] as Record<string, unknown>;
@@ -77,9 +81,9 @@ export function applySet(target: unknown, assignment: string): unknown {
 
 /** Objects merge key by key, except that a different `kind` (e.g. another suite) replaces the object. */
 function deepMerge(base: unknown, over: unknown): unknown {
-  if (isObject(base) && isObject(over) && !('kind' in over && over.kind !== base.kind)) {
+  if (isObject(base) && isObject(over) && !(Object.hasOwn(over, 'kind') && over.kind !== base.kind)) {
     const out: Record<string, unknown> = { ...base };
-    for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+    for (const [k, v] of Object.entries(over)) out[k] = deepMerge(ownValue(base, k), v);
     return out;
   }
   return over;

@@ -4,6 +4,7 @@ import { basename, resolve } from 'node:path';
 import { z } from 'zod';
 import { defineStage } from '../engine/stage.ts';
 import { loadSuiteDataset } from '../data/load-suite.ts';
+import { imageFolderInputs } from '../data/real/image-files.ts';
 import { sampleGridPng } from '../data/preview/sample-grid.ts';
 import { writeDatasetFile } from '../data/storage/dataset-file.ts';
 import { SuiteConfigSchema, type SuiteConfig } from '../data/suite-config.ts';
@@ -41,15 +42,11 @@ export const dataset = defineStage(import.meta.url, {
   },
 });
 
-const IMAGE_PATTERNS = ['**/*.{jpg,jpeg,png,webp,gif,tif,tiff,bmp}', '**/*.{JPG,JPEG,PNG}', '*.txt', '**/*.csv'];
-
 function realDataInputs(suite: SuiteConfig, domain: string) {
   switch (suite.kind) {
     case 'image-folder': {
       const spec = [suite.source, ...suite.targets].find((s) => (s.domain ?? basename(resolve(s.root))) === domain);
-      const sets: Record<string, { root: string; patterns: string[] }> = {};
-      if (spec) sets.images = { root: spec.root, patterns: IMAGE_PATTERNS };
-      return sets;
+      return spec ? imageFolderInputs({ root: spec.root, domain, ...(spec.classList ? { classListFile: spec.classList } : {}) }) : {};
     }
     case 'cifar':
       return suite.download ? {} : { archives: { root: suite.dataDir, patterns: ['**/*.bin'] } };

@@ -6,7 +6,7 @@ import { defineStage } from '../engine/stage.ts';
 import { shuffleStripPng, tilesPng } from '../data/preview/sample-grid.ts';
 import { svgToPng } from '../figures/render.ts';
 import { BlockSize, DatasetInfo } from './common/schemas.ts';
-import { escapeHtml } from '../figures/escape.ts';
+import { html, url, type SafeHtml } from '../figures/escape.ts';
 import { readSplit } from './common/training.ts';
 
 const PER_ROW = 10;
@@ -45,31 +45,32 @@ export const figureDomains = defineStage(import.meta.url, {
       stripLabels = sizes.map((s) => `${name(s.blockSize)}${s.draw ? ` (draw ${s.draw})` : ''}`);
     }
     const metas = await Promise.all(rows.map(async (r) => ({ ...r, ...(await sharp(r.png).metadata()) })));
-    const width = Math.max(720, LABEL_W + Math.max(...metas.map((m) => m.width ?? 0)) + 10);
-    let y = 40;
-    const parts: string[] = [];
-    for (const m of metas) {
-      const isStrip = m.label.endsWith('|shuffled');
-      if (isStrip && stripLabels.length) {
-        const colW = (m.width ?? 0) / stripLabels.length;
-        stripLabels.forEach((t, k) => parts.push(`<text x="${LABEL_W + colW * (k + 0.5)}" y="${y + 14}" text-anchor="middle" font-size="13">${escapeHtml(t)}</text>`));
-        y += 22;
-      }
-      const lines = m.label.split('|');
-      lines.forEach((line, k) =>
-        parts.push(`<text x="${LABEL_W - 10}" y="${y + (m.height ?? 0) / 2 + 5 + (k - (lines.length - 1) / 2) * 17}" text-anchor="end" font-size="14" font-weight="bold">${escapeHtml(line)}</text>`),
-      );
-      parts.push(`<image x="${LABEL_W}" y="${y}" width="${m.width}" height="${m.height}" href="data:image/png;base64,${m.png.toString('base64')}"/>`);
-      y += (m.height ?? 0) + 14;
-    }
-    const svg = [
-      `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 6}" viewBox="0 0 ${width} ${y + 6}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">`,
-      `<rect width="100%" height="100%" fill="white"/>`,
-      `<text x="8" y="24" font-size="16" font-weight="bold">Domains of decreasing similarity to the source, and block shuffling</text>`,
-      ...parts,
-      `</svg>`,
-    ].join('\n');
+    const svg = domainsSvg(metas, stripLabels);
     ctx.writeOutput('fig1-domains.svg', svg);
     ctx.writeOutput('fig1-domains.png', await svgToPng(svg, 1));
   },
 });
+
+/** The figure: one labelled row per domain (a label "<domain>|shuffled" is the block-shuffle strip, with `stripLabels` above its columns). */
+export function domainsSvg(rows: readonly { label: string; png: Buffer; width?: number; height?: number }[], stripLabels: readonly string[]): string {
+  const width = Math.max(720, LABEL_W + Math.max(...rows.map((m) => m.width ?? 0)) + 10);
+  let y = 40;
+  const parts: SafeHtml[] = [];
+  for (const m of rows) {
+    if (m.label.endsWith('|shuffled') && stripLabels.length) {
+      const colW = (m.width ?? 0) / stripLabels.length;
+      stripLabels.forEach((t, k) => parts.push(html`<text x="${LABEL_W + colW * (k + 0.5)}" y="${y + 14}" text-anchor="middle" font-size="13">${t}</text>\n`));
+      y += 22;
+    }
+    const lines = m.label.split('|');
+    lines.forEach((line, k) =>
+      parts.push(html`<text x="${LABEL_W - 10}" y="${y + (m.height ?? 0) / 2 + 5 + (k - (lines.length - 1) / 2) * 17}" text-anchor="end" font-size="14" font-weight="bold">${line}</text>\n`),
+    );
+    parts.push(html`<image x="${LABEL_W}" y="${y}" width="${m.width}" height="${m.height}" href="${url(`data:image/png;base64,${m.png.toString('base64')}`)}"/>\n`);
+    y += (m.height ?? 0) + 14;
+  }
+  return html`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 6}" viewBox="0 0 ${width} ${y + 6}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">
+<rect width="100%" height="100%" fill="white"/>
+<text x="8" y="24" font-size="16" font-weight="bold">Domains of decreasing similarity to the source, and block shuffling</text>
+${parts}</svg>`.toString();
+}

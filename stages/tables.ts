@@ -5,7 +5,7 @@
 // stages are matched by position.
 import { z } from 'zod';
 import { defineStage } from '../engine/stage.ts';
-import { escapeHtml as esc } from '../figures/escape.ts';
+import { html, type SafeHtml } from '../figures/escape.ts';
 import { CkaOutput } from './cka.ts';
 import { percentileInterval, type StatisticDraws } from './common/bootstrap.ts';
 import { PAIR } from './common/pairs.ts';
@@ -77,9 +77,9 @@ function ckaPairTypes(c: CkaOutput): string[] {
 /** Table 1: `ours` is the estimator the stage selected; the CSV also has both estimators' means over replicate pairs. */
 function table1(ckas: CkaOutput[]): { csv: string; html: string } {
   const csv = ['domain,pair,replicate_pairs,layer,estimator,ours,ci_low,ci_high,biased,debiased,paper_chexpert'];
-  const html: string[] = [];
+  const tables: SafeHtml[] = [];
   for (const c of ckas) {
-    const head = c.layers.map((l, i) => `<th>${esc(l)}<br><small>paper: ${PAPER_CKA_LAYERS[i] ?? '—'}</small></th>`).join('');
+    const head = c.layers.map((l, i) => html`<th>${l}<br><small>paper: ${PAPER_CKA_LAYERS[i] ?? '—'}</small></th>`);
     const body = ckaPairTypes(c)
       .map((pair) => {
         const { pairs, values } = c.summary[pair]!;
@@ -89,22 +89,21 @@ function table1(ckas: CkaOutput[]): { csv: string; html: string } {
         const cells = values.map((v, i) => {
           const [ours, precise] = [withInterval(v, 3), withInterval(v, 4)];
           csv.push(csvLine([c.domain, pair, pairs, c.layers[i], c.estimator, v.estimate.toFixed(4), precise.low, precise.high, meanOf('biased', i), meanOf('debiased', i), paper[i]?.toFixed(4)]));
-          return `<td>${ours.text} <small>(${paper[i]?.toFixed(3) ?? '—'})</small></td>`;
+          return html`<td>${ours.text} <small>(${paper[i]?.toFixed(3) ?? '—'})</small></td>`;
         });
         const control = CKA_CONTROLS[pair];
-        const label = `${esc(pair)}<br><small>${control ? `control, not in the paper: ${esc(control)}` : `${pairs} replicate pair${pairs === 1 ? '' : 's'}`}</small>`;
-        return `<tr${control ? ' class="control"' : ''}><th>${label}</th>${cells.join('')}</tr>`;
-      })
-      .join('');
+        const note = control ? `control, not in the paper: ${control}` : `${pairs} replicate pair${pairs === 1 ? '' : 's'}`;
+        return html`<tr${control ? html` class="control"` : ''}><th>${pair}<br><small>${note}</small></th>${cells}</tr>`;
+      });
     const caption =
-      `${esc(c.domain)} (${c.examples} test images), ${esc(c.estimator)} linear CKA${c.unbiased ? ' (unbiased HSIC, Song et al. 2012)' : ''}: ` +
+      `${c.domain} (${c.examples} test images), ${c.estimator} linear CKA${c.unbiased ? ' (unbiased HSIC, Song et al. 2012)' : ''}: ` +
       `mean over replicate pairs [95% bootstrap interval over replicate pairs and subsamples of ${c.subsample} images without replacement, conservative]; ` +
       `in brackets: the paper's CheXpert value at the same depth. Controls: a model with itself (1 by definition); one model's features against ` +
       `another's on permuted examples (unrelated features: the estimator's floor); two untrained networks (a random-network baseline, not the floor). ` +
       `The CSV has both estimators`;
-    html.push(`<table class="data"><caption>${caption}</caption><thead><tr><th>pair</th>${head}</tr></thead><tbody>${body}</tbody></table>`);
+    tables.push(html`<table class="data"><caption>${caption}</caption><thead><tr><th>pair</th>${head}</tr></thead><tbody>${body}</tbody></table>`);
   }
-  return { csv: `${csv.join('\n')}\n`, html: html.join('\n') };
+  return { csv: `${csv.join('\n')}\n`, html: tables.join('\n') };
 }
 
 /** Table 2: per domain the mean total distance of each pair type [95% interval], and the ratio 2 P-T / 2 RI-T. */
@@ -117,20 +116,20 @@ function table2(dists: DistanceOutput[]): { csv: string; html: string } {
       const ours = s ? withInterval(s.total, 2) : undefined;
       const precise = s ? withInterval(s.total, 4) : undefined;
       csv.push(csvLine([d.domain, pair, s?.pairs, s?.total.estimate.toFixed(4), precise?.low, precise?.high, paper[pair]?.toFixed(2)]));
-      return `<td>${ours?.text ?? '—'} <small>(${paper[pair]?.toFixed(2) ?? '—'})</small></td>`;
+      return html`<td>${ours?.text ?? '—'} <small>(${paper[pair]?.toFixed(2) ?? '—'})</small></td>`;
     });
     const paperRatio = paper[PAIR.ptPt] !== undefined && paper[PAIR.ritRit] ? paper[PAIR.ptPt]! / paper[PAIR.ritRit]! : undefined;
     const [ratio, precise] = [withInterval(d.ratio, 3), withInterval(d.ratio, 4)];
     csv.push(csvLine([d.domain, RATIO, '', d.ratio.estimate.toFixed(4), precise.low, precise.high, paperRatio?.toFixed(4)]));
-    cells.push(`<td>${ratio.text} <small>(${paperRatio?.toFixed(2) ?? '—'})</small></td>`);
-    return `<tr><th>${esc(d.domain)}</th>${cells.join('')}</tr>`;
+    cells.push(html`<td>${ratio.text} <small>(${paperRatio?.toFixed(2) ?? '—'})</small></td>`);
+    return html`<tr><th>${d.domain}</th>${cells}</tr>`;
   });
   const caption =
     'ℓ2 distance between parameter vectors (head excluded): mean over replicate pairs [95% bootstrap interval over replicate pairs]; ' +
     "in brackets: the paper's value (ResNet-50, 25M parameters, so only the ordering and the ratio compare; the paper's ratio is 0.24 on DomainNet real)";
-  const head = [...L2_PAIRS, `ratio ${RATIO}`].map((p) => `<th>${esc(p)}</th>`).join('');
+  const head = [...L2_PAIRS, `ratio ${RATIO}`].map((p) => html`<th>${p}</th>`);
   return {
     csv: `${csv.join('\n')}\n`,
-    html: `<table class="data"><caption>${caption}</caption><thead><tr><th>domain</th>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`,
+    html: html`<table class="data"><caption>${caption}</caption><thead><tr><th>domain</th>${head}</tr></thead><tbody>${rows}</tbody></table>`.toString(),
   };
 }

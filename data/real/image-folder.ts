@@ -11,17 +11,20 @@
 // Labels follow the class-list file (one name per line) if given, else sorted folder names.
 // Skipped, and counted in the provenance: files whose extension is not an image format, and
 // folders not named in the class list. Errors: a class without images, an unreadable image
-// (unless `skipUnreadable`), a split-file line whose file does not exist.
+// (unless `skipUnreadable`), a split-file line whose file does not exist, a symlinked folder
+// inside a class folder or one image reached by two paths (class-folder-walk.ts). Which files
+// count as images, and are fingerprinted, is image-files.ts.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import fg from 'fast-glob';
 import type { Dataset } from '../dataset.ts';
 import { IMAGENET_NORMALIZATION, normalizationForChannels } from '../normalization.ts';
 import { NumpyRandomState } from '../random/numpy-mt19937.ts';
+import { listClassFolder, SymlinkedFolderError } from './class-folder-walk.ts';
 import { decodeImageFile } from './decode-image.ts';
+import { IMAGE_EXTENSIONS, isImageName } from './image-files.ts';
 import { PAPER_SUBSAMPLE_SEED, subsampleIndices } from './subsample.ts';
 
-export const IMAGE_EXTENSIONS = ['jpg', 'jpeg', 'png', 'webp', 'gif', 'tif', 'tiff', 'avif'] as const;
+export { IMAGE_EXTENSIONS };
 
 export interface ImageFolderOptions {
   /** the domain folder, e.g. /data/domainnet/clipart */
@@ -89,18 +92,9 @@ export function planImageFolder(options: ImageFolderOptions): ImageFolderPlan {
     files = readSplitFile(splitFile, root, labelOf);
   } else {
     layout = hasSplitFolders ? 'split-folders' : 'seeded-split';
-    const all: { path: string; label: number }[] = [];
-    for (const cls of classes) {
-      const dir = join(classRoot, cls);
-      if (!isDir(dir)) throw new ImageFolderError(`Class "${cls}" (from ${options.classListFile ?? 'the folder list'}) has no folder ${dir}. Fix the class list or add the folder.`);
-      const entries = fg.sync('**/*', { cwd: dir, onlyFiles: true, dot: false }).sort();
-      const images = entries.filter(isImageName);
-      skippedNonImages += entries.length - images.length;
-      if (images.length === 0) {
-        throw new ImageFolderError(`Class folder ${dir} contains no images (${entries.length} other files; extensions read: ${IMAGE_EXTENSIONS.join(', ')}). Remove the folder, leave it out of the class list, or add images.`);
-      }
-      for (const f of images) all.push({ path: join(dir, f), label: labelOf.get(cls)! });
-    }
+    const listed = listClassImages(classRoot, classes, options.classListFile);
+    skippedNonImages = listed.skippedNonImages;
+    const all = listed.images.map((f) => ({ path: f.path, label: labelOf.get(f.cls)! }));
     files = layout === 'seeded-split' ? seededSplit(all, options.split, options.testFraction ?? 0.2, options.subsampleSeed ?? PAPER_SUBSAMPLE_SEED) : all;
   }
   const keep = subsampleIndices(files.length, options.maxPerSplit, options.subsampleSeed ?? PAPER_SUBSAMPLE_SEED);
@@ -181,9 +175,38 @@ function isDir(p: string): boolean {
   return existsSync(p) && statSync(p).isDirectory();
 }
 
-function isImageName(name: string): boolean {
-  const dot = name.lastIndexOf('.');
-  return dot >= 0 && (IMAGE_EXTENSIONS as readonly string[]).includes(name.slice(dot + 1).toLowerCase());
+/** The images of every class folder, each image once: a file reached by two paths (through file symlinks) is an error. */
+function listClassImages(classRoot: string, classes: readonly string[], classListFile: string | undefined) {
+  const images: { path: string; cls: string }[] = [];
+  const firstPath = new Map<string, string>();
+  let skippedNonImages = 0;
+  for (const cls of classes) {
+    const dir = join(classRoot, cls);
+    if (!isDir(dir)) throw new ImageFolderError(`Class "${cls}" (from ${classListFile ?? 'the folder list'}) has no folder ${dir}. Fix the class list or add the folder.`);
+    const entries = listFolder(dir);
+    const found = entries.filter((f) => isImageName(f.rel));
+    skippedNonImages += entries.length - found.length;
+    if (found.length === 0) {
+      throw new ImageFolderError(`Class folder ${dir} contains no images (${entries.length} other files; extensions read: ${IMAGE_EXTENSIONS.join(', ')}, in any case). Remove the folder, leave it out of the class list, or add images.`);
+    }
+    for (const f of found) {
+      const path = join(dir, f.rel);
+      const earlier = firstPath.get(f.real);
+      if (earlier) throw new ImageFolderError(`ImageFolder ${classRoot}: ${path} and ${earlier} are the same image (${f.real}), reached through a symbolic link, so it would be read twice, perhaps under two labels. Remove one of the two.`);
+      firstPath.set(f.real, path);
+      images.push({ path, cls });
+    }
+  }
+  return { images, skippedNonImages };
+}
+
+function listFolder(dir: string) {
+  try {
+    return listClassFolder(dir);
+  } catch (err) {
+    if (err instanceof SymlinkedFolderError) throw new ImageFolderError(err.message);
+    throw err;
+  }
 }
 
 function listClassDirs(dir: string): string[] {

@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { loadImageFolder, planImageFolder } from '../../data/real/image-folder.ts';
+import { ImageFolderError, loadImageFolder, planImageFolder } from '../../data/real/image-folder.ts';
+import { SuiteConfigSchema } from '../../data/suite-config.ts';
+import { FileHasher } from '../../engine/file-hasher.ts';
+import { hashInputs } from '../../engine/fingerprint.ts';
+import { dataset } from '../../stages/dataset.ts';
 import { withTempDir } from './helpers.ts';
 
 /** A solid-colour PNG whose red value encodes (class, index) so loaded pixels can be traced back. */
@@ -112,4 +116,57 @@ test('empty class folders and unreadable images are clear errors (or documented 
     assert.deepEqual((skipped.header.provenance.skippedUnreadable as string[]).map((f) => f.split('/').pop()), ['bad.png']);
 
     assert.throws(() => planImageFolder({ root: join(dir, 'nowhere'), split: 'train', size: 8 }), /does not exist or is not a folder/);
+  }));
+
+test('.Jpg, .TIF and .PNG files are read and fingerprinted alike, so editing one changes the input digest', () =>
+  withTempDir(async (dir) => {
+    const root = join(dir, 'mixed');
+    await makeTree(root, { a: 2, b: 2 });
+    await sharp({ create: { width: 6, height: 6, channels: 3, background: { r: 90, g: 40, b: 200 } } }).jpeg().toFile(join(root, 'a', 'photo.Jpg'));
+    await sharp({ create: { width: 6, height: 6, channels: 3, background: { r: 91, g: 40, b: 200 } } }).tiff().toFile(join(root, 'b', 'scan.TIF'));
+    await writePng(join(root, 'b', 'upper.PNG'), 92);
+    writeFileSync(join(root, 'b', 'notes.TXT'), 'not an image');
+    const suite = SuiteConfigSchema.parse({ kind: 'image-folder', size: 8, source: { root }, targets: [{ root: join(dir, 'other') }] });
+    const fingerprint = async () => {
+      const { record, resolved } = await hashInputs('dataset', dataset.inputs!({ suite, domain: 'mixed' } as never), dir, new FileHasher());
+      return { files: resolved.images!.files, digest: JSON.stringify(record) };
+    };
+    const plan = planImageFolder({ root, split: 'train', size: 8, testFraction: 0.2 });
+    const all = [...plan.files, ...planImageFolder({ root, split: 'test', size: 8, testFraction: 0.2 }).files].map((f) => relative(root, f.path)).sort();
+    assert.deepEqual(all, ['a/img_0.png', 'a/img_1.png', 'a/photo.Jpg', 'b/img_0.png', 'b/img_1.png', 'b/scan.TIF', 'b/upper.PNG']);
+    assert.equal(plan.skippedNonImages, 1);
+    const before = await fingerprint();
+    assert.deepEqual(before.files, all, 'the fingerprint lists exactly the files the loader reads');
+    const loaded = await loadImageFolder({ root, split: 'train', size: 8, testFraction: 0.2 });
+    assert.equal(loaded.header.count + (await loadImageFolder({ root, split: 'test', size: 8, testFraction: 0.2 })).header.count, 7);
+    await sharp({ create: { width: 6, height: 6, channels: 3, background: { r: 200, g: 40, b: 200 } } }).tiff().toFile(join(root, 'b', 'scan.TIF'));
+    assert.notEqual((await fingerprint()).digest, before.digest, 'editing scan.TIF changes the input digest');
+  }));
+
+test('symbolic links: a linked folder (a loop, or another class) is a clear error; a second path to one image too', () =>
+  withTempDir(async (dir) => {
+    const root = join(dir, 'linked');
+    await makeTree(root, { a: 2, b: 2 });
+    symlinkSync('..', join(root, 'a', 'loop'));
+    assert.throws(
+      () => planImageFolder({ root, split: 'train', size: 8 }),
+      (e: Error) => e instanceof ImageFolderError && e.message.includes(`class folder ${join(root, 'a')} contains loop, a symbolic link to the folder`) && /out of the class folder.*Replace the link with the images themselves/s.test(e.message),
+    );
+    rmSync(join(root, 'a', 'loop'));
+    mkdirSync(join(root, 'a', 'sub'));
+    symlinkSync('..', join(root, 'a', 'sub', 'up'));
+    assert.throws(() => planImageFolder({ root, split: 'train', size: 8 }), /contains sub\/up, a symbolic link to the folder .* back into the class folder itself \(a symlink loop/);
+    rmSync(join(root, 'a', 'sub'), { recursive: true });
+    symlinkSync('../b', join(root, 'a', 'more'));
+    assert.throws(() => planImageFolder({ root, split: 'train', size: 8 }), /contains more, a symbolic link to the folder .*\/b, which leads out of the class folder/);
+    rmSync(join(root, 'a', 'more'));
+    symlinkSync('../b/img_0.png', join(root, 'a', 'copy.png'));
+    assert.throws(() => planImageFolder({ root, split: 'train', size: 8 }), /b\/img_0\.png and .*a\/copy\.png are the same image|a\/copy\.png and .*b\/img_0\.png are the same image/);
+    rmSync(join(root, 'a', 'copy.png'));
+    symlinkSync(join(dir, 'elsewhere.png'), join(root, 'a', 'dangling.png'));
+    await writePng(join(dir, 'outside.png'), 7);
+    symlinkSync(join(dir, 'outside.png'), join(root, 'a', 'linked.png'));
+    const plan = planImageFolder({ root, split: 'train', size: 8, testFraction: 0.2 });
+    const test_ = planImageFolder({ root, split: 'test', size: 8, testFraction: 0.2 });
+    assert.equal(plan.files.length + test_.files.length, 5, 'a linked file is read once; a dangling link is skipped');
   }));
