@@ -1,12 +1,14 @@
 // One lock file per fingerprint being built, so two runners on one store never build the same
-// entry twice at once. The lock names its owner (pid, process start time, host, boot id): a lock
-// left by a dead process on this machine is taken over at once, without asking anybody to
-// "unlock". Owners on other hosts (a cluster's shared store) refresh the file's mtime as a
-// heartbeat; a lock not refreshed for STALE_REMOTE_MS is taken over.
+// entry twice at once. The lock names its owner: a random runner token, host, boot id, PID
+// namespace, pid and start time (host.ts). The owner refreshes the file's mtime as a heartbeat.
+// An owner whose pid can be checked from here (same host, boot and PID namespace) and is gone
+// loses its lock at once, without asking anybody to "unlock"; any other owner (another PID
+// namespace on this machine, another machine — even one with the same hostname) keeps it until
+// its heartbeat is STALE_REMOTE_MS old. A lock is released, and refreshed, only by its own token.
 import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { isOwnerDeadLocally, processStartTime, SELF, type Owner } from './host.ts';
+import { ownerState, processStartTime, SELF, type Owner } from './host.ts';
 
 export const HEARTBEAT_MS = 15_000;
 export const STALE_REMOTE_MS = 120_000;
@@ -16,6 +18,9 @@ const LockContent = z.object({
   host: z.string(),
   bootId: z.string(),
   startTime: z.string().optional(),
+  /** absent in locks written before runner tokens: those are judged by host, boot id and pid */
+  token: z.string().optional(),
+  pidNs: z.string().optional(),
   createdAt: z.string(),
   purpose: z.string(),
   /** the worker process building the entry: an orphaned worker keeps the lock alive until it exits */
@@ -39,7 +44,7 @@ export function tryAcquire(path: string, purpose: string, owner: Owner = SELF): 
       const content: LockContent = { ...owner, createdAt: new Date().toISOString(), purpose };
       writeSync(fd, JSON.stringify(content));
       closeSync(fd);
-      return { ok: true, lock: heldLock(path) };
+      return { ok: true, lock: heldLock(path, owner.token) };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
@@ -83,12 +88,12 @@ function isStale(path: string, holder: LockContent | null): boolean {
     return false;
   }
   if (holder === null) return ageMs > 5_000; // garbage, or a writer that died between open and write
-  const deadHere = isOwnerDeadLocally(holder);
-  if (deadHere === true && holder.worker) {
-    // The runner died but its worker may still be finishing (it stops at its next checkpoint).
-    return isOwnerDeadLocally({ ...holder, pid: holder.worker.pid, startTime: holder.worker.startTime }) !== false;
+  const state = ownerState(holder);
+  if (state === 'dead' && holder.worker) {
+    // The runner died but its worker (same machine and namespace) may still be finishing (it stops at its next checkpoint).
+    return ownerState({ ...holder, pid: holder.worker.pid, startTime: holder.worker.startTime }) !== 'alive';
   }
-  if (deadHere !== undefined) return deadHere;
+  if (state !== 'unknown') return state === 'dead';
   return ageMs > STALE_REMOTE_MS;
 }
 
@@ -116,8 +121,20 @@ function breakStaleLock(path: string, judged: LockContent | null): void {
   rmSync(aside, { force: true });
 }
 
-function heldLock(path: string): HeldLock {
+/** Is the lock at `path` still the one `token` took? (Unreadable: assume so, it is ours until proven otherwise.) */
+function stillOurs(path: string, token: string | undefined): boolean | 'gone' {
+  const holder = readHolder(path);
+  if (holder === 'gone') return 'gone';
+  // Unreadable means someone else's lock in the instant between its create and its write: ours are
+  // complete before they are handed out, and rewritten only by rename.
+  return holder !== null && (holder.token === undefined || holder.token === token);
+}
+
+function heldLock(path: string, token: string | undefined): HeldLock {
   const timer = setInterval(() => {
+    // A lock judged stale (e.g. this process was suspended for minutes) and taken over is not
+    // refreshed any more: the new owner's heartbeat is its own.
+    if (stillOurs(path, token) !== true) return clearInterval(timer);
     try {
       const now = new Date();
       utimesSync(path, now, now);
@@ -132,6 +149,7 @@ function heldLock(path: string): HeldLock {
     setWorker(pid: number) {
       try {
         const content = LockContent.parse(JSON.parse(readFileSync(path, 'utf8')));
+        if (stillOurs(path, token) !== true) return;
         const next = { ...content, worker: { pid, startTime: processStartTime(pid) } };
         const tmp = `${path}.tmp-${process.pid}`;
         writeFileSync(tmp, JSON.stringify(next));
@@ -144,7 +162,7 @@ function heldLock(path: string): HeldLock {
       if (released) return;
       released = true;
       clearInterval(timer);
-      rmSync(path, { force: true });
+      if (stillOurs(path, token) === true) rmSync(path, { force: true });
     },
   };
 }

@@ -1,14 +1,18 @@
-// `gc`: remove store entries no lock file references, oldest use first, and the debris of dead
-// processes (staging folders, stale locks, old scratch and quarantine folders).
-import { existsSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
+// `gc`: remove store entries nothing needs, oldest use first, and the debris of dead processes
+// (gc-debris.ts). An entry is needed if a lock file references it, a live runner pins it (a
+// running build pins every entry it builds or reads before touching it, long before its lock
+// file is flushed: runner.ts), or a live process holds its build lock. Removal re-checks the pins
+// after moving the entry aside and puts it back if a runner pinned it meanwhile.
+import { randomBytes } from 'node:crypto';
+import { renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from './errors.ts';
 import { tryAcquire } from './entry-lock.ts';
+import { removeDebris } from './gc-debris.ts';
 import { LockFile } from './lock-file.ts';
+import { livePins } from './runner.ts';
+import { stagingTag } from './staging-owner.ts';
 import type { Store } from './store.ts';
-
-const DAY_MS = 86_400_000;
-const SCRATCH_MAX_AGE_MS = 7 * DAY_MS;
 
 export interface GcOptions {
   lockFiles: string[];
@@ -21,6 +25,8 @@ export interface GcOptions {
 
 export interface GcReport {
   referenced: number;
+  /** entries kept because a live runner pins them (not referenced by a lock file) */
+  pinned: number;
   kept: number;
   removed: { fingerprint: string; bytes: number }[];
   freedBytes: number;
@@ -28,72 +34,83 @@ export interface GcReport {
   debris: string[];
 }
 
+interface Candidate {
+  fingerprint: string;
+  lastUsed: number;
+  bytes: number;
+}
+
 export function collectGarbage(store: Store, opts: GcOptions): GcReport {
   const referenced = new Set<string>();
   for (const f of opts.lockFiles) for (const fp of new LockFile(f).fingerprints()) referenced.add(fp);
-  const candidates = store
-    .fingerprints()
-    .filter((fp) => !referenced.has(fp))
+  const pinned = livePins(store.root);
+  const present = store.fingerprints();
+  const keptAnyway = present.filter((fp) => referenced.has(fp) || pinned.has(fp));
+  const candidates: Candidate[] = present
+    .filter((fp) => !referenced.has(fp) && !pinned.has(fp))
     .map((fp) => ({ fingerprint: fp, lastUsed: statSync(store.entryDir(fp)).mtimeMs, bytes: store.entrySize(fp) }))
     .sort((a, b) => b.lastUsed - a.lastUsed); // most recent first
-  let removable = candidates.slice(opts.keep);
-  const referencedBytes = [...referenced].filter((fp) => store.has(fp)).reduce((s, fp) => s + store.entrySize(fp), 0);
-  let total = referencedBytes + candidates.reduce((s, c) => s + c.bytes, 0);
-  if (opts.maxSizeBytes !== undefined) {
-    const chosen: typeof removable = [];
-    for (const c of [...removable].reverse()) {
-      if (total <= opts.maxSizeBytes) break;
-      chosen.push(c);
-      total -= c.bytes;
-    }
-    removable = chosen;
-  } else {
-    total -= removable.reduce((s, c) => s + c.bytes, 0);
-  }
-  const report: GcReport = {
+  const keptBytes = keptAnyway.reduce((s, fp) => s + store.entrySize(fp), 0);
+  const chosen = choose(candidates, opts, keptBytes);
+  const removed = opts.dryRun ? chosen : chosen.filter((c) => removeUnneeded(store, c.fingerprint));
+  const freedBytes = removed.reduce((s, c) => s + c.bytes, 0);
+  const pinnedOnly = keptAnyway.filter((fp) => !referenced.has(fp)).length;
+  return {
     referenced: referenced.size,
-    kept: candidates.length - removable.length,
-    removed: removable.map(({ fingerprint, bytes }) => ({ fingerprint, bytes })),
-    freedBytes: removable.reduce((s, c) => s + c.bytes, 0),
-    storeBytesAfter: total,
-    debris: [],
+    pinned: pinnedOnly,
+    kept: candidates.length - removed.length + pinnedOnly,
+    removed: removed.map(({ fingerprint, bytes }) => ({ fingerprint, bytes })),
+    freedBytes,
+    storeBytesAfter: keptBytes + candidates.reduce((s, c) => s + c.bytes, 0) - freedBytes,
+    debris: opts.dryRun ? [] : removeDebris(store),
   };
-  if (opts.dryRun) return report;
-  for (const c of removable) {
-    // Never remove an entry a running build holds the lock of.
-    const lock = tryAcquire(store.lockPath(c.fingerprint), 'gc');
-    if (!lock.ok) continue;
+}
+
+/** The candidates to remove: all but the `keep` most recent, or (with a size limit) the oldest until the store fits. */
+function choose(candidates: Candidate[], opts: GcOptions, keptBytes: number): Candidate[] {
+  const removable = candidates.slice(opts.keep);
+  if (opts.maxSizeBytes === undefined) return removable;
+  let total = keptBytes + candidates.reduce((s, c) => s + c.bytes, 0);
+  const chosen: Candidate[] = [];
+  for (const c of [...removable].reverse()) {
+    if (total <= opts.maxSizeBytes) break;
+    chosen.push(c);
+    total -= c.bytes;
+  }
+  return chosen;
+}
+
+/**
+ * Remove one entry unless a live process holds its build lock or a live runner pins it. Moved
+ * aside first (no reader sees it half-deleted), pins read again, and put back if pinned now: a
+ * runner writes its pin before it reads an entry's manifest, so either we see the pin or it sees
+ * the entry gone (and rebuilds it).
+ */
+function removeUnneeded(store: Store, fp: string): boolean {
+  const lock = tryAcquire(store.lockPath(fp), 'gc');
+  if (!lock.ok) return false;
+  try {
+    if (livePins(store.root).has(fp)) return false;
+    const dir = store.entryDir(fp);
+    const aside = join(store.stagingRoot, `${fp}.removed.${stagingTag(store.root)}.${randomBytes(4).toString('hex')}`);
     try {
-      store.remove(c.fingerprint);
-    } finally {
-      lock.lock.release();
+      renameSync(dir, aside);
+    } catch {
+      return false; // gone meanwhile
     }
-  }
-  report.debris.push(...store.cleanDeadStaging().map((n) => `staging/${n}`));
-  report.debris.push(...removeOld(store.quarantineDir, SCRATCH_MAX_AGE_MS));
-  report.debris.push(...removeOld(store.scratchRoot, SCRATCH_MAX_AGE_MS, (fp) => (tryAcquireFree(store, fp) ? SCRATCH_MAX_AGE_MS : Infinity)));
-  report.debris.push(...removeOld(store.failedDir, 30 * DAY_MS));
-  return report;
-}
-
-function tryAcquireFree(store: Store, fp: string): boolean {
-  const r = tryAcquire(store.lockPath(fp), 'gc');
-  if (r.ok) r.lock.release();
-  return r.ok;
-}
-
-function removeOld(dir: string, maxAgeMs: number, ageLimit?: (name: string) => number): string[] {
-  if (!existsSync(dir)) return [];
-  const removed: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const limit = ageLimit ? ageLimit(name) : maxAgeMs;
-    if (Date.now() - statSync(p).mtimeMs >= limit) {
-      rmSync(p, { recursive: true, force: true });
-      removed.push(p);
+    if (livePins(store.root).has(fp)) {
+      try {
+        renameSync(aside, dir);
+        return false;
+      } catch {
+        /* rebuilt meanwhile: the new entry stays, the old copy goes */
+      }
     }
+    rmSync(aside, { recursive: true, force: true });
+    return true;
+  } finally {
+    lock.lock.release();
   }
-  return removed;
 }
 
 /** Mark entries as used now (at most hourly per entry), for least-recently-used eviction. */

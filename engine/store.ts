@@ -8,14 +8,14 @@
 //   failed/      logs of failed runs
 //   cache/       memos (file digests, import graphs): safe to delete
 // An entry appears in one rename(2) of a complete staging folder, so it is either whole or absent.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fsyncDir } from './atomic-fs.ts';
 import type { Fingerprint } from './digest.ts';
 import { isHex64 } from './digest.ts';
-import { HOST, isProcessAlive } from './host.ts';
 import { Manifest } from './manifest.ts';
+import { stagingOwnerDead, stagingTag } from './staging-owner.ts';
 
 export type CommitResult = 'committed' | 'replaced' | 'exists';
 
@@ -96,9 +96,9 @@ export class Store {
     return undefined;
   }
 
-  /** A fresh, private folder to build fingerprint `fp` in. */
+  /** A fresh, private folder to build fingerprint `fp` in, named by this process's runner token (see staging-owner.ts). */
   newStagingDir(fp: string): string {
-    const dir = join(this.stagingRoot, `${fp}.${HOST}.${process.pid}.${randomBytes(4).toString('hex')}`);
+    const dir = join(this.stagingRoot, `${fp}.${stagingTag(this.root)}.${randomBytes(4).toString('hex')}`);
     mkdirSync(join(dir, 'out'), { recursive: true });
     return dir;
   }
@@ -112,7 +112,7 @@ export class Store {
     mkdirSync(join(dest, '..'), { recursive: true });
     let aside: string | undefined;
     if (replace && existsSync(dest)) {
-      aside = join(this.stagingRoot, `${fp}.replaced.${HOST}.${process.pid}.${randomBytes(4).toString('hex')}`);
+      aside = join(this.stagingRoot, `${fp}.replaced.${stagingTag(this.root)}.${randomBytes(4).toString('hex')}`);
       renameSync(dest, aside);
     }
     try {
@@ -140,6 +140,13 @@ export class Store {
     const dest = join(this.quarantineDir, `${fp}.${new Date().toISOString().replace(/[:.]/g, '-')}`);
     try {
       renameSync(dir, dest);
+      // gc ages quarantine by mtime, and a rename keeps the entry's (maybe days-old) one.
+      try {
+        const now = new Date();
+        utimesSync(dest, now, now);
+      } catch {
+        /* gc also reads the time from the folder's name */
+      }
       report?.(`Store entry ${fp.slice(0, 12)} is corrupt (${reason}); moved it to ${dest} and it will be rebuilt.`);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
@@ -149,7 +156,7 @@ export class Store {
   /** Delete an entry: renamed out of entries/ first, so no reader ever sees it half-deleted. */
   remove(fp: string): void {
     this.manifests.delete(fp);
-    const aside = join(this.stagingRoot, `${fp}.removed.${HOST}.${process.pid}.${randomBytes(4).toString('hex')}`);
+    const aside = join(this.stagingRoot, `${fp}.removed.${stagingTag(this.root)}.${randomBytes(4).toString('hex')}`);
     try {
       renameSync(this.entryDir(fp), aside);
     } catch (err) {
@@ -169,17 +176,14 @@ export class Store {
     return out.sort();
   }
 
-  /** Remove staging folders whose builder (on this host) has died. */
+  /** Remove staging folders whose builder has died (see staging-owner.ts for who counts as dead). */
   cleanDeadStaging(): string[] {
     const removed: string[] = [];
     if (!existsSync(this.stagingRoot)) return removed;
     for (const name of readdirSync(this.stagingRoot)) {
-      const m = /^[0-9a-f]{64}\.(?:replaced\.|removed\.)?(?:(.+)\.)?(\d+)\.[0-9a-f]{8}$/.exec(name);
-      if (!m) continue;
-      const [, host, pid] = m;
-      if (host !== undefined && host !== HOST) continue;
-      if (isProcessAlive(Number(pid))) continue;
-      rmSync(join(this.stagingRoot, name), { recursive: true, force: true });
+      const path = join(this.stagingRoot, name);
+      if (stagingOwnerDead(this.root, name, path) !== true) continue;
+      rmSync(path, { recursive: true, force: true });
       removed.push(name);
     }
     return removed;
