@@ -16,6 +16,14 @@ import { generateDomain } from '../data/embedded/generate-domain.ts';
 import sharp from 'sharp';
 import { loadWeights, saveWeights } from '../ml/checkpoint.ts';
 import { FixupResNet } from '../ml/model.ts';
+import { tryAcquire } from '../engine/entry-lock.ts';
+import { gcRaceRow } from './faults/gc-race.ts';
+import { lockOwnerRow } from './faults/lock-owner.ts';
+import { outsideChanges, snapshotOutside } from './faults/outside-store.ts';
+import { refusedBlobRow, traversalRow, unsignedRow } from './faults/remote-lies.ts';
+import { duplicateFilesRow, hungRow, sizesRow } from './faults/remote-transport.ts';
+import { resumeRow } from './faults/resume.ts';
+import { slurmRow } from './faults/slurm.ts';
 
 const REPO = join(fileURLToPath(import.meta.url), '..', '..');
 const OUT = join(REPO, 'bench', 'out', 'faults');
@@ -27,6 +35,8 @@ export interface Row {
   recovered: number;
   identical: string;
   workLost: string;
+  /** files changed outside the store during the row: "none", or what changed */
+  outside?: string;
   notes?: string;
 }
 
@@ -123,10 +133,18 @@ export class Campaign {
       else process.kill(workers[Math.floor(rand() * workers.length)]!, 'SIGKILL');
       await done;
       if (killRunner) for (const w of workers) await waitForExit(w, 30_000);
+      // Detected: every entry lock the dead build left is seen as dead by another process (taken
+      // over at once, not after a timeout), and nothing it committed is corrupt.
+      const left = locksIn(store);
+      const takenOver = left.filter((l) => {
+        const r = tryAcquire(join(store, 'locks', l), 'fault campaign');
+        if (r.ok) r.lock.release();
+        return r.ok;
+      }).length;
       const v = await this.verify(store);
-      if (v.ok) detected++; // nothing corrupt: the kill was contained
-      else this.log(`kill ${i}: verify found corruption:\n${v.text}`);
-      this.log(`kill ${i + 1}/${trials}: SIGKILL ${killRunner ? 'runner' : 'worker'} after ${(delay / 1000).toFixed(1)} s; verify ${v.ok ? 'clean' : 'CORRUPT'}`);
+      if (v.ok && takenOver === left.length) detected++;
+      else this.log(`kill ${i}: ${takenOver}/${left.length} leftover locks taken over; verify:\n${v.text}`);
+      this.log(`kill ${i + 1}/${trials}: SIGKILL ${killRunner ? 'runner' : 'worker'} after ${(delay / 1000).toFixed(1)} s; ${left.length} locks left, ${takenOver} taken over; verify ${v.ok ? 'clean' : 'CORRUPT'}`);
     }
     const final = await this.run(['figures', '--store', store, '-q', '--json']);
     resumed = countResumes(store);
@@ -285,10 +303,21 @@ export class Campaign {
     process.kill(a.pid!, 'SIGKILL');
     for (const w of workers) process.kill(w, 'SIGKILL');
     await doneA;
+    const left = locksIn(store);
     const t0 = performance.now();
-    const b = await this.run(['datasets', 'pretrain', '--store', store, '-q']);
+    const b = await this.run(['datasets', 'pretrain', '--store', store]);
     const seconds = (performance.now() - t0) / 1000;
-    return { fault: 'runner killed while holding entry locks', trials: 1, detected: 1, recovered: b.code === 0 ? 1 : 0, identical: '—', workLost: `next runner finished in ${seconds.toFixed(1)} s, not blocked` };
+    // Detected: the next runner saw the dead holder at once (it never waited on its locks).
+    const waited = /waiting for/.test(b.stderr);
+    return {
+      fault: 'runner killed while holding entry locks',
+      trials: 1,
+      detected: left.length > 0 && !waited ? 1 : 0,
+      recovered: b.code === 0 && locksIn(store).length === 0 ? 1 : 0,
+      identical: '—',
+      workLost: `next runner finished in ${seconds.toFixed(1)} s${waited ? ' after WAITING on a dead lock' : ', not blocked'}`,
+      notes: `${left.length} locks left by the killed runner`,
+    };
   }
 
   // ── bad input ──────────────────────────────────────────────────────────────────────────────
@@ -315,6 +344,9 @@ export class Campaign {
     };
   }
 }
+
+/** The exit code a bad-input case records when a library call threw (no process exited). */
+const THREW = -1;
 
 export interface BadCase {
   name: string;
@@ -360,12 +392,14 @@ async function badInputCases(dir: string): Promise<BadCase[]> {
   magic.write('XXXX', 0);
   writeFileSync(join(dir, 'magic.wtds'), magic);
   const badLabel = { ...good, labels: good.labels.map((l, i) => (i === 3 ? 999 : l)) as Uint16Array };
+  // Library calls (the readers behind the stages), not the CLI: they must throw a clear error.
+  // THREW stands for "threw", so the table never shows an exit code the CLI did not give.
   const direct = (fn: () => unknown): (() => Promise<Run>) => async () => {
     try {
       fn();
       return { code: 0, signal: null, stdout: '', stderr: '' };
     } catch (err) {
-      return { code: 2, signal: null, stdout: '', stderr: `error: ${(err as Error).message}` };
+      return { code: THREW, signal: null, stdout: '', stderr: `error: ${(err as Error).message}` };
     }
   };
   const wrongSize = Buffer.from(bytes);
@@ -403,17 +437,17 @@ async function badInputCases(dir: string): Promise<BadCase[]> {
     { name: 'ImageFolder: missing root', args: ['figures', '--config', folderSuite(join(dir, 'no-such-folder')), '--dry-run'], expectExit: [0], mustMention: ['no-such-folder'] },
     { name: 'ImageFolder: empty class folders', args: ['datasets', '--config', folderSuite(emptyClasses)], expectExit: [1], mustMention: ['empty-classes'] },
     { name: 'ImageFolder: corrupt image and non-image file', args: ['datasets', '--config', folderSuite(tree)], expectExit: [1], mustMention: ['a.png'] },
-    { name: 'dataset file: truncated', direct: direct(() => readDatasetFile(truncated)), expectExit: [2], mustMention: ['truncated.wtds'] },
-    { name: 'dataset file: wrong magic', direct: direct(() => readDatasetFile(join(dir, 'magic.wtds'))), expectExit: [2], mustMention: ['magic.wtds'] },
-    { name: 'dataset file: label out of range', direct: direct(() => writeDatasetFile(join(dir, 'label.wtds'), badLabel)), expectExit: [2], mustMention: ['label'] },
-    { name: 'dataset file: header/image size mismatch', direct: direct(() => readDatasetFile(join(dir, 'wrong-size.wtds'))), expectExit: [2], mustMention: ['wrong-size.wtds'] },
+    { name: 'dataset file: truncated', direct: direct(() => readDatasetFile(truncated)), expectExit: [THREW], mustMention: ['truncated.wtds'] },
+    { name: 'dataset file: wrong magic', direct: direct(() => readDatasetFile(join(dir, 'magic.wtds'))), expectExit: [THREW], mustMention: ['magic.wtds'] },
+    { name: 'dataset file: label out of range', direct: direct(() => writeDatasetFile(join(dir, 'label.wtds'), badLabel)), expectExit: [THREW], mustMention: ['label'] },
+    { name: 'dataset file: header/image size mismatch', direct: direct(() => readDatasetFile(join(dir, 'wrong-size.wtds'))), expectExit: [THREW], mustMention: ['wrong-size.wtds'] },
     {
       name: 'checkpoint of another architecture',
       direct: async () => {
         await saveWeights(ckpt, other.config, other.init(0));
         return direct(() => loadWeights(ckpt, small.config))();
       },
-      expectExit: [2],
+      expectExit: [THREW],
       mustMention: ['different architecture', 'ckpt.json'],
     },
     {
@@ -423,7 +457,7 @@ async function badInputCases(dir: string): Promise<BadCase[]> {
         truncateSync(`${ckpt}.bin`, 10);
         return direct(() => loadWeights(ckpt, small.config))();
       },
-      expectExit: [2],
+      expectExit: [THREW],
       mustMention: ['ckpt'],
     },
     { name: 'P-T from a source of another architecture', args: ['finetune/real,P-T,seed=0', '--override', 'finetune/real,P-T,seed=0:arch.widths=[8,16]', '-q'], expectExit: [1], mustMention: ['P-T init'] },
@@ -458,6 +492,11 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<void> {
       return true;
     }
   }, timeoutMs).catch(() => undefined);
+}
+
+function locksIn(store: string): string[] {
+  const dir = join(store, 'locks');
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.lock')) : [];
 }
 
 function fresh(dir: string): string {
@@ -539,14 +578,33 @@ function mulberry32(seed: number): () => number {
 }
 
 export function formatTable(rows: Row[]): string {
-  const head = ['fault', 'trials', 'detected', 'recovered', 'results identical', 'work lost'];
-  const body = rows.map((r) => [r.fault, String(r.trials), `${r.detected}/${r.trials}`, `${r.recovered}/${r.trials}`, r.identical, r.workLost]);
+  const head = ['fault', 'trials', 'detected', 'recovered', 'results identical', 'work lost', 'writes outside the store'];
+  const body = rows.map((r) => [r.fault, String(r.trials), `${r.detected}/${r.trials}`, `${r.recovered}/${r.trials}`, r.identical, r.workLost, r.outside ?? '?']);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
 }
 
-export const FAULT_ROWS = ['kills', 'stop', 'corruption', 'disk', 'concurrency', 'lock-holder', 'bad-input'] as const;
+export const FAULT_ROWS = [
+  'kills',
+  'stop',
+  'corruption',
+  'disk',
+  'concurrency',
+  'lock-holder',
+  'bad-input',
+  // the trust review's classes, in its order
+  'traversal',
+  'refused-blob',
+  'unsigned',
+  'sizes',
+  'hung-remote',
+  'resume',
+  'gc-race',
+  'lock-owner',
+  'slurm',
+  'duplicate-files',
+] as const;
 export type FaultRow = (typeof FAULT_ROWS)[number];
 
 export interface CampaignOptions {
@@ -566,18 +624,43 @@ export async function runCampaign(opts: CampaignOptions): Promise<{ rows: Row[];
   const referenceStore = await c.reference();
   const reference = c.digests(referenceStore);
   const rows: Row[] = [];
-  if (want('kills')) rows.push(await c.kills(opts.kills, opts.seed, opts.maxDelaySeconds ?? (opts.profile === 'tiny' ? 4 : 60), reference));
-  if (want('stop')) rows.push(await c.cleanStop('SIGINT', reference));
-  if (want('stop') && !opts.quick) rows.push(await c.cleanStop('SIGTERM', reference));
-  if (want('corruption')) rows.push(...(await c.corruption(referenceStore, reference)));
-  if (want('disk')) rows.push(await c.diskFull());
-  if (want('concurrency')) rows.push(await c.concurrency(2, [['figures'], ['figures']], reference));
-  if (want('concurrency')) rows.push(await c.concurrency(4, opts.quick ? [['datasets'], ['training'], ['pretrain'], ['datasets', 'pretrain']] : [['figures'], ['analyses'], ['training'], ['datasets', 'pretrain']], reference));
-  if (want('lock-holder')) rows.push(await c.killedLockHolder());
-  if (!want('bad-input')) return { rows, bad: [] };
-  const bad = await c.badInputs(referenceStore);
-  rows.push(bad.row);
-  return { rows, bad: bad.cases };
+  // Every row is checked for writes to the checkout; rows that set `outside` also check their sandbox.
+  const measured = async (row: FaultRow, make: () => Promise<Row | Row[]>) => {
+    if (!want(row)) return;
+    const before = snapshotOutside(REPO, join(OUT, 'none'), []);
+    const made = [await make()].flat();
+    const changed = outsideChanges(before, snapshotOutside(REPO, join(OUT, 'none'), []));
+    for (const r of made) r.outside = changed.length ? `CHANGED: ${changed.join(', ')}` : (r.outside ?? 'none (checkout unchanged)');
+    rows.push(...made);
+  };
+  const sandbox = (name: string) => join(OUT, name);
+  await measured('kills', () => c.kills(opts.kills, opts.seed, opts.maxDelaySeconds ?? (opts.profile === 'tiny' ? 4 : 60), reference));
+  await measured('stop', async () => [await c.cleanStop('SIGINT', reference), ...(opts.quick ? [] : [await c.cleanStop('SIGTERM', reference)])]);
+  await measured('corruption', () => c.corruption(referenceStore, reference));
+  await measured('disk', () => c.diskFull());
+  await measured('concurrency', async () => [
+    await c.concurrency(2, [['figures'], ['figures']], reference),
+    await c.concurrency(4, opts.quick ? [['datasets'], ['training'], ['pretrain'], ['datasets', 'pretrain']] : [['figures'], ['analyses'], ['training'], ['datasets', 'pretrain']], reference),
+  ]);
+  await measured('lock-holder', () => c.killedLockHolder());
+  // The trust review's classes, one row each.
+  await measured('traversal', () => traversalRow(c, referenceStore, sandbox('traversal'), opts.quick));
+  await measured('refused-blob', () => refusedBlobRow(c, referenceStore, reference, sandbox('refused-blob'), opts.quick));
+  await measured('unsigned', () => unsignedRow(c, referenceStore, sandbox('unsigned')));
+  await measured('sizes', () => sizesRow(c, referenceStore, sandbox('sizes')));
+  await measured('hung-remote', () => hungRow(c, referenceStore, sandbox('hung')));
+  await measured('resume', () => resumeRow(opts.quick));
+  await measured('gc-race', () => gcRaceRow(opts.quick));
+  await measured('lock-owner', () => lockOwnerRow(opts.quick));
+  await measured('slurm', () => slurmRow(opts.quick));
+  await measured('duplicate-files', () => duplicateFilesRow(sandbox('duplicates'), opts.quick ? 3 : 10));
+  let bad: BadCase[] = [];
+  await measured('bad-input', async () => {
+    const r = await c.badInputs(referenceStore);
+    bad = r.cases;
+    return r.row;
+  });
+  return { rows, bad };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -605,6 +688,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   console.log(`\nFault campaign (profile ${values.profile}, seed ${values.seed}):\n`);
   console.log(formatTable(rows));
   console.log('\nBad inputs:');
-  for (const b of bad) console.log(`  ${b.ok ? 'ok ' : 'BAD'} ${b.name.padEnd(45)} exit ${b.exit}  ${b.message?.slice(0, 120)}`);
+  for (const b of bad) console.log(`  ${b.ok ? 'ok ' : 'BAD'} ${b.name.padEnd(45)} ${b.exit === THREW ? 'threw' : `exit ${b.exit}`}  ${b.message?.slice(0, 120)}`);
   for (const r of rows.filter((x) => x.notes)) console.log(`  note: ${r.fault}: ${r.notes}`);
 }
