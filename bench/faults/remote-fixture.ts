@@ -57,8 +57,9 @@ export async function trials(sandbox: string, names: readonly string[], run: (na
   for (const name of names) {
     const store = join(sandbox, 'store');
     rmSync(store, { recursive: true, force: true });
-    // The trial's own setup (the remote it serves, its runner config) may change; nothing else may.
-    const own = [store, join(sandbox, 'remote'), join(sandbox, 'runner.json')];
+    // The trial's own setup (the remote it serves, its runner config) may change, and so may the
+    // report a `figures` build publishes beside its store (<store>/../report); nothing else may.
+    const own = [store, join(sandbox, 'remote'), join(sandbox, 'runner.json'), join(sandbox, 'report')];
     const before = snapshotOutside(REPO, sandbox, own);
     results.push(await run(name, store));
     outside.push(...outsideChanges(before, snapshotOutside(REPO, sandbox, own)).map((p) => `${name}: ${p}`));
