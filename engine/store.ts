@@ -73,13 +73,18 @@ export class Store {
     if (cached) return cached;
     const dir = this.entryDir(fp);
     const path = join(dir, 'manifest.json');
-    const text = readIfPresent(path) ?? (existsSync(dir) ? readIfPresent(path) : undefined);
+    let text = readIfPresent(path);
     if (text === undefined) {
-      // A second read after seeing the folder: another runner's commit (one rename of a complete
-      // folder, manifest included) may have landed between the first read and the existsSync.
-      // Only a folder that is still there without a manifest is corrupt.
-      if (existsSync(dir)) this.quarantine(fp, 'manifest.json is missing', onCorrupt);
-      return undefined;
+      if (!existsSync(dir)) return undefined;
+      // The folder is there: another runner's commit (one rename of a complete folder, manifest
+      // included) may have landed since the first read, so read again. Only a folder that is there
+      // without a manifest after that is corrupt. (Checking the folder again, without this re-read,
+      // quarantined entries committed between the read and the check.)
+      text = readIfPresent(path);
+      if (text === undefined) {
+        this.quarantine(fp, 'manifest.json is missing', onCorrupt);
+        return undefined;
+      }
     }
     let problem: string;
     try {
