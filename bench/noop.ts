@@ -44,8 +44,8 @@ function cliSeconds(command: string[]): number {
     `import { runCli } from '../../../engine/cli.ts';
 import { join } from 'node:path';
 import { ROOT, makeDag } from '../../noop-dag.ts';
-process.exitCode = await runCli({ name: 'cli.ts', description: 'bench', root: ROOT, defaultTargets: ['everything'], createDag: makeDag,
-  lockFile: () => join(ROOT, 'bench.lock.json'), allLockFiles: () => [join(ROOT, 'bench.lock.json')] });\n`,
+process.exitCode = await runCli({ name: 'cli.ts', description: 'bench', root: ROOT, defaultTargets: ['everything'],
+  createExperiment: async () => ({ dag: await makeDag(), name: 'bench' }), locksDir: ROOT });\n`,
   );
   const t0 = performance.now();
   execFileSync(process.execPath, ['--import', 'tsx', script, ...command, '--store', join(ROOT, 'store'), '--quiet'], { stdio: 'inherit' });

@@ -1,8 +1,8 @@
 // Where a build's time goes: per stage kind, the instances, their summed and longest wall time
-// and their share, from the lock file of a profile (each entry records its run's wall time).
+// and their share, for the instances of a profile's lock file (each entry's manifest records its run's wall time).
 // With --build, first builds the profile cold in a temporary store (-j 2) and times the whole
 // build, so the table also shows how well the two cores were kept busy.
-//   npx tsx bench/stage-times.ts [--profile default] [--lock locks/default.lock.json] [--build]
+//   npx tsx bench/stage-times.ts [--profile default] [--lock locks/default.lock.json] [--store artifacts/store] [--build]
 // The baseline is the summed stage time itself: each row's share of it, and the build's wall
 // time against the ideal sum / cores.
 import { spawnSync } from 'node:child_process';
@@ -11,8 +11,9 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LockFile } from '../engine/lock-file.ts';
+import { Store } from '../engine/store.ts';
 
-const { values: args } = parseArgs({ options: { profile: { type: 'string', default: 'default' }, lock: { type: 'string' }, build: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({ options: { profile: { type: 'string', default: 'default' }, lock: { type: 'string' }, store: { type: 'string' }, build: { type: 'boolean', default: false } } });
 const ROOT = join(import.meta.dirname, '..');
 let lockPath = args.lock ?? join(ROOT, 'locks', `${args.profile}.lock.json`);
 let wall: number | undefined;
@@ -32,10 +33,14 @@ if (args.build) {
 
 const lock = new LockFile(lockPath);
 if (lock.problem || !lock.ids().length) throw new Error(`${lockPath}: no build recorded (${lock.problem ?? 'empty'}); build the profile first or pass --build`);
+// Times are in the entries' manifests (the lock file records only what decides freshness).
+const store = new Store(args.store ?? (work ? join(work, 'store') : join(ROOT, 'artifacts', 'store')));
 const byStage = new Map<string, number[]>();
 for (const id of lock.ids()) {
   const { locked } = lock.get(id)!;
-  byStage.set(locked.stage, [...(byStage.get(locked.stage) ?? []), locked.wallSeconds]);
+  const secs = store.readManifest(locked.fingerprint)?.run.wallSeconds;
+  if (secs === undefined) throw new Error(`${id}: entry ${locked.fingerprint.slice(0, 16)} is not in ${store.root}; pass --store`);
+  byStage.set(locked.stage, [...(byStage.get(locked.stage) ?? []), secs]);
 }
 const total = [...byStage.values()].flat().reduce((a, b) => a + b, 0);
 const rows = [...byStage].map(([stage, ts]) => ({ stage, n: ts.length, sum: ts.reduce((a, b) => a + b, 0), max: Math.max(...ts) })).sort((a, b) => b.sum - a.sum);

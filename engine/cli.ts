@@ -12,6 +12,10 @@ import { LocalExecutor } from './executor-local.ts';
 import { SlurmExecutor } from './executor-slurm.ts';
 import type { Executor } from './executor.ts';
 import { collectGarbage, parseSize, touchEntries } from './gc.ts';
+import { defineExperiment } from './experiment.ts';
+import { checkExperimentName } from './experiment-guard.ts';
+import { lockFilesIn, recordInStore } from './experiment-store.ts';
+import { formatBytes, formatGcReport, formatStatus } from './cli-format.ts';
 import { Project } from './project.ts';
 import { createProgressView, formatSeconds } from './progress-view.ts';
 import type { BuildSummary, Reporter } from './reporter.ts';
@@ -26,6 +30,15 @@ import { openSigner } from './remote/signing.ts';
 import { stopOnSignal } from './interrupt.ts';
 import { loadRunnerConfig, type RunnerConfig } from './runner-config.ts';
 import { pullTargets, pushTargets } from './cache-commands.ts';
+
+export interface ExperimentDefinition {
+  dag: Dag;
+  name: string;
+  /** what defines the experiment; a build under the same name with other settings is refused */
+  settings?: unknown;
+  /** where the name came from, for messages (e.g. '"name" in my-data.json') */
+  nameFrom?: string;
+}
 
 export interface PipelineOption {
   flags: string;
@@ -42,11 +55,10 @@ export interface PipelineDefinition {
   root: string;
   defaultTargets: string[];
   options?: PipelineOption[];
-  createDag(options: Record<string, unknown>): Dag | Promise<Dag>;
-  /** the lock file that records runs made with these options (e.g. one per profile) */
-  lockFile(options: Record<string, unknown>): string;
-  /** every lock file whose entries gc keeps */
-  allLockFiles(): string[];
+  /** the DAG these options select, and the experiment name (and settings) it is recorded under */
+  createExperiment(options: Record<string, unknown>): ExperimentDefinition | Promise<ExperimentDefinition>;
+  /** the folder of lock files, one per experiment (<name>.lock.json); gc keeps what any of them references */
+  locksDir: string;
   codeExclude?: string[];
   /** called after a build (not a dry run), e.g. to print where the report is */
   afterBuild?(summary: BuildSummary, project: Project, options: Record<string, unknown>): void;
@@ -106,18 +118,21 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
     });
   };
 
-  const dagFor = async (opts: CommonOpts) => {
-    const dag = (await def.createDag(opts)).finalize();
+  const experimentFor = async (opts: CommonOpts) => {
+    const e = await def.createExperiment(opts);
+    const dag = e.dag.finalize();
     for (const o of (opts.override as string[] | undefined) ?? []) dag.override(o);
-    return dag;
+    return { dag, experiment: defineExperiment(e.name, e.settings ?? null, e.nameFrom ?? 'the experiment name') };
   };
+  const dagFor = async (opts: CommonOpts) => (await experimentFor(opts)).dag;
   const open = async (opts: CommonOpts) => {
-    const dag = await dagFor(opts);
+    const { dag, experiment } = await experimentFor(opts);
     return new Project({
       dag,
       root: def.root,
       storeDir: resolveStore(def, opts),
-      lockFile: def.lockFile(opts),
+      lockFile: join(def.locksDir, `${experiment.name}.lock.json`),
+      experiment,
       codeExclude: def.codeExclude ?? [],
     });
   };
@@ -127,9 +142,11 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
     .option('--force [targets...]', 'rebuild: everything the targets need, or just the named instances/stages/groups')
     .option('-n, --dry-run', 'show what would run, and why, without running it')
     .option('-k, --keep-going', 'after a failure, still build everything that does not depend on it')
+    .option('--force-name', 'build even though the experiment name is recorded with other settings (that experiment is replaced)')
     .addOption(new Option('--executor <kind>', 'where stages run (default: the config file\'s executor, else local)').choices(['local', 'slurm']))
-    .action(async (targets: string[], opts: CommonOpts & { jobs?: number; force?: true | string[]; dryRun?: boolean; keepGoing?: boolean; executor?: 'local' | 'slurm' }) => {
+    .action(async (targets: string[], opts: CommonOpts & { jobs?: number; force?: true | string[]; dryRun?: boolean; keepGoing?: boolean; forceName?: boolean; executor?: 'local' | 'slurm' }) => {
       const project = await open(opts);
+      checkExperimentName(project, !!opts.forceName);
       const kind = opts.executor ?? config().executor.kind;
       // --json keeps stdout for the summary; warnings and failures still go to stderr.
       const reporter: Reporter = createProgressView({ live: !opts.json, quiet: !!opts.quiet || !!opts.json, verbose: !!opts.verbose && !opts.json, slots: opts.jobs ?? availableParallelism() });
@@ -167,6 +184,7 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
           remote: sessionFor(project, opts, reporter, false, controller.signal),
         });
         touchEntries(project.store, summary.outcomes.flatMap((o) => (o.fingerprint && (o.outcome === 'cached' || o.outcome === 'built') ? [o.fingerprint] : [])));
+        if (!opts.dryRun) await recordInStore(project, (m) => reporter.warn(m));
         if (opts.json) process.stdout.write(`${JSON.stringify(summary, null, 1)}\n`);
         if (!opts.dryRun) def.afterBuild?.(summary, project, opts);
         exitCode = summary.exitCode;
@@ -183,14 +201,7 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
       process.stdout.write(`${JSON.stringify(list, null, 1)}\n`);
       return;
     }
-    const width = Math.min(60, Math.max(...list.map((s) => s.id.length)));
-    for (const s of list) {
-      if (opts.quiet && s.state === 'fresh') continue;
-      const why = s.reasons.length ? `  ${s.reasons[0]}${s.reasons.length > 1 ? ` (+${s.reasons.length - 1} more; see \`why\`)` : ''}` : '';
-      process.stdout.write(`${s.state.padEnd(8)} ${s.id.padEnd(width)}${why}\n`);
-    }
-    const n = (k: string) => list.filter((s) => s.state === k).length;
-    process.stdout.write(`${list.length} instances: ${n('fresh')} fresh, ${n('stale')} stale, ${n('missing')} missing\n`);
+    process.stdout.write(formatStatus(list, project.experiment?.name, !!opts.quiet));
   });
 
   common(program.command('why <targets...>').description('every reason each named instance (and what it needs) is not fresh')).action(async (targets: string[], opts: CommonOpts) => {
@@ -232,25 +243,22 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
     process.stdout.write(readFileSync(found[0], 'utf8'));
   });
 
-  common(program.command('gc').description("delete store entries no lock file references, and dead processes' debris"))
+  common(program.command('gc').description("delete store entries no experiment references, and dead processes' debris"))
     .option('-n, --dry-run', 'only list what would be removed')
     .option('--keep <n>', 'also keep the N most recently used unreferenced entries', parsePositiveInt, 0)
     .option('--max-size <size>', 'remove unreferenced entries, least recently used first, only until the store fits (e.g. 20G)')
-    .action(async (opts: CommonOpts & { dryRun?: boolean; keep: number; maxSize?: string }) => {
+    .option('--keep-experiment <name>', 'also keep every entry experiment NAME has ever used, not only what it references now (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .action(async (opts: CommonOpts & { dryRun?: boolean; keep: number; maxSize?: string; keepExperiment?: string[] }) => {
       const store = new Store(resolveStore(def, opts)).init();
       const report = await stopOnSignal('gc', async () => collectGarbage(store, {
-        lockFiles: def.allLockFiles(),
+        lockFiles: lockFilesIn(def.locksDir),
+        keepExperiments: opts.keepExperiment ?? [],
         dryRun: !!opts.dryRun,
         keep: opts.keep,
         maxSizeBytes: opts.maxSize ? parseSize(opts.maxSize) : undefined,
       }));
       if (opts.json) return void process.stdout.write(`${JSON.stringify(report, null, 1)}\n`);
-      for (const r of report.removed) process.stdout.write(`${opts.dryRun ? 'would remove' : 'removed'} ${r.fingerprint.slice(0, 16)}  ${formatBytes(r.bytes)}\n`);
-      for (const d of report.debris) process.stdout.write(`removed ${d}\n`);
-      process.stdout.write(
-        `${report.removed.length} entries ${opts.dryRun ? 'would be ' : ''}removed (${formatBytes(report.freedBytes)}), ${report.kept} unreferenced kept, ` +
-          `${report.referenced} referenced by lock files; store ${formatBytes(report.storeBytesAfter)} after.\n`,
-      );
+      process.stdout.write(formatGcReport(report, !!opts.dryRun, !!opts.verbose));
     });
 
   common(program.command('verify').description('re-hash every store entry; quarantine corrupt ones (exit 1 if any)')).action(async (opts: CommonOpts) => {
@@ -320,9 +328,4 @@ function parsePositiveInt(v: string): number {
   return n;
 }
 
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) [n, i] = [n / 1024, i + 1];
-  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
-}
+export { formatBytes } from './cli-format.ts';

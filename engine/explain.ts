@@ -5,6 +5,7 @@ import { canonicalJson } from './canonical-json.ts';
 import type { CodeRecord } from './code-graph.ts';
 import type { DagNode } from './dag.ts';
 import type { InputRecord } from './fingerprint.ts';
+import { inputSetDigest } from './input-set-digest.ts';
 import type { LockedInstance } from './lock-file.ts';
 
 const MAX_FILES_LISTED = 5;
@@ -15,7 +16,15 @@ export interface CurrentState {
   staleUpstream: DagNode[];
 }
 
-export function explain(node: DagNode, current: CurrentState, locked: { locked: LockedInstance; code: CodeRecord | undefined } | undefined): string[] {
+/** The per-file list of one input set of the locked run (from its manifest), when the store still has it. */
+export type LockedInputFiles = (set: string) => Record<string, string> | undefined;
+
+export function explain(
+  node: DagNode,
+  current: CurrentState,
+  locked: { locked: LockedInstance; code: CodeRecord | undefined } | undefined,
+  lockedFiles: LockedInputFiles = () => undefined,
+): string[] {
   if (!locked) return ['never built (no record in the lock file)'];
   const was = locked.locked.record;
   const now = current.record;
@@ -25,9 +34,7 @@ export function explain(node: DagNode, current: CurrentState, locked: { locked: 
   for (const [path, a, b] of diffValues(was.params, now.params, 'params')) out.push(`param ${path}: ${a} → ${b}`);
   if (locked.code) out.push(...diffCode(locked.code, now.code));
   else if (canonicalJson(was.code) !== canonicalJson(now.code)) out.push('code changed (the lock file lacks the old code record)');
-  for (const set of union(Object.keys(was.inputs), Object.keys(now.inputs))) {
-    out.push(...diffFiles(was.inputs[set] ?? {}, now.inputs[set] ?? {}, `input ${set}:`));
-  }
+  for (const set of union(Object.keys(was.inputs), Object.keys(now.inputs))) out.push(...diffInputSet(set, was.inputs[set], now.inputs[set], lockedFiles));
   for (const name of union(Object.keys(was.env), Object.keys(now.env))) {
     if (was.env[name] !== now.env[name]) out.push(`env ${name}: ${JSON.stringify(was.env[name] ?? null)} → ${JSON.stringify(now.env[name] ?? null)}`);
   }
@@ -42,6 +49,16 @@ export function explain(node: DagNode, current: CurrentState, locked: { locked: 
     }
   }
   return out;
+}
+
+/** An input set is one digest in the lock; the file-level diff needs the locked run's manifest. */
+function diffInputSet(set: string, was: string | undefined, now: Record<string, string> | undefined, lockedFiles: LockedInputFiles): string[] {
+  if (was === undefined) return [`input set ${set} added (${Object.keys(now ?? {}).length} files)`];
+  if (now === undefined) return [`input set ${set} removed`];
+  if (inputSetDigest(now) === was) return [];
+  const before = lockedFiles(set);
+  if (before && inputSetDigest(before) === was) return diffFiles(before, now, `input ${set}:`);
+  return [`input set ${set} changed (now ${Object.keys(now).length} files; the locked run's file list is not in this store, so which file is not known)`];
 }
 
 function diffCode(was: CodeRecord, now: CodeRecord): string[] {

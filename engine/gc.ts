@@ -1,21 +1,26 @@
 // `gc`: remove store entries nothing needs, oldest use first, and the debris of dead processes
-// (gc-debris.ts). An entry is needed if a lock file references it, a live runner pins it (a
+// (gc-debris.ts). An entry is needed if an experiment references it (any lock file, or any
+// experiment recorded in the store: gc-references.ts), a live runner pins it (a
 // running build pins every entry it builds or reads before touching it, long before its lock
 // file is flushed: runner.ts), or a live process holds its build lock. Removal re-checks the pins
 // after moving the entry aside and puts it back if a runner pinned it meanwhile.
 import { randomBytes } from 'node:crypto';
-import { renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from './errors.ts';
 import { tryAcquire } from './entry-lock.ts';
 import { removeDebris } from './gc-debris.ts';
-import { LockFile } from './lock-file.ts';
+import { instanceIdProblem } from './instance-id.ts';
+import { collectReferences, type ExperimentReferences } from './gc-references.ts';
 import { livePins } from './runner.ts';
 import { stagingTag } from './staging-owner.ts';
 import type { Store } from './store.ts';
+import { Timings } from './timings.ts';
 
 export interface GcOptions {
   lockFiles: string[];
+  /** experiments whose every entry ever used is kept, not only what they reference now */
+  keepExperiments?: string[];
   dryRun: boolean;
   /** also keep this many of the most recently used unreferenced entries */
   keep: number;
@@ -24,11 +29,14 @@ export interface GcOptions {
 }
 
 export interface GcReport {
+  /** what each experiment keeps */
+  experiments: { name: string; sources: string[]; entries: number; bytes: number }[];
   referenced: number;
   /** entries kept because a live runner pins them (not referenced by a lock file) */
   pinned: number;
   kept: number;
-  removed: { fingerprint: string; bytes: number }[];
+  /** with the instance each entry was, and the experiment that used it last (when recorded) */
+  removed: { fingerprint: string; bytes: number; instanceId?: string | undefined; experiment?: string | undefined }[];
   freedBytes: number;
   storeBytesAfter: number;
   debris: string[];
@@ -38,28 +46,54 @@ interface Candidate {
   fingerprint: string;
   lastUsed: number;
   bytes: number;
+  instanceId?: string | undefined;
+}
+
+function summarise(store: Store, e: ExperimentReferences): GcReport['experiments'][number] {
+  const present = [...e.fingerprints].filter((fp) => store.has(fp));
+  return { name: e.name, sources: e.sources, entries: present.length, bytes: present.reduce((s, fp) => s + store.entrySize(fp), 0) };
+}
+
+/** The instance an entry was, for the listing only (no validation, no quarantine: the entry may be going anyway). */
+function peekInstanceId(store: Store, fp: string): string | undefined {
+  try {
+    const id: unknown = (JSON.parse(readFileSync(join(store.entryDir(fp), 'manifest.json'), 'utf8')) as { instanceId?: unknown }).instanceId;
+    return typeof id === 'string' && !instanceIdProblem(id) ? id : undefined;
+  } catch {
+    return undefined; // already moved aside, or unreadable
+  }
+}
+
+/** Times of removed entries are dropped from the memo; the experiments' histories keep naming them. */
+function forgetRemoved(store: Store, removed: readonly Candidate[]): void {
+  if (!removed.length) return;
+  new Timings(store).prune(new Set(store.fingerprints()));
 }
 
 export function collectGarbage(store: Store, opts: GcOptions): GcReport {
-  const referenced = new Set<string>();
-  for (const f of opts.lockFiles) for (const fp of new LockFile(f).fingerprints()) referenced.add(fp);
+  const refs = collectReferences(store, opts.lockFiles, opts.keepExperiments ?? []);
+  const referenced = refs.all;
   const pinned = livePins(store.root);
   const present = store.fingerprints();
   const keptAnyway = present.filter((fp) => referenced.has(fp) || pinned.has(fp));
   const candidates: Candidate[] = present
     .filter((fp) => !referenced.has(fp) && !pinned.has(fp))
-    .map((fp) => ({ fingerprint: fp, lastUsed: statSync(store.entryDir(fp)).mtimeMs, bytes: store.entrySize(fp) }))
+    .map((fp) => ({ fingerprint: fp, lastUsed: statSync(store.entryDir(fp)).mtimeMs, bytes: store.entrySize(fp)}))
     .sort((a, b) => b.lastUsed - a.lastUsed); // most recent first
   const keptBytes = keptAnyway.reduce((s, fp) => s + store.entrySize(fp), 0);
   const chosen = choose(candidates, opts, keptBytes);
+  for (const c of chosen) c.instanceId = peekInstanceId(store, c.fingerprint);
   const removed = opts.dryRun ? chosen : chosen.filter((c) => removeUnneeded(store, c.fingerprint));
   const freedBytes = removed.reduce((s, c) => s + c.bytes, 0);
   const pinnedOnly = keptAnyway.filter((fp) => !referenced.has(fp)).length;
+  const describe = (c: Candidate) => ({ fingerprint: c.fingerprint, bytes: c.bytes, instanceId: c.instanceId, experiment: refs.lastUsedBy(c.fingerprint) });
+  if (!opts.dryRun) forgetRemoved(store, removed);
   return {
+    experiments: refs.experiments.map((e) => summarise(store, e)),
     referenced: referenced.size,
     pinned: pinnedOnly,
     kept: candidates.length - removed.length + pinnedOnly,
-    removed: removed.map(({ fingerprint, bytes }) => ({ fingerprint, bytes })),
+    removed: removed.map(describe),
     freedBytes,
     storeBytesAfter: keptBytes + candidates.reduce((s, c) => s + c.bytes, 0) - freedBytes,
     debris: opts.dryRun ? [] : removeDebris(store),

@@ -1,29 +1,41 @@
-// The lock file (like dvc.lock, meant to be committed): for each stage instance, the input record
-// and output digests of its last successful run. `status` and `why` diff against it; `gc` keeps
-// what it references. Code records are shared by many instances, so they are stored once, by digest.
+// The lock file (like dvc.lock, meant to be committed): one per experiment, and for each stage
+// instance only what decides freshness: the input record and the output digests of its last
+// successful run. `status` and `why` diff against it; `gc` keeps what it references.
+//   - Code records are shared by many instances, so they are stored once, by digest.
+//   - A folder of inputs is one digest (input-set-digest.ts): a 60,000-file dataset is one line.
+//     The per-file list is in the entry's manifest, where `why` finds the file that changed.
+//   - No times: rebuilding with identical outputs leaves the file byte-identical. How long a
+//     run took is in its manifest and in the store's timing memo (timings.ts).
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from './atomic-fs.ts';
 import { codeDigest, type CodeRecord } from './code-graph.ts';
 import { acquire } from './entry-lock.ts';
+import type { ExperimentName, SettingsDigest } from './experiment.ts';
 import type { InputRecord } from './fingerprint.ts';
+import { inputSetDigests } from './input-set-digest.ts';
 import { InputRecordSchema } from './manifest.ts';
+import { migrateLockV1 } from './lock-file-v1.ts';
 
-export const LOCK_VERSION = 1;
+export const LOCK_VERSION = 2;
 
-const LockedRecord = InputRecordSchema.extend({ code: z.string() });
-const LockedInstance = z.object({
+const Hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+export const LockedRecord = InputRecordSchema.extend({ code: z.string(), inputs: z.record(z.string(), Hex64) });
+export const LockedInstance = z.object({
   stage: z.string(),
-  fingerprint: z.string(),
+  fingerprint: Hex64,
   record: LockedRecord,
-  outputs: z.object({ digest: z.string(), files: z.record(z.string(), z.string()) }),
-  wallSeconds: z.number(),
+  outputs: z.object({ digest: Hex64, files: z.record(z.string(), z.string()) }),
 });
 export type LockedInstance = z.infer<typeof LockedInstance>;
 
-const LockFileSchema = z.object({
+// Which experiment the file belongs to: a run with other settings under the same name is refused.
+const LockedExperiment = z.object({ name: z.string(), settings: Hex64 });
+
+export const LockFileSchema = z.object({
   lockVersion: z.literal(LOCK_VERSION),
+  experiment: LockedExperiment.optional(),
   instances: z.record(z.string(), LockedInstance),
   code: z.record(z.string(), InputRecordSchema.shape.code),
 });
@@ -35,7 +47,11 @@ export interface LockUpdate {
   fingerprint: string;
   record: InputRecord;
   outputs: { digest: string; files: { path: string; sha256: string; size: number }[] };
-  wallSeconds: number;
+}
+
+export interface LockedExperimentHeader {
+  name: ExperimentName;
+  settings: SettingsDigest;
 }
 
 export class LockFile {
@@ -50,7 +66,8 @@ export class LockFile {
   private load(): string | undefined {
     if (!existsSync(this.path)) return undefined;
     try {
-      const parsed = LockFileSchema.safeParse(JSON.parse(readFileSync(this.path, 'utf8')));
+      const raw: unknown = JSON.parse(readFileSync(this.path, 'utf8'));
+      const parsed = LockFileSchema.safeParse(migrateLockV1(raw));
       if (parsed.success) {
         this.data = parsed.data;
         return undefined;
@@ -59,6 +76,10 @@ export class LockFile {
     } catch (err) {
       return (err as Error).message;
     }
+  }
+
+  get experiment(): LockedExperimentHeader | undefined {
+    return this.data.experiment as LockedExperimentHeader | undefined;
   }
 
   get(id: string): { locked: LockedInstance; code: CodeRecord | undefined } | undefined {
@@ -79,35 +100,36 @@ export class LockFile {
    * Merge updates into the file on disk (re-read under a write lock, so two runners sharing the
    * file keep each other's records) and drop instances the pipeline no longer declares.
    */
-  async write(updates: LockUpdate[], declaredIds: Set<string> | undefined): Promise<boolean> {
+  async write(updates: LockUpdate[], declaredIds: Set<string> | undefined, experiment?: LockedExperimentHeader): Promise<boolean> {
     mkdirSync(dirname(this.path), { recursive: true });
     const mutex = await acquire(`${this.path}.writing`, 'lock-file write');
     try {
       this.load();
       const before = JSON.stringify(this.data);
-      for (const u of updates) {
-        const digest = codeDigest(u.record.code);
-        this.data.code[digest] = u.record.code;
-        this.data.instances[u.id] = {
-          stage: u.stage,
-          fingerprint: u.fingerprint,
-          record: { ...u.record, code: digest },
-          outputs: { digest: u.outputs.digest, files: Object.fromEntries(u.outputs.files.map((f) => [f.path, `${f.sha256}:${f.size}`])) },
-          wallSeconds: Math.round(u.wallSeconds * 1000) / 1000,
-        };
-      }
+      if (experiment) this.data = { lockVersion: LOCK_VERSION, experiment: { name: experiment.name, settings: experiment.settings }, instances: this.data.instances, code: this.data.code };
+      for (const u of updates) this.record(u);
       if (declaredIds) for (const id of Object.keys(this.data.instances)) if (!declaredIds.has(id)) delete this.data.instances[id];
       const used = new Set(Object.values(this.data.instances).map((i) => i.record.code));
       for (const d of Object.keys(this.data.code)) if (!used.has(d)) delete this.data.code[d];
       this.data.instances = sortObject(this.data.instances);
       this.data.code = sortObject(this.data.code);
-      const after = JSON.stringify(this.data);
-      if (after === before && existsSync(this.path)) return false;
+      if (JSON.stringify(this.data) === before && existsSync(this.path)) return false;
       writeFileAtomic(this.path, `${JSON.stringify(this.data, null, 1)}\n`);
       return true;
     } finally {
       mutex.release();
     }
+  }
+
+  private record(u: LockUpdate): void {
+    const digest = codeDigest(u.record.code);
+    this.data.code[digest] = u.record.code;
+    this.data.instances[u.id] = {
+      stage: u.stage,
+      fingerprint: u.fingerprint,
+      record: { ...u.record, code: digest, inputs: inputSetDigests(u.record.inputs) },
+      outputs: { digest: u.outputs.digest, files: Object.fromEntries(u.outputs.files.map((f) => [f.path, `${f.sha256}:${f.size}`])) },
+    };
   }
 }
 

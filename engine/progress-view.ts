@@ -3,6 +3,7 @@
 // (CI, pipes) plain lines, with progress at most every PLAIN_PROGRESS_MS per stage.
 import { createLogUpdate } from 'log-update';
 import type { BuildSummary, InstanceOutcome, Reporter } from './reporter.ts';
+import { fractionDone, runningRemaining } from './eta.ts';
 import type { ProgressUpdate } from './stage.ts';
 
 const PLAIN_PROGRESS_MS = 10_000;
@@ -48,18 +49,16 @@ export function createProgressView(opts: ViewOptions): Reporter {
     ];
     for (const [id, r] of running) {
       const secs = Math.round((now - r.since) / 1000);
-      const bar = r.update?.total ? ` ${progressBar((r.update.done ?? 0) / r.update.total)}` : '';
+      const f = fractionDone(r.update);
+      const bar = f !== undefined ? ` ${progressBar(f)}` : '';
       lines.push(`  ▸ ${id}${bar} ${r.update?.message ?? ''} ${secs}s${r.expected ? `/~${Math.round(r.expected)}s` : ''}`);
     }
     update(lines.join('\n'));
   };
+  // only the running stages: instances not started yet may come from the store, so "≥"
   const eta = (now: number) => {
-    let remaining = 0;
-    for (const r of running.values()) {
-      if (r.expected === undefined) return '';
-      remaining += Math.max(0, r.expected - (now - r.since) / 1000);
-    }
-    return remaining > 0 ? ` · ETA ≥ ${formatSeconds(remaining / Math.max(1, Math.min(opts.slots, running.size)))}` : '';
+    const remaining = runningRemaining(running.values(), now, opts.slots);
+    return remaining !== undefined && remaining > 0 ? ` · ETA ≥ ${formatSeconds(remaining)}` : '';
   };
 
   return {
@@ -78,7 +77,8 @@ export function createProgressView(opts: ViewOptions): Reporter {
       const now = performance.now();
       if (!live && !opts.quiet && now - r.lastPrinted > PLAIN_PROGRESS_MS) {
         r.lastPrinted = now;
-        const frac = r.update.total ? ` ${Math.round((100 * (r.update.done ?? 0)) / r.update.total)}%` : '';
+        const f = fractionDone(r.update);
+        const frac = f !== undefined ? ` ${Math.round(100 * f)}%` : '';
         out.write(`  … ${id}${frac} ${r.update.message ?? ''}\n`);
       }
     },

@@ -9,10 +9,13 @@ import type { OutputDigest } from './digest.ts';
 import { FileHasher } from './file-hasher.ts';
 import { envRecord, fingerprintOf, hashInputs, RECORD_FORMAT, type InputRecord, type ResolvedInputSet } from './fingerprint.ts';
 import type { Fingerprint } from './digest.ts';
+import type { Experiment } from './experiment.ts';
+import type { LockedInputFiles } from './explain.ts';
 import { LockFile } from './lock-file.ts';
 import { PackageVersions } from './package-lock.ts';
 import type { Resources } from './stage.ts';
 import { Store } from './store.ts';
+import { Timings } from './timings.ts';
 
 export interface ProjectOptions {
   dag: Dag;
@@ -20,6 +23,8 @@ export interface ProjectOptions {
   root: string;
   storeDir: string;
   lockFile: string;
+  /** the named experiment the lock file belongs to (none for library use without names) */
+  experiment?: Experiment | undefined;
   /** folders whose code never enters a fingerprint (the engine's own folder always is excluded) */
   codeExclude?: string[];
 }
@@ -37,6 +42,8 @@ export class Project {
   readonly lock: LockFile;
   readonly hasher: FileHasher;
   readonly code: CodeGraph;
+  readonly timings: Timings;
+  readonly experiment: Experiment | undefined;
   private codeRecords = new Map<string, CodeRecord>();
 
   constructor(opts: ProjectOptions) {
@@ -44,6 +51,8 @@ export class Project {
     this.root = resolve(opts.root);
     this.store = new Store(resolve(opts.storeDir)).init();
     this.lock = new LockFile(resolve(opts.lockFile));
+    this.experiment = opts.experiment;
+    this.timings = new Timings(this.store);
     this.hasher = new FileHasher(join(this.store.cacheDir, 'file-hashes.json'));
     this.code = new CodeGraph({
       root: this.root,
@@ -107,6 +116,12 @@ export class Project {
     return { record, inputs: resolved };
   }
 
+  /** For `why`: the per-file inputs of the run the lock file remembers, read from its manifest. */
+  lockedInputFiles(id: string): LockedInputFiles {
+    const fp = this.lock.get(id)?.locked.fingerprint;
+    return (set) => (fp ? this.store.readManifest(fp)?.record.inputs[set] : undefined);
+  }
+
   resources(node: DagNode): Resources {
     const r = node.stage.resources;
     return (typeof r === 'function' ? r(node.params) : r) ?? {};
@@ -114,7 +129,7 @@ export class Project {
 
   /** Memos only speed things up: failing to save them (a full disk) must not fail a build. */
   saveMemos(onError?: (message: string) => void): void {
-    for (const save of [() => this.hasher.save(), () => this.code.save()]) {
+    for (const save of [() => this.hasher.save(), () => this.code.save(), () => this.timings.save()]) {
       try {
         save();
       } catch (err) {

@@ -12,6 +12,7 @@ import type { Executor } from './executor.ts';
 import { explain } from './explain.ts';
 import type { Job } from './job.ts';
 import type { LockUpdate } from './lock-file.ts';
+import { expectedDurations } from './timings.ts';
 import type { Manifest } from './manifest.ts';
 import type { ComputedInstance, Project } from './project.ts';
 import type { RemoteSession } from './remote/remote-session.ts';
@@ -70,7 +71,7 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
     states.set(node, { node, status: 'pending', waitingOn: new Set(ups), generation: 0 });
     for (const u of ups) dependents.set(u, [...(dependents.get(u) ?? []), node]);
   }
-  const expected = expectedDurations(project);
+  const expected = expectedDurations(project.lock, project.timings);
   const priority = criticalPaths(order, dependents, (n) => expected(n) ?? 1);
   const outcomes = new Map<DagNode, InstanceOutcome>();
   const lockUpdates: LockUpdate[] = [];
@@ -92,7 +93,7 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
     if (opts.dryRun || (lockUpdates.length === 0 && !final)) return;
     const batch = lockUpdates.splice(0);
     try {
-      await project.lock.write(batch, new Set(dag.nodes().map((n) => n.id)));
+      await project.lock.write(batch, new Set(dag.nodes().map((n) => n.id)), project.experiment && { name: project.experiment.name, settings: project.experiment.settingsDigest });
     } catch (err) {
       reporter.warn(`Could not update the lock file ${project.lock.path}: ${errorMessage(err)}`);
     }
@@ -110,8 +111,8 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
         fingerprint: manifest.fingerprint,
         record: st.computed!.record,
         outputs: manifest.outputs,
-        wallSeconds: manifest.run.wallSeconds,
       });
+      project.timings.record(manifest.fingerprint, st.node.stage.name, manifest.run.wallSeconds);
     }
     const o: InstanceOutcome = { id: st.node.id, stage: st.node.stage.name, outcome, fingerprint: st.computed?.fingerprint, reasons: st.reasons, ...extra };
     outcomes.set(st.node, o);
@@ -349,7 +350,7 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
 }
 
 function explainMiss(project: Project, st: NodeState): string[] {
-  const reasons = explain(st.node, { record: st.computed!.record, staleUpstream: [] }, project.lock.get(st.node.id));
+  const reasons = explain(st.node, { record: st.computed!.record, staleUpstream: [] }, project.lock.get(st.node.id), project.lockedInputFiles(st.node.id));
   return reasons.length ? reasons : ['not in the store (garbage-collected, or built on another machine)'];
 }
 
@@ -401,22 +402,6 @@ function criticalPaths(order: readonly DagNode[], dependents: Map<DagNode, DagNo
     out.set(n, duration(n) + Math.max(0, ...below.map((d) => out.get(d) ?? 0)) + below.length * 1e-6);
   }
   return out;
-}
-
-/** Seconds an instance took last time, else the mean of its stage's recorded runs. */
-function expectedDurations(project: Project): (node: DagNode) => number | undefined {
-  const byStage = new Map<string, { sum: number; n: number }>();
-  for (const id of project.lock.ids()) {
-    const l = project.lock.get(id)!.locked;
-    const s = byStage.get(l.stage) ?? { sum: 0, n: 0 };
-    byStage.set(l.stage, { sum: s.sum + l.wallSeconds, n: s.n + 1 });
-  }
-  return (node) => {
-    const own = project.lock.get(node.id)?.locked.wallSeconds;
-    if (own !== undefined) return own;
-    const s = byStage.get(node.stage.name);
-    return s ? s.sum / s.n : undefined;
-  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -9,6 +9,7 @@ import { explain } from './explain.ts';
 import type { Project } from './project.ts';
 import type { RemoteSession } from './remote/remote-session.ts';
 import { fingerprintOf, type InputRecord } from './fingerprint.ts';
+import { expectedDurations } from './timings.ts';
 
 export type InstanceState = 'fresh' | 'stale' | 'missing';
 
@@ -18,6 +19,8 @@ export interface InstanceStatus {
   state: InstanceState;
   fingerprint?: string | undefined;
   reasons: string[];
+  /** for an instance that is not fresh: seconds its last run took (or its stage's mean), if known */
+  lastTookSeconds?: number | undefined;
 }
 
 export async function computeStatus(project: Project, targets: string[], remote?: RemoteSession): Promise<InstanceStatus[]> {
@@ -26,6 +29,7 @@ export async function computeStatus(project: Project, targets: string[], remote?
   const digests = new Map<DagNode, OutputDigest>();
   const states = new Map<DagNode, InstanceStatus>();
   const out: InstanceStatus[] = [];
+  const lastTook = expectedDurations(project.lock, project.timings);
   for (const node of order) {
     let partial;
     try {
@@ -48,7 +52,7 @@ export async function computeStatus(project: Project, targets: string[], remote?
         digests.set(node, (manifest ?? remoteManifest)!.outputs.digest as OutputDigest);
         status = { id: node.id, stage: node.stage.name, state: 'fresh', fingerprint: fp, reasons: remoteManifest ? [`on remote "${remote!.remote.name}", not pulled yet`] : [] };
       } else {
-        const reasons = explain(node, { record: partial.record, staleUpstream: [] }, locked);
+        const reasons = explain(node, { record: partial.record, staleUpstream: [] }, locked, project.lockedInputFiles(node.id));
         status = {
           id: node.id,
           stage: node.stage.name,
@@ -58,9 +62,10 @@ export async function computeStatus(project: Project, targets: string[], remote?
         };
       }
     } else {
-      const reasons = explain(node, { record: partial.record, staleUpstream }, locked);
+      const reasons = explain(node, { record: partial.record, staleUpstream }, locked, project.lockedInputFiles(node.id));
       status = { id: node.id, stage: node.stage.name, state: locked ? 'stale' : 'missing', reasons };
     }
+    if (status.state !== 'fresh') status.lastTookSeconds = lastTook(node);
     states.set(node, status);
     out.push(status);
   }
