@@ -1,6 +1,5 @@
 // what-transfers: the CLI entry. The experiment's DAG is built in experiment/dag.ts from a profile.
 // `npx tsx pipeline.ts figures` builds what the figures need. See README.md for the commands.
-import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exitAfterGrace, runCli } from './engine/index.ts';
@@ -11,8 +10,27 @@ import { publishReport } from './figures/publish-report.ts';
 export { buildDag };
 
 const ROOT = dirname(fileURLToPath(import.meta.url));
-// Lock files (commit them, like dvc.lock), one per profile; WT_LOCK_DIR moves them (tests do).
+// Lock files (commit them, like dvc.lock), one per experiment; WT_LOCK_DIR moves them (tests do).
 const LOCKS = process.env.WT_LOCK_DIR || join(ROOT, 'locks');
+// Published reports, one folder per experiment, beside the store (artifacts/report/<name>/ for the
+// default store; a store shared by several checkouts holds each experiment name once, with one
+// set of settings, so their folders cannot collide). WT_REPORT_DIR moves them.
+const reportsDir = (storeRoot: string) => process.env.WT_REPORT_DIR || join(dirname(storeRoot), 'report');
+
+/** The flags that select this experiment, as the report's regenerate commands repeat them. */
+function selectionWords(o: Record<string, unknown>): string[] {
+  const words = ['--profile', String(o.profile ?? 'default')];
+  if (o.config) words.push('--config', String(o.config));
+  for (const a of (o.set as string[] | undefined) ?? []) words.push('--set', a);
+  if (o.name) words.push('--name', String(o.name));
+  return words;
+}
+
+function nameSource(o: { profile: string; config?: string | undefined; set: string[]; name?: string | undefined }): string {
+  if (o.name !== undefined) return '--name';
+  if (o.set.some((a) => a.startsWith('name='))) return '--set name=…';
+  return o.config ? `"name" in ${o.config}, or else profile ${o.profile}'s` : `profile ${o.profile}'s name`;
+}
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const code = await runCli({
@@ -24,24 +42,22 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       { flags: '-p, --profile <name>', description: 'tiny | default | paper', defaultValue: 'default' },
       { flags: '-c, --config <file>', description: 'JSON object of profile fields to override' },
       { flags: '-s, --set <key=value>', description: 'override one profile field, e.g. finetune.epochs=5 (repeatable)', repeatable: true },
+      { flags: '--name <name>', description: "the experiment's name (default: the profile's name after --config/--set): its lock file and report are locks/<name>.lock.json and artifacts/report/<name>/" },
       { flags: '--strict', description: 'fail the build when a scorecard control comes out the wrong way' },
     ],
-    createDag: (o) => {
+    createExperiment: (o) => {
       const set = [...((o.set as string[] | undefined) ?? []), ...(o.strict ? ['strict=true'] : [])];
-      return buildDag(loadProfile({ profile: o.profile as string, config: o.config as string | undefined, set }));
+      const selection = { profile: o.profile as string, config: o.config as string | undefined, set, name: o.name as string | undefined };
+      const profile = loadProfile(selection);
+      // --strict is how the build checks its controls, not a setting of the experiment
+      const { strict: _, ...settings } = profile;
+      return { dag: buildDag(profile, selectionWords(o)), name: profile.name, settings, nameFrom: nameSource(selection) };
     },
     afterBuild: (summary, project, o) => {
-      const index = publishReport(summary, project, String(o.profile ?? 'default'));
+      const index = publishReport(summary, project, join(reportsDir(project.store.root), project.experiment!.name));
       if (index && !o.json && !o.quiet) process.stderr.write(`Report: ${index}\n`);
     },
-    lockFile: (o) => join(LOCKS, `${String(o.profile ?? 'default')}.lock.json`),
-    allLockFiles: () => {
-      try {
-        return readdirSync(LOCKS).filter((f) => f.endsWith('.lock.json')).map((f) => join(LOCKS, f));
-      } catch {
-        return [];
-      }
-    },
+    locksDir: LOCKS,
   });
   exitAfterGrace(code);
 }

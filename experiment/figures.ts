@@ -13,10 +13,11 @@ import { figureSpectrum } from '../stages/figure-spectrum.ts';
 import { report } from '../stages/report.ts';
 import { tables } from '../stages/tables.ts';
 import type { Analyses } from './dag.ts';
+import { domainNotes } from './domain-notes.ts';
 import type { TrainingArms } from './training-arms.ts';
 
 /** Adds every figure, the tables and the report page; returns the page. */
-export function addFigures(dag: Dag, p: Profile, arms: TrainingArms, a: Analyses, shuffles: { blockSize: BlockSize; draw: number }[]): Handle {
+export function addFigures(dag: Dag, p: Profile, arms: TrainingArms, a: Analyses, shuffles: { blockSize: BlockSize; draw: number }[], selection: readonly string[]): Handle {
   const shuffleDomain = p.shuffle.targets[0] ?? arms.targets[0]!;
   const figures = [
     dag.add(figureDomains, { shuffles, shuffleSeed: p.shuffle.seedBase + p.seeds[0]!, shuffleDomain }, { data: [...arms.data.values()] }),
@@ -30,5 +31,6 @@ export function addFigures(dag: Dag, p: Profile, arms: TrainingArms, a: Analyses
   ];
   const tableHandle = dag.add(tables, {}, { cka: a.perTarget.cka, distance: a.perTarget.distance });
   const { name, description, ...settings } = p;
-  return dag.add(report, { profile: name, description, settings }, { figures, tables: tableHandle, scorecard: a.card });
+  const suite = { kind: p.suite.kind, domains: domainNotes(p.suite) };
+  return dag.add(report, { profile: name, description, selection: [...selection], suite, settings }, { figures, tables: tableHandle, scorecard: a.card });
 }

@@ -1,24 +1,43 @@
-// After a build, copy the report entry to a stable place (artifacts/report/<profile>/, beside the
-// store) and fill in what the stored report cannot contain because it changes every run: which
-// stages ran, their wall times, backends and fingerprints.
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// After a build, copy the report entry to the experiment's report folder (artifacts/report/<name>/)
+// and fill in what the stored report cannot contain because it changes every run: which stages
+// ran, their wall times, backends and fingerprints. The copy is made beside the folder and swapped
+// in, so a failed copy leaves the previous report whole, and no other experiment's folder is touched.
+import { randomBytes } from 'node:crypto';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { BuildSummary, Project } from '../engine/index.ts';
 import { html, type SafeHtml } from './escape.ts';
 
-export function publishReport(summary: BuildSummary, project: Project, profile: string): string | undefined {
+export function publishReport(summary: BuildSummary, project: Project, dest: string): string | undefined {
   const entry = summary.outcomes.find((o) => o.id === 'report' && (o.outcome === 'built' || o.outcome === 'cached'));
   if (!entry?.fingerprint) return undefined;
-  const dest = join(dirname(project.store.root), 'report', profile);
-  rmSync(dest, { recursive: true, force: true });
-  mkdirSync(dest, { recursive: true });
-  cpSync(project.store.outDir(entry.fingerprint), dest, { recursive: true });
-  const index = join(dest, 'index.html');
-  if (!existsSync(index)) return undefined;
-  chmodSync(index, 0o644); // the store's copy is read-only
-  // a function, so that `$&` or `$'` in a host or backend name is not a replacement pattern
-  writeFileSync(index, readFileSync(index, 'utf8').replace('<!--RUN-METADATA-->', () => runTable(summary, project).toString()));
-  return index;
+  const temp = `${dest}.publishing-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    mkdirSync(dirname(dest), { recursive: true });
+    cpSync(project.store.outDir(entry.fingerprint), temp, { recursive: true });
+    const index = join(temp, 'index.html');
+    if (!existsSync(index)) return undefined;
+    chmodSync(index, 0o644); // the store's copy is read-only
+    // a function, so that `$&` or `$'` in a host or backend name is not a replacement pattern
+    writeFileSync(index, readFileSync(index, 'utf8').replace('<!--RUN-METADATA-->', () => runTable(summary, project).toString()));
+    swapIn(temp, dest);
+    return join(dest, 'index.html');
+  } finally {
+    rmSync(temp, { recursive: true, force: true });
+  }
+}
+
+/** Replace `dest` by `temp`: the old folder is moved aside first, so `dest` is never half-written. */
+function swapIn(temp: string, dest: string): void {
+  const old = `${dest}.old-${process.pid}-${randomBytes(4).toString('hex')}`;
+  if (existsSync(dest)) renameSync(dest, old);
+  try {
+    renameSync(temp, dest);
+  } catch (err) {
+    if (existsSync(old) && !existsSync(dest)) renameSync(old, dest);
+    throw err;
+  }
+  rmSync(old, { recursive: true, force: true });
 }
 
 /** The run section; every value from a manifest (host, backend, times) may come from a remote, so all of it is escaped. */

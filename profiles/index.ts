@@ -19,6 +19,8 @@ export interface ProfileOptions {
   profile?: string;
   config?: string;
   set?: string[];
+  /** the experiment's name, over the profile's and the config's */
+  name?: string | undefined;
 }
 
 export function loadProfile(opts: ProfileOptions): Profile {
@@ -28,6 +30,7 @@ export function loadProfile(opts: ProfileOptions): Profile {
   let merged: unknown = structuredClone(base);
   if (opts.config) merged = deepMerge(merged, readConfigFile(opts.config));
   for (const assignment of opts.set ?? []) merged = applySet(merged, assignment);
+  if (opts.name !== undefined) merged = { ...(merged as object), name: opts.name };
   const parsed = ProfileSchema.safeParse(merged);
   if (!parsed.success) {
     throw new UsageError(`Profile "${name}"${opts.config ? ` with ${opts.config}` : ''} is invalid:\n${formatZodIssues(parsed.error, 'profile')}`);

@@ -4,7 +4,7 @@
 // changes on every run — so figures/publish-report.ts adds it to the published copy.
 import { z } from 'zod';
 import { html } from '../figures/escape.ts';
-import { figureSections } from './report/figure-sections.ts';
+import { figureSections, SuiteDescription } from './report/figure-sections.ts';
 import { scorecardHtml } from './report/scorecard-section.ts';
 import { tableFragment } from './report/table-fragment.ts';
 import { ScorecardOutput } from './scorecard/output.ts';
@@ -17,13 +17,13 @@ const shellWord = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : quoted(s));
 
 export const report = defineStage(import.meta.url, {
   name: 'report',
-  params: z.strictObject({ profile: z.string(), description: z.string(), settings: z.record(z.string(), z.unknown()) }),
+  params: z.strictObject({ profile: z.string(), description: z.string(), selection: z.array(z.string()), suite: SuiteDescription, settings: z.record(z.string(), z.unknown()) }),
   deps: { figures: 'many', tables: 'one', scorecard: 'one' },
   isolation: 'inline',
   run(ctx) {
     const card = ctx.deps.scorecard.json('scorecard.json', ScorecardOutput);
-    const cmd = (id: string) => `npx tsx pipeline.ts ${quoted(id)} --profile ${shellWord(ctx.params.profile)}`;
-    const sections = figureSections(ctx.deps.figures, cmd);
+    const cmd = (id: string) => ['npx tsx pipeline.ts', quoted(id), ...ctx.params.selection.map(shellWord)].join(' ');
+    const sections = figureSections(ctx.deps.figures, cmd, ctx.params.suite);
     const tables = ctx.deps.tables;
     const table = (file: string) => tableFragment(readFileSync(tables.file(file), 'utf8'), file);
     const settings = JSON.stringify(ctx.params.settings, null, 1);

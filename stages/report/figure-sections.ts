@@ -1,11 +1,26 @@
 // The report's figures: each picture inlined with its caption and the command that regenerates
 // it, and the mistake example grids side by side, one row per target.
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 import type { Upstream } from '../../engine/stage.ts';
 import { html, url, type SafeHtml } from '../../figures/escape.ts';
 
+/** The suite's domains, for the captions: what each is comes from the suite, never from the embedded suite's names. */
+export const SuiteDescription = z.strictObject({
+  kind: z.string(),
+  domains: z.array(z.strictObject({ name: z.string(), role: z.enum(['source', 'target']), like: z.string().optional() })),
+});
+export type SuiteDescription = z.infer<typeof SuiteDescription>;
+
+function domainsCaption(suite: SuiteDescription): string {
+  const describe = (d: SuiteDescription['domains'][number]) => (d.like ? `${d.name} (${d.like})` : d.name);
+  const source = suite.domains.filter((d) => d.role === 'source').map(describe).join(', ');
+  const targets = suite.domains.filter((d) => d.role === 'target').map(describe).join(', ');
+  const order = suite.kind === 'embedded' ? ', in order of decreasing similarity to the source' : '';
+  return `Figure 1 — the domains of this ${suite.kind} suite: the source, ${source}, and the targets${order}: ${targets}; and one target image block-shuffled at every block size used.`;
+}
+
 const CAPTIONS: [RegExp, string][] = [
-  [/^fig1-domains/, 'Figure 1 — the domains: the source ("natural" images, like ImageNet) and targets of decreasing similarity (real ≈ DomainNet real, clipart, quickdraw, xray ≈ CheXpert), and one target image block-shuffled at every block size used.'],
   [/^fig2-learning-curves/, 'Figure 2 — learning curves. P-T (from the pre-trained model) converges much faster than RI-T (random init) on every target.'],
   [/^fig3-block-shuffle/, 'Figure 3 — block shuffling. As blocks shrink, accuracy drops and the P-T advantage shrinks (feature reuse needs spatial structure), yet P-T still optimises faster: part of the benefit comes from low-level statistics.'],
   [/^fig-mistakes/, 'Mistakes — how many test images both models of a pair get wrong (common) and how many only one does (uncommon). Two P-T models make more similar mistakes than two RI-T models.'],
@@ -26,20 +41,21 @@ const MISTAKE_GRID = /^mistakes-(.*)-(pt-right-rit-wrong|pt-wrong-rit-right|both
 type Figure = Pick<Upstream, 'id' | 'files' | 'file'>;
 
 /** Every figure of every figure entry; `command(id)` is the shell command that regenerates an entry. */
-export function figureSections(figures: readonly Figure[], command: (id: string) => string): SafeHtml[] {
-  return figures.flatMap((fig) => [...plainFigures(fig, command), ...mistakeGrids(fig, command)]);
+export function figureSections(figures: readonly Figure[], command: (id: string) => string, suite: SuiteDescription): SafeHtml[] {
+  const captions: [RegExp, string][] = [[/^fig1-domains/, domainsCaption(suite)], ...CAPTIONS];
+  return figures.flatMap((fig) => [...plainFigures(fig, command, captions), ...mistakeGrids(fig, command)]);
 }
 
 function image(fig: Figure, file: string, alt: string): SafeHtml {
   return html`<img src="${url(`data:image/png;base64,${readFileSync(fig.file(file)).toString('base64')}`)}" alt="${alt}">`;
 }
 
-function plainFigures(fig: Figure, command: (id: string) => string): SafeHtml[] {
+function plainFigures(fig: Figure, command: (id: string) => string, captions: readonly [RegExp, string][]): SafeHtml[] {
   return fig.files
     .filter((f) => f.endsWith('.png') && !/^mistakes-.*\.png$/.test(f))
     .sort()
     .map((file) => {
-      const caption = CAPTIONS.find(([re]) => re.test(file))?.[1] ?? file;
+      const caption = captions.find(([re]) => re.test(file))?.[1] ?? file;
       const svgName = file.replace(/\.png$/, '.svg');
       const vector = fig.files.includes(svgName) ? html` · vector: <code>${svgName}</code> in that entry` : '';
       return html`<figure id="${file.replace(/\.png$/, '')}">${image(fig, file, caption)}<figcaption>${caption}<br><span class="cmd">regenerate: <code>${command(fig.id)}</code>${vector}</span></figcaption></figure>`;

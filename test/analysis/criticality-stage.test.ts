@@ -54,6 +54,9 @@ function dataEntry(): Upstream {
   return upstream('data/real', dir);
 }
 
+/** every progress update the stages under test sent, in order */
+const progressSeen: { done?: number; total?: number }[] = [];
+
 /** Runs a stage's `run` with the few context members these stages use; returns what it wrote. */
 async function runStage(stage: { run: (ctx: never) => unknown }, p: unknown, deps: unknown): Promise<{ json: Map<string, unknown>; files: string[] }> {
   const json = new Map<string, unknown>();
@@ -61,7 +64,7 @@ async function runStage(stage: { run: (ctx: never) => unknown }, p: unknown, dep
   const ctx = {
     params: p,
     deps,
-    progress: () => {},
+    progress: (u: { done?: number; total?: number }) => progressSeen.push(u),
     log: () => {},
     setMetadata: () => {},
     writeJson: (name: string, value: unknown) => json.set(name, JSON.parse(JSON.stringify(value))),
@@ -115,6 +118,15 @@ describe('the criticality stage with RI-T at the P-T lr', () => {
     withoutMatched = (await runStage(criticality, params, { ...rest, ritAtPtLr: undefined })).json.get('criticality.json') as Out;
   });
   after(() => rmSync(root, { recursive: true, force: true }));
+
+  test('progress counts up to its total and never past it', () => {
+    const counted = progressSeen.filter((u) => u.total !== undefined);
+    assert.ok(counted.length > 10, `${counted.length} progress updates`);
+    for (const u of counted) assert.ok(u.done! <= u.total!, `progress ${u.done}/${u.total}`);
+    for (let i = 1; i < counted.length; i++) assert.ok(counted[i]!.done! >= counted[i - 1]!.done! || counted[i]!.total !== counted[i - 1]!.total, 'progress never goes back');
+    const last = counted.at(-1)!;
+    assert.equal(last.done, last.total, 'the last update is 100%');
+  });
 
   test('writes every run under its key, with its lr', () => {
     assert.deepEqual(Object.keys(out.runs), ['P-T', 'RI-T', 'RI-T (P-T lr)']);
