@@ -4,7 +4,7 @@
 // checkout keeps another's results, and says which experiment an entry it removes belonged to.
 // Files here may be written by anyone who can write the store: each is size-capped, parsed, and
 // must name the experiment its file is named after.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from './atomic-fs.ts';
@@ -76,6 +76,7 @@ export function readExperimentRecords(store: Store): { records: ExperimentRecord
 /** After a build: the experiment's current entries, added to its history. */
 export async function recordExperiment(store: Store, experiment: Experiment, lockFile: string, current: readonly string[]): Promise<void> {
   const path = recordPath(store, experiment.name);
+  mkdirSync(experimentsDir(store), { recursive: true });
   const mutex = await acquire(`${path}.writing`, 'experiment record write');
   try {
     let previous: ExperimentRecord | undefined;
