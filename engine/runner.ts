@@ -1,5 +1,5 @@
 // The runner registry: every process that writes to a store registers itself once as
-// <store>/runners/<token>.json. A lock file (locks/<profile>.lock.json) names an entry only once
+// <store>/runners/<token>.json. A lock file (locks/<experiment>.lock.json) names an entry only once
 // it is flushed, which can be hours after a build made or read it; until then the entry is
 // protected by this record, which lists the fingerprints the process pins (every one it has
 // built, is building or has read this run; gc keeps them). The record also says who the process
