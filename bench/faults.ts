@@ -377,7 +377,7 @@ async function badInputCases(dir: string): Promise<BadCase[]> {
     await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 200, g: 30, b: 30 } } }).png().toFile(join(tree, cls, name));
   }
   const folderSuite = (root: string) =>
-    cfg(`suite-${Math.abs(hash(root))}.json`, JSON.stringify({ suite: { kind: 'image-folder', size: 16, source: { root, domain: 'src' }, targets: [{ root, domain: 'tgt' }] }, shuffle: { targets: [] }, checkpoints: { targets: [] }, analyses: { criticality: { targets: [] } } }));
+    cfg(`suite-${Math.abs(hash(root))}.json`, JSON.stringify({ name: `bad-folder-${Math.abs(hash(root))}`, suite: { kind: 'image-folder', size: 16, source: { root, domain: 'src' }, targets: [{ root, domain: 'tgt' }] }, shuffle: { targets: [] }, checkpoints: { targets: [] }, analyses: { criticality: { targets: [] } } }));
   const emptyClasses = join(dir, 'empty-classes');
   mkdirSync(join(emptyClasses, 'a'), { recursive: true });
   mkdirSync(join(emptyClasses, 'b'), { recursive: true });

@@ -14,7 +14,7 @@ import type { Executor } from './executor.ts';
 import { collectGarbage, parseSize, touchEntries } from './gc.ts';
 import { defineExperiment } from './experiment.ts';
 import { checkExperimentName } from './experiment-guard.ts';
-import { lockFilesIn, recordInStore } from './experiment-store.ts';
+import { lockFilesIn } from './experiment-store.ts';
 import { formatBytes, formatGcReport, formatStatus } from './cli-format.ts';
 import { Project } from './project.ts';
 import { createProgressView, formatSeconds } from './progress-view.ts';
@@ -184,7 +184,6 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
           remote: sessionFor(project, opts, reporter, false, controller.signal),
         });
         touchEntries(project.store, summary.outcomes.flatMap((o) => (o.fingerprint && (o.outcome === 'cached' || o.outcome === 'built') ? [o.fingerprint] : [])));
-        if (!opts.dryRun) await recordInStore(project, (m) => reporter.warn(m));
         if (opts.json) process.stdout.write(`${JSON.stringify(summary, null, 1)}\n`);
         if (!opts.dryRun) def.afterBuild?.(summary, project, opts);
         exitCode = summary.exitCode;
@@ -202,6 +201,10 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
       return;
     }
     process.stdout.write(formatStatus(list, project.experiment?.name, !!opts.quiet));
+    const locked = project.lock.experiment;
+    if (locked && project.experiment && locked.settings !== project.experiment.settingsDigest) {
+      process.stderr.write(`⚠ ${project.lock.path} was made with other settings for experiment "${locked.name}": the reasons above compare against those; a build under this name is refused without --force-name (or pick another with --name).\n`);
+    }
   });
 
   common(program.command('why <targets...>').description('every reason each named instance (and what it needs) is not fresh')).action(async (targets: string[], opts: CommonOpts) => {

@@ -22,7 +22,7 @@ export function checkExperimentName(project: Project, force: boolean): void {
     locked && locked.settings !== experiment.settingsDigest
       ? `in the lock file ${project.lock.path}`
       : record && record.settingsDigest !== experiment.settingsDigest
-        ? `in the store ${project.store.root} (by ${record.lockFile} on ${record.host}, ${record.updatedAt})`
+        ? `in the store ${project.store.root} (by ${JSON.stringify(record.lockFile)} on ${JSON.stringify(record.host)}, ${JSON.stringify(record.updatedAt)})`
         : undefined;
   if (!where) return;
   const known = record && (!locked || locked.settings === record.settingsDigest) ? record.settings : undefined;

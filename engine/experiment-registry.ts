@@ -4,7 +4,8 @@
 // checkout keeps another's results, and says which experiment an entry it removes belonged to.
 // Files here may be written by anyone who can write the store: each is size-capped, parsed, and
 // must name the experiment its file is named after.
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
+import { readSmallRegularFile } from './bounded-read.ts';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from './atomic-fs.ts';
@@ -41,18 +42,31 @@ const recordPath = (store: Store, name: string) => join(experimentsDir(store), `
 /** One experiment's record; throws a message naming the file when it exists but is not valid. */
 export function readExperimentRecord(store: Store, name: string): ExperimentRecord | undefined {
   const path = recordPath(store, name);
-  if (!existsSync(path)) return undefined;
+  if (!existsSync(path) && !isSymlink(path)) return undefined;
   const problem = (why: string) => new Error(`${path} ${why}. It records which entries experiment "${name}" needs; fix or delete it (gc then no longer keeps that experiment's results for other checkouts).`);
-  if (statSync(path).size > MAX_RECORD_BYTES) throw problem(`is larger than ${MAX_RECORD_BYTES} bytes`);
+  let text: string;
+  try {
+    text = readSmallRegularFile(path, MAX_RECORD_BYTES);
+  } catch (err) {
+    throw problem((err as NodeJS.ErrnoException).code === 'ELOOP' ? 'is a symbolic link' : (err as Error).message);
+  }
   let parsed;
   try {
-    parsed = ExperimentRecord.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+    parsed = ExperimentRecord.safeParse(JSON.parse(text));
   } catch (err) {
     throw problem(`is not JSON (${(err as Error).message})`);
   }
   if (!parsed.success) throw problem(`is not an experiment record (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`);
   if (parsed.data.name !== name) throw problem(`names experiment "${parsed.data.name}"`);
   return parsed.data;
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 /** Every experiment recorded in the store, and a message for each record that cannot be read. */
@@ -76,15 +90,13 @@ export function readExperimentRecords(store: Store): { records: ExperimentRecord
 /** After a build: the experiment's current entries, added to its history. */
 export async function recordExperiment(store: Store, experiment: Experiment, lockFile: string, current: readonly string[]): Promise<void> {
   const path = recordPath(store, experiment.name);
+  const unchanged = (r: ExperimentRecord | undefined) => !!r && r.settingsDigest === experiment.settingsDigest && r.lockFile === lockFile && sameSet(r.current, current);
+  if (unchanged(readOrNothing(store, experiment.name))) return; // a no-op build writes nothing and takes no lock
   mkdirSync(experimentsDir(store), { recursive: true });
   const mutex = await acquire(`${path}.writing`, 'experiment record write');
   try {
-    let previous: ExperimentRecord | undefined;
-    try {
-      previous = readExperimentRecord(store, experiment.name);
-    } catch {
-      previous = undefined; // unreadable: replaced by this checkout's record
-    }
+    const previous = readOrNothing(store, experiment.name);
+    if (unchanged(previous)) return;
     const now = new Date().toISOString();
     const history = { ...(previous?.history ?? {}) };
     for (const fp of current) history[fp] = now;
@@ -93,4 +105,18 @@ export async function recordExperiment(store: Store, experiment: Experiment, loc
   } finally {
     mutex.release();
   }
+}
+
+/** An unreadable record is replaced by this checkout's. */
+function readOrNothing(store: Store, name: string): ExperimentRecord | undefined {
+  try {
+    return readExperimentRecord(store, name);
+  } catch {
+    return undefined;
+  }
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const set = new Set(b);
+  return a.length === set.size && a.every((x) => set.has(x));
 }

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { writeFileAtomic } from './atomic-fs.ts';
 import { codeDigest, type CodeRecord } from './code-graph.ts';
 import { acquire } from './entry-lock.ts';
-import type { ExperimentName, SettingsDigest } from './experiment.ts';
+import { experimentNameProblem, type ExperimentName, type SettingsDigest } from './experiment.ts';
 import type { InputRecord } from './fingerprint.ts';
 import { inputSetDigests } from './input-set-digest.ts';
 import { InputRecordSchema } from './manifest.ts';
@@ -31,7 +31,10 @@ export const LockedInstance = z.object({
 export type LockedInstance = z.infer<typeof LockedInstance>;
 
 // Which experiment the file belongs to: a run with other settings under the same name is refused.
-const LockedExperiment = z.object({ name: z.string(), settings: Hex64 });
+const LockedExperiment = z.object({
+  name: z.string().refine((n) => !experimentNameProblem(n), { message: 'not an experiment name' }),
+  settings: Hex64,
+});
 
 export const LockFileSchema = z.object({
   lockVersion: z.literal(LOCK_VERSION),

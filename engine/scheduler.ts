@@ -13,6 +13,7 @@ import { explain } from './explain.ts';
 import type { Job } from './job.ts';
 import type { LockUpdate } from './lock-file.ts';
 import { expectedDurations } from './timings.ts';
+import { recordInStore } from './experiment-store.ts';
 import type { Manifest } from './manifest.ts';
 import type { ComputedInstance, Project } from './project.ts';
 import type { RemoteSession } from './remote/remote-session.ts';
@@ -94,6 +95,7 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
     const batch = lockUpdates.splice(0);
     try {
       await project.lock.write(batch, new Set(dag.nodes().map((n) => n.id)), project.experiment && { name: project.experiment.name, settings: project.experiment.settingsDigest });
+      await recordInStore(project, (m) => reporter.warn(m)); // the store's record follows the lock file
     } catch (err) {
       reporter.warn(`Could not update the lock file ${project.lock.path}: ${errorMessage(err)}`);
     }

@@ -52,9 +52,11 @@ describe('gc and running builds', () => {
     assert.equal((await p.run(['numbers'])).code, 0);
     const before = storeEntries(p.store);
     assert.equal(before.length, 5);
-    // Nothing references the old entries now, and the build below flushes its lock file only
-    // when `slow` ends: until then only pins protect what it reads (the sources) and builds.
+    // Nothing references the old entries now (neither the lock file nor the store's record of the
+    // experiment), and the build below flushes its lock file only when `slow` ends: until then
+    // only pins protect what it reads (the sources) and builds.
     rmSync(p.file('fixture.lock.json'));
+    rmSync(join(p.store, 'experiments', 'fixture.json'));
     p.setConfig({ ...DEFAULT_CONFIG, k: { 1: 3 }, slowSteps: 120, stepMs: 50 });
     p.takeRuns();
     const build = p.start(['all', '--json']);

@@ -1,0 +1,19 @@
+// Reading a small file someone else may have planted (a shared store): only a regular file, not
+// through a symlink, never more than `maxBytes` (a FIFO or /dev/zero cannot hang or fill memory).
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+
+export function readSmallRegularFile(path: string, maxBytes: number): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new Error('is not a regular file');
+    if (st.size > maxBytes) throw new Error(`is larger than ${maxBytes} bytes`);
+    const buf = Buffer.alloc(Math.min(st.size, maxBytes) + 1);
+    let n = 0;
+    for (let r; n < buf.length && (r = readSync(fd, buf, n, buf.length - n, n)) > 0; ) n += r;
+    if (n > maxBytes) throw new Error(`is larger than ${maxBytes} bytes`);
+    return buf.subarray(0, n).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
