@@ -13,11 +13,11 @@ const ROOT = dirname(fileURLToPath(import.meta.url));
 // Lock files (commit them, like dvc.lock), one per experiment; WT_LOCK_DIR moves them (tests do).
 const LOCKS = process.env.WT_LOCK_DIR || join(ROOT, 'locks');
 // Published reports, one folder per experiment, beside the store (artifacts/report/<name>/ for the
-// default store; a store shared by several checkouts holds each experiment name once, with one
-// set of settings, so their folders cannot collide). WT_REPORT_DIR moves them.
+// default store). Checkouts sharing a store share an experiment's folder only when they build the
+// same name with the same settings; the last build's copy wins. WT_REPORT_DIR moves them.
 const reportsDir = (storeRoot: string) => process.env.WT_REPORT_DIR || join(dirname(storeRoot), 'report');
 
-/** The flags that select this experiment, as the report's regenerate commands repeat them. */
+/** The flags that selected this experiment, as the published report's regenerate commands repeat them. */
 function selectionWords(o: Record<string, unknown>): string[] {
   const words = ['--profile', String(o.profile ?? 'default')];
   if (o.config) words.push('--config', String(o.config));
@@ -49,12 +49,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       const set = [...((o.set as string[] | undefined) ?? []), ...(o.strict ? ['strict=true'] : [])];
       const selection = { profile: o.profile as string, config: o.config as string | undefined, set, name: o.name as string | undefined };
       const profile = loadProfile(selection);
-      // --strict is how the build checks its controls, not a setting of the experiment
-      const { strict: _, ...settings } = profile;
-      return { dag: buildDag(profile, selectionWords(o)), name: profile.name, settings, nameFrom: nameSource(selection) };
+      // --strict is how the build checks its controls, and the description is prose: neither is a setting
+      const { strict: _, description: __, ...settings } = profile;
+      // a built-in profile used as is is the project's own: editing its file is a new version of it
+      const definedByProject = !selection.config && !(o.set as string[] | undefined)?.length && selection.name === undefined;
+      return { dag: buildDag(profile), name: profile.name, settings, nameFrom: nameSource(selection), definedByProject };
     },
     afterBuild: (summary, project, o) => {
-      const index = publishReport(summary, project, join(reportsDir(project.store.root), project.experiment!.name));
+      const index = publishReport(summary, project, join(reportsDir(project.store.root), project.experiment!.name), selectionWords(o));
       if (index && !o.json && !o.quiet) process.stderr.write(`Report: ${index}\n`);
     },
     locksDir: LOCKS,

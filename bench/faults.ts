@@ -460,7 +460,7 @@ async function badInputCases(dir: string): Promise<BadCase[]> {
       expectExit: [THREW],
       mustMention: ['ckpt'],
     },
-    { name: 'P-T from a source of another architecture', args: ['finetune/real,P-T,seed=0', '--override', 'finetune/real,P-T,seed=0:arch.widths=[8,16]', '-q'], expectExit: [1], mustMention: ['P-T init'] },
+    { name: 'P-T from a source of another architecture', args: ['finetune/real,P-T,seed=0', '--override', 'finetune/real,P-T,seed=0:arch.widths=[8,16]', '--name', 'bad-arch', '-q'], expectExit: [1], mustMention: ['P-T init'] },
   ];
 }
 

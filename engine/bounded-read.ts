@@ -1,9 +1,10 @@
-// Reading a small file someone else may have planted (a shared store): only a regular file, not
-// through a symlink, never more than `maxBytes` (a FIFO or /dev/zero cannot hang or fill memory).
+// Reading a file someone else may have planted (a shared store, a committed lock file): only a
+// regular file, never more than `maxBytes` (a FIFO or /dev/zero cannot hang or fill memory), and,
+// unless allowed, not through a symlink.
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 
-export function readSmallRegularFile(path: string, maxBytes: number): string {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+export function readSmallRegularFile(path: string, maxBytes: number, opts: { followSymlinks: boolean }): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | (opts.followSymlinks ? 0 : constants.O_NOFOLLOW));
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new Error('is not a regular file');

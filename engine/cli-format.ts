@@ -1,5 +1,6 @@
 // What `status` and `gc` print for a person (--json prints the objects themselves).
 import type { GcReport } from './gc.ts';
+import { printable } from './printable.ts';
 import { formatSeconds } from './progress-view.ts';
 import type { InstanceStatus } from './status.ts';
 
@@ -30,7 +31,7 @@ export function formatStatus(list: readonly InstanceStatus[], experiment: string
 export function formatGcReport(report: GcReport, dryRun: boolean, verbose: boolean): string {
   const lines: string[] = [];
   const width = Math.max(0, ...report.experiments.map((e) => e.name.length));
-  for (const e of report.experiments) lines.push(`keep  ${e.name.padEnd(width)}  ${String(e.entries).padStart(5)} entries  ${formatBytes(e.bytes).padStart(10)}  (${e.sources.join(', ')})`);
+  for (const e of report.experiments) lines.push(`keep  ${e.name.padEnd(width)}  ${String(e.entries).padStart(5)} entries  ${formatBytes(e.bytes).padStart(10)}  (${printable(e.sources.join(', '))})`);
   if (report.pinned) lines.push(`keep  ${report.pinned} entries a running build holds`);
   const verb = dryRun ? 'would remove' : 'removed';
   const byExperiment = new Map<string, GcReport['removed']>();
@@ -45,6 +46,7 @@ export function formatGcReport(report: GcReport, dryRun: boolean, verbose: boole
     if (!verbose && list.length > 20) lines.push(`    … and ${list.length - 20} more (-v lists all)`);
   }
   for (const d of report.debris) lines.push(`removed ${d}`);
+  for (const f of report.forgottenLockFiles) lines.push(`forgot ${printable(f)} (the lock file is gone)`);
   lines.push(
     `${report.removed.length} entries ${dryRun ? 'would be ' : ''}removed (${formatBytes(report.freedBytes)}), ${report.kept} unreferenced kept, ` +
       `${report.referenced} referenced by experiments; store ${formatBytes(report.storeBytesAfter)} after.`,

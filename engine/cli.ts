@@ -38,6 +38,8 @@ export interface ExperimentDefinition {
   settings?: unknown;
   /** where the name came from, for messages (e.g. '"name" in my-data.json') */
   nameFrom?: string;
+  /** the settings are the project's own (e.g. a built-in profile, unchanged): editing them is a new version of the experiment, not a conflict */
+  definedByProject?: boolean;
 }
 
 export interface PipelineOption {
@@ -122,7 +124,10 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
     const e = await def.createExperiment(opts);
     const dag = e.dag.finalize();
     for (const o of (opts.override as string[] | undefined) ?? []) dag.override(o);
-    return { dag, experiment: defineExperiment(e.name, e.settings ?? null, e.nameFrom ?? 'the experiment name') };
+    // --override changes what the lock file records, so it is part of the experiment's settings
+    const overrides = (opts.override as string[] | undefined) ?? [];
+    const settings = overrides.length ? { settings: e.settings ?? null, overrides } : (e.settings ?? null);
+    return { dag, experiment: defineExperiment(e.name, settings, e.nameFrom ?? 'the experiment name', !!e.definedByProject && !overrides.length) };
   };
   const dagFor = async (opts: CommonOpts) => (await experimentFor(opts)).dag;
   const open = async (opts: CommonOpts) => {
@@ -146,7 +151,7 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
     .addOption(new Option('--executor <kind>', 'where stages run (default: the config file\'s executor, else local)').choices(['local', 'slurm']))
     .action(async (targets: string[], opts: CommonOpts & { jobs?: number; force?: true | string[]; dryRun?: boolean; keepGoing?: boolean; forceName?: boolean; executor?: 'local' | 'slurm' }) => {
       const project = await open(opts);
-      checkExperimentName(project, !!opts.forceName);
+      checkExperimentName(project, { force: !!opts.forceName, dryRun: !!opts.dryRun, warn: (m) => process.stderr.write(`⚠ ${m}\n`) });
       const kind = opts.executor ?? config().executor.kind;
       // --json keeps stdout for the summary; warnings and failures still go to stderr.
       const reporter: Reporter = createProgressView({ live: !opts.json, quiet: !!opts.quiet || !!opts.json, verbose: !!opts.verbose && !opts.json, slots: opts.jobs ?? availableParallelism() });
@@ -176,6 +181,7 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
         const summary = await build(project, {
           targets: targets.length ? targets : def.defaultTargets,
           force: opts.force,
+          forceName: !!opts.forceName,
           dryRun: opts.dryRun,
           keepGoing: opts.keepGoing,
           executor,
@@ -202,7 +208,7 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
     }
     process.stdout.write(formatStatus(list, project.experiment?.name, !!opts.quiet));
     const locked = project.lock.experiment;
-    if (locked && project.experiment && locked.settings !== project.experiment.settingsDigest) {
+    if (locked && project.experiment && !project.experiment.definedByProject && locked.settings !== project.experiment.settingsDigest) {
       process.stderr.write(`⚠ ${project.lock.path} was made with other settings for experiment "${locked.name}": the reasons above compare against those; a build under this name is refused without --force-name (or pick another with --name).\n`);
     }
   });

@@ -1,6 +1,7 @@
 // How far a running stage is, and how long the running stages still need. A stage's own count
 // (done of total) is clamped to 0–100%; it is trusted for the remaining time once it has moved
-// (time so far × what is left / what is done), before that the last run's time is used. A stage
+// since its first update (a stage resumed from a checkpoint starts at its checkpoint's count, so
+// the rate is measured from there, not from 0%), before that the last run's time is used. A stage
 // past its last run's time with no count of its own has an unknown remaining time, and then so
 // has the whole: no ETA is shown rather than a wrong one.
 import type { ProgressUpdate } from './stage.ts';
@@ -11,18 +12,22 @@ export interface RunningStage {
   since: number;
   expected?: number | undefined;
   update?: ProgressUpdate | undefined;
+  /** when the stage first reported a count, and how far it was then */
+  firstCount?: { at: number; fraction: number } | undefined;
 }
 
 export function fractionDone(update: ProgressUpdate | undefined): number | undefined {
   if (!update?.total || update.done === undefined) return undefined;
-  return Math.min(1, Math.max(0, update.done / update.total));
+  const f = update.done / update.total;
+  return Number.isFinite(f) ? Math.min(1, Math.max(0, f)) : undefined;
 }
 
 /** Seconds one running stage still needs, or undefined when nothing says. */
 export function stageRemaining(r: RunningStage, now: number): number | undefined {
-  const elapsed = (now - r.since) / 1000;
   const f = fractionDone(r.update);
-  if (f !== undefined && f >= MIN_FRACTION_FOR_RATE) return (elapsed * (1 - f)) / f;
+  const start = r.firstCount ?? { at: r.since, fraction: 0 };
+  if (f !== undefined && f - start.fraction >= MIN_FRACTION_FOR_RATE) return (((now - start.at) / 1000) * (1 - f)) / (f - start.fraction);
+  const elapsed = (now - r.since) / 1000;
   if (r.expected === undefined || elapsed > r.expected) return undefined;
   return r.expected - elapsed;
 }

@@ -1,73 +1,15 @@
-// The store's own list of the experiments built into it: experiments/<name>.json holds each
-// one's settings, the entries its lock file references now, and every entry it ever used. A store
-// may be shared by several checkouts, each with its own locks/ folder; this list is how `gc` in one
-// checkout keeps another's results, and says which experiment an entry it removes belonged to.
-// Files here may be written by anyone who can write the store: each is size-capped, parsed, and
-// must name the experiment its file is named after.
-import { existsSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
-import { readSmallRegularFile } from './bounded-read.ts';
-import { join } from 'node:path';
-import { z } from 'zod';
+// Reading and writing the store's experiment records (experiment-record.ts). A build writes its
+// checkout's slot under the record's mutex, in the same step as its lock file (lock-file.ts calls
+// back while it holds the lock file's mutex), so the record never lags behind a lock file that gc
+// could read. gc prunes: slots of lock files on this host that no longer exist (a deleted lock
+// file lets gc forget that checkout's results), and history of entries no longer stored.
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { writeFileAtomic } from './atomic-fs.ts';
-import { acquire } from './entry-lock.ts';
+import { acquire, tryAcquire } from './entry-lock.ts';
 import { experimentNameProblem, type Experiment } from './experiment.ts';
+import { experimentsDir, readExperimentRecord, recordPath, type CheckoutSlot, type ExperimentRecord } from './experiment-record.ts';
 import { HOST } from './host.ts';
 import type { Store } from './store.ts';
-
-const MAX_RECORD_BYTES = 64 << 20;
-const Hex64 = z.string().regex(/^[0-9a-f]{64}$/);
-
-export const ExperimentRecord = z.object({
-  version: z.literal(1),
-  name: z.string(),
-  settingsDigest: Hex64,
-  settings: z.unknown(),
-  /** the lock file of the checkout that last built it (for messages) */
-  lockFile: z.string(),
-  host: z.string(),
-  updatedAt: z.string(),
-  /** what its lock file references now */
-  current: z.array(Hex64),
-  /** every entry it has used, with the last time it did */
-  history: z.record(Hex64, z.string()),
-});
-export type ExperimentRecord = z.infer<typeof ExperimentRecord>;
-
-export function experimentsDir(store: Store): string {
-  return join(store.root, 'experiments');
-}
-
-const recordPath = (store: Store, name: string) => join(experimentsDir(store), `${name}.json`);
-
-/** One experiment's record; throws a message naming the file when it exists but is not valid. */
-export function readExperimentRecord(store: Store, name: string): ExperimentRecord | undefined {
-  const path = recordPath(store, name);
-  if (!existsSync(path) && !isSymlink(path)) return undefined;
-  const problem = (why: string) => new Error(`${path} ${why}. It records which entries experiment "${name}" needs; fix or delete it (gc then no longer keeps that experiment's results for other checkouts).`);
-  let text: string;
-  try {
-    text = readSmallRegularFile(path, MAX_RECORD_BYTES);
-  } catch (err) {
-    throw problem((err as NodeJS.ErrnoException).code === 'ELOOP' ? 'is a symbolic link' : (err as Error).message);
-  }
-  let parsed;
-  try {
-    parsed = ExperimentRecord.safeParse(JSON.parse(text));
-  } catch (err) {
-    throw problem(`is not JSON (${(err as Error).message})`);
-  }
-  if (!parsed.success) throw problem(`is not an experiment record (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`);
-  if (parsed.data.name !== name) throw problem(`names experiment "${parsed.data.name}"`);
-  return parsed.data;
-}
-
-function isSymlink(path: string): boolean {
-  try {
-    return lstatSync(path).isSymbolicLink();
-  } catch {
-    return false;
-  }
-}
 
 /** Every experiment recorded in the store, and a message for each record that cannot be read. */
 export function readExperimentRecords(store: Store): { records: ExperimentRecord[]; problems: string[] } {
@@ -87,27 +29,77 @@ export function readExperimentRecords(store: Store): { records: ExperimentRecord
   return { records, problems };
 }
 
-/** After a build: the experiment's current entries, added to its history. */
-export async function recordExperiment(store: Store, experiment: Experiment, lockFile: string, current: readonly string[]): Promise<void> {
-  const path = recordPath(store, experiment.name);
-  const unchanged = (r: ExperimentRecord | undefined) => !!r && r.settingsDigest === experiment.settingsDigest && r.lockFile === lockFile && sameSet(r.current, current);
-  if (unchanged(readOrNothing(store, experiment.name))) return; // a no-op build writes nothing and takes no lock
+/** A slot of a lock file on this machine that is gone: its checkout (or experiment) was deleted. */
+export const deadSlot = (s: CheckoutSlot) => s.host === HOST && !existsSync(s.lockFile);
+
+export interface RecordUpdate {
+  experiment: Experiment;
+  lockFile: string;
+  fingerprints: readonly string[];
+  /** --force-name: the record takes these settings even if it has others */
+  force: boolean;
+}
+
+/** This checkout's slot of the experiment's record, and its entries added to the history. */
+export async function recordExperiment(store: Store, u: RecordUpdate): Promise<void> {
+  if (isCurrent(readOrNothing(store, u.experiment.name), u)) return; // a no-op build writes nothing and takes no lock
   mkdirSync(experimentsDir(store), { recursive: true });
-  const mutex = await acquire(`${path}.writing`, 'experiment record write');
-  try {
-    const previous = readOrNothing(store, experiment.name);
-    if (unchanged(previous)) return;
+  await withRecordMutex(store, u.experiment.name, () => {
+    const previous = u.force ? readOrNothing(store, u.experiment.name) : readExperimentRecord(store, u.experiment.name);
+    if (isCurrent(previous, u)) return;
+    if (previous && previous.settingsDigest !== u.experiment.settingsDigest && !u.force) {
+      throw new Error(`experiment "${u.experiment.name}" was recorded with other settings by another build meanwhile`);
+    }
     const now = new Date().toISOString();
+    const slot: CheckoutSlot = { host: HOST, lockFile: u.lockFile, updatedAt: now, current: [...new Set(u.fingerprints)].sort() };
+    const others = (previous?.checkouts ?? []).filter((s) => !(s.host === HOST && s.lockFile === u.lockFile));
     const history = { ...(previous?.history ?? {}) };
-    for (const fp of current) history[fp] = now;
-    const record: ExperimentRecord = { version: 1, name: experiment.name, settingsDigest: experiment.settingsDigest, settings: experiment.settings, lockFile, host: HOST, updatedAt: now, current: [...new Set(current)].sort(), history };
-    writeFileAtomic(path, `${JSON.stringify(record, null, 1)}\n`);
+    for (const fp of slot.current) history[fp] = now;
+    const { name, settings, settingsDigest } = u.experiment;
+    write(store, { version: 2, name, settingsDigest, settings, checkouts: [...others, slot], history });
+  });
+}
+
+/**
+ * gc: forget dead slots and the history of removed entries; returns the lock files forgotten. A
+ * record another process is writing is left for the next gc (this is housekeeping only).
+ */
+export function pruneRecords(store: Store, stored: ReadonlySet<string>): string[] {
+  const forgotten: string[] = [];
+  for (const r of readExperimentRecords(store).records) {
+    const mutex = tryAcquire(`${recordPath(store, r.name)}.writing`, 'experiment record prune');
+    if (!mutex.ok) continue;
+    try {
+      const now = readExperimentRecord(store, r.name);
+      if (!now) continue;
+      const dead = now.checkouts.filter(deadSlot);
+      const history = Object.fromEntries(Object.entries(now.history).filter(([fp]) => stored.has(fp)));
+      if (!dead.length && Object.keys(history).length === Object.keys(now.history).length) continue;
+      forgotten.push(...dead.map((s) => s.lockFile));
+      write(store, { ...now, checkouts: now.checkouts.filter((s) => !deadSlot(s)), history });
+    } finally {
+      mutex.lock.release();
+    }
+  }
+  return forgotten;
+}
+
+function isCurrent(r: ExperimentRecord | undefined, u: RecordUpdate): boolean {
+  const slot = r?.checkouts.find((s) => s.host === HOST && s.lockFile === u.lockFile);
+  return !!slot && r!.settingsDigest === u.experiment.settingsDigest && sameSet(slot.current, u.fingerprints);
+}
+
+async function withRecordMutex(store: Store, name: string, fn: () => void): Promise<void> {
+  const mutex = await acquire(`${recordPath(store, name)}.writing`, 'experiment record write');
+  try {
+    fn();
   } finally {
     mutex.release();
   }
 }
 
-/** An unreadable record is replaced by this checkout's. */
+const write = (store: Store, record: ExperimentRecord) => writeFileAtomic(recordPath(store, record.name), `${JSON.stringify(record, null, 1)}\n`);
+
 function readOrNothing(store: Store, name: string): ExperimentRecord | undefined {
   try {
     return readExperimentRecord(store, name);

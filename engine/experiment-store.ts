@@ -14,12 +14,15 @@ export function lockFilesIn(dir: string): string[] {
   }
 }
 
-/** After a build: the store records what the experiment's lock file now references. */
-export async function recordInStore(project: Project, warn: (message: string) => void): Promise<void> {
-  if (!project.experiment) return;
-  try {
-    await recordExperiment(project.store, project.experiment, project.lock.path, project.lock.fingerprints());
-  } catch (err) {
-    warn(`Could not record experiment "${project.experiment.name}" in the store (${errorMessage(err)}); gc in another checkout sharing this store may not keep its results.`);
-  }
+/** The store's record follows the lock file: called under the lock file's mutex with what it now references. */
+export function recordFollowingLock(project: Project, force: boolean, warn: (message: string) => void): ((fingerprints: string[]) => Promise<void>) | undefined {
+  const experiment = project.experiment;
+  if (!experiment) return undefined;
+  return async (fingerprints) => {
+    try {
+      await recordExperiment(project.store, { experiment, lockFile: project.lock.path, fingerprints, force: force || !!experiment.definedByProject });
+    } catch (err) {
+      warn(`Could not record experiment "${experiment.name}" in the store (${errorMessage(err)}); its lock file ${project.lock.path} still keeps its results from gc in this checkout, but not from gc in another checkout sharing the store.`);
+    }
+  };
 }

@@ -15,6 +15,8 @@ export interface Experiment {
   /** every setting that defines the experiment (for this project: the resolved profile) */
   settings: unknown;
   settingsDigest: SettingsDigest;
+  /** the settings come from the project's own code (a built-in profile used as is): a change is a new version, not another experiment */
+  definedByProject?: boolean | undefined;
 }
 
 // The name becomes a file name in the lock folder, the store and the report folder.
@@ -27,10 +29,10 @@ export function experimentNameProblem(name: string): string | undefined {
 }
 
 /** `where` says which field or flag the name came from, for the error message. */
-export function defineExperiment(name: string, settings: unknown, where: string): Experiment {
+export function defineExperiment(name: string, settings: unknown, where: string, definedByProject = false): Experiment {
   const problem = experimentNameProblem(name);
   if (problem) throw new UsageError(`The experiment name ${JSON.stringify(name)} (${where}) ${problem}. Choose another with --name NAME.`);
-  return { name: name as ExperimentName, settings, settingsDigest: settingsDigestOf(settings) };
+  return { name: name as ExperimentName, settings, settingsDigest: settingsDigestOf(settings), definedByProject };
 }
 
 export function settingsDigestOf(settings: unknown): SettingsDigest {

@@ -83,7 +83,9 @@ function diffFiles(was: Record<string, string>, now: Record<string, string>, lab
 export function diffValues(a: unknown, b: unknown, path: string): [string, string, string][] {
   const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
   if (isObj(a) && isObj(b)) {
-    return union(Object.keys(a), Object.keys(b)).flatMap((k) => diffValues(a[k], b[k], `${path}.${k}`));
+    // own keys only: a key such as "constructor" in one object must not meet Object's in the other
+    const own = (o: Record<string, unknown>, k: string) => (Object.hasOwn(o, k) ? o[k] : undefined);
+    return union(Object.keys(a), Object.keys(b)).flatMap((k) => diffValues(own(a, k), own(b, k), `${path}.${k}`));
   }
   if (canonicalJson(a ?? null) === canonicalJson(b ?? null)) return [];
   const show = (v: unknown) => (v === undefined ? '(absent)' : truncate(canonicalJson(v)));

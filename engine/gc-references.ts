@@ -4,7 +4,9 @@
 // stops gc: guessing would delete results.
 import { basename } from 'node:path';
 import { UsageError } from './errors.ts';
-import { readExperimentRecords, type ExperimentRecord } from './experiment-registry.ts';
+import type { ExperimentRecord } from './experiment-record.ts';
+import { deadSlot, readExperimentRecords } from './experiment-registry.ts';
+import { printable } from './printable.ts';
 import { LockFile } from './lock-file.ts';
 import type { Store } from './store.ts';
 
@@ -27,17 +29,20 @@ export function collectReferences(store: Store, lockFiles: readonly string[], ke
   const entryOf = (name: string) => byName.get(name) ?? byName.set(name, { name, sources: [], fingerprints: new Set() }).get(name)!;
   for (const path of lockFiles) {
     const lock = new LockFile(path);
-    if (lock.problem) throw new UsageError(`gc stopped: the lock file ${path} cannot be read (${lock.problem}), so what it references is not known. Fix it (git checkout it, or rebuild its experiment), or move it out of the locks folder to let gc forget that experiment.`);
-    const e = entryOf(lock.experiment?.name ?? basename(path).replace(/\.lock\.json$/, ''));
+    if (lock.problem) throw new UsageError(`gc stopped: the lock file ${printable(path)} cannot be read (${lock.problem}), so what it references is not known. Fix it (git checkout it, or rebuild its experiment), or move it out of the locks folder to let gc forget that experiment.`);
+    const e = entryOf(lock.experiment?.name ?? printable(basename(path).replace(/\.lock\.json$/, '')));
     e.sources.push(path);
     for (const fp of lock.fingerprints()) e.fingerprints.add(fp);
   }
   const { records, problems } = readExperimentRecords(store);
-  if (problems.length) throw new UsageError(`gc stopped: ${problems.join(' ')}`);
+  if (problems.length) throw new UsageError(`gc stopped: ${problems.join(' ')}`); // each already printable
   for (const r of records) {
+    // a lock file on this machine that is gone was deleted: its slot no longer keeps anything
+    const live = r.checkouts.filter((s) => !deadSlot(s));
+    if (!live.length) continue;
     const e = entryOf(r.name);
-    e.sources.push('store record');
-    for (const fp of r.current) e.fingerprints.add(fp);
+    e.sources.push(`store record (${live.length} checkout${live.length === 1 ? '' : 's'})`);
+    for (const s of live) for (const fp of s.current) e.fingerprints.add(fp);
   }
   for (const name of keepExperiments) keepHistory(name, records, byName);
   const experiments = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : 1));

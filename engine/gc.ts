@@ -16,6 +16,7 @@ import { livePins } from './runner.ts';
 import { stagingTag } from './staging-owner.ts';
 import type { Store } from './store.ts';
 import { Timings } from './timings.ts';
+import { pruneRecords } from './experiment-registry.ts';
 
 export interface GcOptions {
   lockFiles: string[];
@@ -40,6 +41,8 @@ export interface GcReport {
   freedBytes: number;
   storeBytesAfter: number;
   debris: string[];
+  /** lock files on this machine that are gone, whose slots in the store's records were dropped */
+  forgottenLockFiles: string[];
 }
 
 interface Candidate {
@@ -64,16 +67,19 @@ function peekInstanceId(store: Store, fp: string): string | undefined {
   }
 }
 
-/** Times of removed entries are dropped from the memo; the experiments' histories keep naming them. */
-function forgetRemoved(store: Store, removed: readonly Candidate[]): void {
-  if (!removed.length) return;
-  new Timings(store).prune(new Set(store.fingerprints()));
+/** Removed entries leave the timing memo and the experiments' histories; dead checkouts leave the records. */
+function forgetRemoved(store: Store, removed: readonly Candidate[]): string[] {
+  const stored = new Set(store.fingerprints());
+  if (removed.length) new Timings(store).prune(stored);
+  return pruneRecords(store, stored);
 }
 
 export function collectGarbage(store: Store, opts: GcOptions): GcReport {
+  // Pins first: a build that flushes its lock file and record and exits between the two reads is
+  // then seen by one of them (read the other way round, neither would show its new entries).
+  const pinned = livePins(store.root);
   const refs = collectReferences(store, opts.lockFiles, opts.keepExperiments ?? []);
   const referenced = refs.all;
-  const pinned = livePins(store.root);
   const present = store.fingerprints();
   const keptAnyway = present.filter((fp) => referenced.has(fp) || pinned.has(fp));
   const candidates: Candidate[] = present
@@ -87,7 +93,7 @@ export function collectGarbage(store: Store, opts: GcOptions): GcReport {
   const freedBytes = removed.reduce((s, c) => s + c.bytes, 0);
   const pinnedOnly = keptAnyway.filter((fp) => !referenced.has(fp)).length;
   const describe = (c: Candidate) => ({ fingerprint: c.fingerprint, bytes: c.bytes, instanceId: c.instanceId, experiment: refs.lastUsedBy(c.fingerprint) });
-  if (!opts.dryRun) forgetRemoved(store, removed);
+  const forgotten = opts.dryRun ? [] : forgetRemoved(store, removed);
   return {
     experiments: refs.experiments.map((e) => summarise(store, e)),
     referenced: referenced.size,
@@ -97,6 +103,7 @@ export function collectGarbage(store: Store, opts: GcOptions): GcReport {
     freedBytes,
     storeBytesAfter: keptBytes + candidates.reduce((s, c) => s + c.bytes, 0) - freedBytes,
     debris: opts.dryRun ? [] : removeDebris(store),
+    forgottenLockFiles: forgotten,
   };
 }
 

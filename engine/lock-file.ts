@@ -6,7 +6,8 @@
 //     The per-file list is in the entry's manifest, where `why` finds the file that changed.
 //   - No times: rebuilding with identical outputs leaves the file byte-identical. How long a
 //     run took is in its manifest and in the store's timing memo (timings.ts).
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { readSmallRegularFile } from './bounded-read.ts';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from './atomic-fs.ts';
@@ -16,9 +17,12 @@ import { experimentNameProblem, type ExperimentName, type SettingsDigest } from 
 import type { InputRecord } from './fingerprint.ts';
 import { inputSetDigests } from './input-set-digest.ts';
 import { InputRecordSchema } from './manifest.ts';
+import { printable } from './printable.ts';
 import { migrateLockV1 } from './lock-file-v1.ts';
 
 export const LOCK_VERSION = 2;
+// far above any real lock file (one line per input folder); a FIFO or /dev/zero cannot hang gc
+const MAX_LOCK_BYTES = 512 << 20;
 
 const Hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 export const LockedRecord = InputRecordSchema.extend({ code: z.string(), inputs: z.record(z.string(), Hex64) });
@@ -69,15 +73,15 @@ export class LockFile {
   private load(): string | undefined {
     if (!existsSync(this.path)) return undefined;
     try {
-      const raw: unknown = JSON.parse(readFileSync(this.path, 'utf8'));
+      const raw: unknown = JSON.parse(readSmallRegularFile(this.path, MAX_LOCK_BYTES, { followSymlinks: true }));
       const parsed = LockFileSchema.safeParse(migrateLockV1(raw));
       if (parsed.success) {
         this.data = parsed.data;
         return undefined;
       }
-      return parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      return printable(parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     } catch (err) {
-      return (err as Error).message;
+      return printable((err as Error).message);
     }
   }
 
@@ -103,7 +107,13 @@ export class LockFile {
    * Merge updates into the file on disk (re-read under a write lock, so two runners sharing the
    * file keep each other's records) and drop instances the pipeline no longer declares.
    */
-  async write(updates: LockUpdate[], declaredIds: Set<string> | undefined, experiment?: LockedExperimentHeader): Promise<boolean> {
+  async write(
+    updates: LockUpdate[],
+    declaredIds: Set<string> | undefined,
+    experiment?: LockedExperimentHeader,
+    /** called with the references just written, while the file's mutex is still held (the store's record follows it) */
+    onWritten?: (fingerprints: string[]) => Promise<void>,
+  ): Promise<boolean> {
     mkdirSync(dirname(this.path), { recursive: true });
     const mutex = await acquire(`${this.path}.writing`, 'lock-file write');
     try {
@@ -116,9 +126,10 @@ export class LockFile {
       for (const d of Object.keys(this.data.code)) if (!used.has(d)) delete this.data.code[d];
       this.data.instances = sortObject(this.data.instances);
       this.data.code = sortObject(this.data.code);
-      if (JSON.stringify(this.data) === before && existsSync(this.path)) return false;
-      writeFileAtomic(this.path, `${JSON.stringify(this.data, null, 1)}\n`);
-      return true;
+      const changed = JSON.stringify(this.data) !== before || !existsSync(this.path);
+      if (changed) writeFileAtomic(this.path, `${JSON.stringify(this.data, null, 1)}\n`);
+      await onWritten?.(this.fingerprints());
+      return changed;
     } finally {
       mutex.release();
     }

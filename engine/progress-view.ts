@@ -3,7 +3,7 @@
 // (CI, pipes) plain lines, with progress at most every PLAIN_PROGRESS_MS per stage.
 import { createLogUpdate } from 'log-update';
 import type { BuildSummary, InstanceOutcome, Reporter } from './reporter.ts';
-import { fractionDone, runningRemaining } from './eta.ts';
+import { fractionDone, runningRemaining, type RunningStage } from './eta.ts';
 import type { ProgressUpdate } from './stage.ts';
 
 const PLAIN_PROGRESS_MS = 10_000;
@@ -17,10 +17,7 @@ export interface ViewOptions {
   out?: NodeJS.WriteStream;
 }
 
-interface Running {
-  since: number;
-  expected?: number | undefined;
-  update?: ProgressUpdate;
+interface Running extends RunningStage {
   lastPrinted: number;
 }
 
@@ -74,10 +71,11 @@ export function createProgressView(opts: ViewOptions): Reporter {
       const r = running.get(id);
       if (!r) return;
       r.update = { ...r.update, ...u };
+      const f = fractionDone(r.update);
+      if (f !== undefined && !r.firstCount) r.firstCount = { at: performance.now(), fraction: f };
       const now = performance.now();
       if (!live && !opts.quiet && now - r.lastPrinted > PLAIN_PROGRESS_MS) {
         r.lastPrinted = now;
-        const f = fractionDone(r.update);
         const frac = f !== undefined ? ` ${Math.round(100 * f)}%` : '';
         out.write(`  … ${id}${frac} ${r.update.message ?? ''}\n`);
       }

@@ -13,7 +13,7 @@ import { explain } from './explain.ts';
 import type { Job } from './job.ts';
 import type { LockUpdate } from './lock-file.ts';
 import { expectedDurations } from './timings.ts';
-import { recordInStore } from './experiment-store.ts';
+import { recordFollowingLock } from './experiment-store.ts';
 import type { Manifest } from './manifest.ts';
 import type { ComputedInstance, Project } from './project.ts';
 import type { RemoteSession } from './remote/remote-session.ts';
@@ -27,6 +27,8 @@ export interface BuildOptions {
   targets: string[];
   /** true: rebuild every instance the targets need; a list: rebuild the instances those targets name */
   force?: true | string[] | undefined;
+  /** --force-name: the experiment's record in the store takes this build's settings */
+  forceName?: boolean | undefined;
   dryRun?: boolean | undefined;
   keepGoing?: boolean | undefined;
   executor: Executor;
@@ -94,8 +96,8 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
     if (opts.dryRun || (lockUpdates.length === 0 && !final)) return;
     const batch = lockUpdates.splice(0);
     try {
-      await project.lock.write(batch, new Set(dag.nodes().map((n) => n.id)), project.experiment && { name: project.experiment.name, settings: project.experiment.settingsDigest });
-      await recordInStore(project, (m) => reporter.warn(m)); // the store's record follows the lock file
+      const header = project.experiment && { name: project.experiment.name, settings: project.experiment.settingsDigest };
+      await project.lock.write(batch, new Set(dag.nodes().map((n) => n.id)), header, recordFollowingLock(project, !!opts.forceName, (m) => reporter.warn(m)));
     } catch (err) {
       reporter.warn(`Could not update the lock file ${project.lock.path}: ${errorMessage(err)}`);
     }

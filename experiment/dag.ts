@@ -21,15 +21,11 @@ import { addFigures } from './figures.ts';
 import { planShuffles } from './shuffle-plan.ts';
 import { addTrainingArms, type TrainingArms } from './training-arms.ts';
 
-/**
- * `selection` is the command-line words that select this experiment (e.g. --profile tiny
- * --config my-data.json): the report prints them in each figure's regenerate command.
- */
-export function buildDag(p: Profile, selection: readonly string[] = ['--profile', p.name]): Dag {
+export function buildDag(p: Profile): Dag {
   const dag = new Dag();
   const arms = addTrainingArms(dag, p);
   const a = addAnalyses(dag, p, arms);
-  const page = addFigures(dag, p, arms, a, figureShuffles(p), selection);
+  const page = addFigures(dag, p, arms, a, figureShuffles(p));
   dag.group('datasets', [...arms.data.values()]);
   dag.group('training', [arms.source, ...arms.finetunes]);
   dag.group('analyses', a.all);

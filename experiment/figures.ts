@@ -17,7 +17,7 @@ import { domainNotes } from './domain-notes.ts';
 import type { TrainingArms } from './training-arms.ts';
 
 /** Adds every figure, the tables and the report page; returns the page. */
-export function addFigures(dag: Dag, p: Profile, arms: TrainingArms, a: Analyses, shuffles: { blockSize: BlockSize; draw: number }[], selection: readonly string[]): Handle {
+export function addFigures(dag: Dag, p: Profile, arms: TrainingArms, a: Analyses, shuffles: { blockSize: BlockSize; draw: number }[]): Handle {
   const shuffleDomain = p.shuffle.targets[0] ?? arms.targets[0]!;
   const figures = [
     dag.add(figureDomains, { shuffles, shuffleSeed: p.shuffle.seedBase + p.seeds[0]!, shuffleDomain }, { data: [...arms.data.values()] }),
@@ -30,7 +30,8 @@ export function addFigures(dag: Dag, p: Profile, arms: TrainingArms, a: Analyses
     dag.add(figureSpectrum, {}, { spectrum: a.perTarget.spectrum }),
   ];
   const tableHandle = dag.add(tables, {}, { cka: a.perTarget.cka, distance: a.perTarget.distance });
-  const { name, description, ...settings } = p;
+  // --strict is how the build checks its controls, not a setting shown as the experiment's
+  const { name, description, strict: _, ...settings } = p;
   const suite = { kind: p.suite.kind, domains: domainNotes(p.suite) };
-  return dag.add(report, { profile: name, description, selection: [...selection], suite, settings }, { figures, tables: tableHandle, scorecard: a.card });
+  return dag.add(report, { profile: name, description, suite, settings }, { figures, tables: tableHandle, scorecard: a.card });
 }

@@ -6,9 +6,14 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { BuildSummary, Project } from '../engine/index.ts';
-import { html, type SafeHtml } from './escape.ts';
+import { escapeHtml, html, type SafeHtml } from './escape.ts';
+import { RUN_METADATA, SELECTION } from '../stages/report/placeholders.ts';
 
-export function publishReport(summary: BuildSummary, project: Project, dest: string): string | undefined {
+/** one word for a POSIX shell, so a copied command cannot run anything else */
+const shellWord = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** `selection`: the command-line words that select this experiment, repeated in the regenerate commands. */
+export function publishReport(summary: BuildSummary, project: Project, dest: string, selection: readonly string[]): string | undefined {
   const entry = summary.outcomes.find((o) => o.id === 'report' && (o.outcome === 'built' || o.outcome === 'cached'));
   if (!entry?.fingerprint) return undefined;
   const temp = `${dest}.publishing-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -19,7 +24,10 @@ export function publishReport(summary: BuildSummary, project: Project, dest: str
     if (!existsSync(index)) return undefined;
     chmodSync(index, 0o644); // the store's copy is read-only
     // a function, so that `$&` or `$'` in a host or backend name is not a replacement pattern
-    writeFileSync(index, readFileSync(index, 'utf8').replace('<!--RUN-METADATA-->', () => runTable(summary, project).toString()));
+    const page = readFileSync(index, 'utf8')
+      .replace(RUN_METADATA, () => runTable(summary, project).toString())
+      .replaceAll(SELECTION, () => escapeHtml(selection.map(shellWord).join(' ')));
+    writeFileSync(index, page);
     swapIn(temp, dest);
     return join(dest, 'index.html');
   } finally {
@@ -27,17 +35,29 @@ export function publishReport(summary: BuildSummary, project: Project, dest: str
   }
 }
 
-/** Replace `dest` by `temp`: the old folder is moved aside first, so `dest` is never half-written. */
+/**
+ * Replace `dest` by `temp`: the old folder is moved aside first, so `dest` is never half-written.
+ * Another build publishing the same experiment at the same moment may land between the two
+ * renames; then its copy is moved aside in turn (the last build's copy wins, never a mix).
+ */
 function swapIn(temp: string, dest: string): void {
-  const old = `${dest}.old-${process.pid}-${randomBytes(4).toString('hex')}`;
-  if (existsSync(dest)) renameSync(dest, old);
-  try {
-    renameSync(temp, dest);
-  } catch (err) {
-    if (existsSync(old) && !existsSync(dest)) renameSync(old, dest);
-    throw err;
+  for (let attempt = 0; ; attempt++) {
+    const old = `${dest}.old-${process.pid}-${randomBytes(4).toString('hex')}`;
+    try {
+      renameSync(dest, old);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    try {
+      renameSync(temp, dest);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOTEMPTY' && code !== 'EEXIST') || attempt >= 3) throw err;
+    } finally {
+      rmSync(old, { recursive: true, force: true });
+    }
   }
-  rmSync(old, { recursive: true, force: true });
 }
 
 /** The run section; every value from a manifest (host, backend, times) may come from a remote, so all of it is escaped. */

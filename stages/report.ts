@@ -3,7 +3,8 @@
 // Run metadata (wall time per stage, backend, fingerprints) is not an input of this stage — it
 // changes on every run — so figures/publish-report.ts adds it to the published copy.
 import { z } from 'zod';
-import { html } from '../figures/escape.ts';
+import { html, trustedHtml } from '../figures/escape.ts';
+import { RUN_METADATA, SELECTION } from './report/placeholders.ts';
 import { figureSections, SuiteDescription } from './report/figure-sections.ts';
 import { scorecardHtml } from './report/scorecard-section.ts';
 import { tableFragment } from './report/table-fragment.ts';
@@ -13,16 +14,15 @@ import { readFileSync } from 'node:fs';
 
 /** one word for a POSIX shell, so a copied command cannot run anything else */
 const quoted = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-const shellWord = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : quoted(s));
 
 export const report = defineStage(import.meta.url, {
   name: 'report',
-  params: z.strictObject({ profile: z.string(), description: z.string(), selection: z.array(z.string()), suite: SuiteDescription, settings: z.record(z.string(), z.unknown()) }),
+  params: z.strictObject({ profile: z.string(), description: z.string(), suite: SuiteDescription, settings: z.record(z.string(), z.unknown()) }),
   deps: { figures: 'many', tables: 'one', scorecard: 'one' },
   isolation: 'inline',
   run(ctx) {
     const card = ctx.deps.scorecard.json('scorecard.json', ScorecardOutput);
-    const cmd = (id: string) => ['npx tsx pipeline.ts', quoted(id), ...ctx.params.selection.map(shellWord)].join(' ');
+    const cmd = (id: string) => `npx tsx pipeline.ts ${quoted(id)} ${SELECTION}`;
     const sections = figureSections(ctx.deps.figures, cmd, ctx.params.suite);
     const tables = ctx.deps.tables;
     const table = (file: string) => tableFragment(readFileSync(tables.file(file), 'utf8'), file);
@@ -54,7 +54,7 @@ ${sections.map((s) => html`${s}\n`)}
 <h3>Table 2 — ℓ2 distance in parameter space</h3><div class="scroll">${table('table2-distance.html')}</div>
 <p><small>regenerate: <code>${cmd(tables.id)}</code> (CSV files beside the HTML in that entry)</small></p>
 <h2 id="run">Run</h2>
-<!--RUN-METADATA-->
+${trustedHtml(RUN_METADATA, 'a fixed comment the publisher replaces')}
 <details><summary>Profile settings</summary><pre>${settings}</pre></details>
 </body></html>
 `;

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fractionDone, runningRemaining, stageRemaining } from '../../engine/eta.ts';
 import { collectGarbage } from '../../engine/gc.ts';
-import { recordInStore } from '../../engine/experiment-store.ts';
 import { runnerFor } from '../../engine/runner.ts';
 import { buildFolderProject, openFolderProject, writeFolderProject } from '../support/folder-input-project.ts';
 
@@ -15,10 +14,9 @@ const OUT = join(import.meta.dirname, '..', 'out');
 const root = join(OUT, `gc-experiments-${process.pid}`);
 const lock = join(root, 'folder.lock.json');
 
+/** A build: the scheduler records the experiment in the store as it writes the lock file. */
 async function buildAndRecord(): Promise<string> {
-  const project = await openFolderProject(root);
-  const summary = await buildFolderProject(project);
-  await recordInStore(project, (m) => assert.fail(m));
+  const summary = await buildFolderProject(await openFolderProject(root));
   return summary.outcomes[0]!.fingerprint!;
 }
 
@@ -40,7 +38,7 @@ describe('gc by experiment', () => {
   test('an entry the experiment no longer uses is removed, and said to be its', () => {
     assert.notEqual(first, second);
     const report = collectGarbage(store, { lockFiles: [lock], dryRun: true, keep: 0 });
-    assert.deepEqual(report.experiments.map((e) => [e.name, e.entries, e.sources.length]), [['folder', 1, 2]]);
+    assert.deepEqual(report.experiments.map((e) => [e.name, e.entries, e.sources]), [['folder', 1, [lock, 'store record (1 checkout)']]]);
     assert.deepEqual(report.removed.map((r) => [r.fingerprint, r.experiment, r.instanceId]), [[first, 'folder', 'count']]);
   });
 
@@ -62,10 +60,24 @@ describe('gc by experiment', () => {
     assert.ok(store.has(first) && store.has(second), 'nothing was removed');
   });
 
-  test('gc removes the unused entry for real, and keeps the used one', () => {
+  test('gc removes the unused entry for real, keeps the used one, and drops it from the history', () => {
     const report = collectGarbage(store, { lockFiles: [lock], dryRun: false, keep: 0 });
     assert.deepEqual(report.removed.map((r) => r.fingerprint), [first]);
     assert.ok(!store.has(first) && store.has(second));
+    const record = JSON.parse(readFileSync(join(store.root, 'experiments', 'folder.json'), 'utf8')) as { history: Record<string, string> };
+    assert.deepEqual(Object.keys(record.history), [second]);
+  });
+
+  test('a deleted lock file on this machine lets gc forget its slot, and then its entries', () => {
+    const saved = readFileSync(lock);
+    rmSync(lock);
+    try {
+      const report = collectGarbage(store, { lockFiles: [], dryRun: false, keep: 0 });
+      assert.deepEqual(report.forgottenLockFiles, [lock]);
+      assert.deepEqual(report.removed.map((r) => r.fingerprint), [second]);
+    } finally {
+      writeFileSync(lock, saved);
+    }
   });
 });
 
@@ -79,6 +91,9 @@ describe('progress and ETA', () => {
   test("the remaining time comes from the stage's own rate once it has moved", () => {
     const now = 100_000;
     assert.equal(stageRemaining({ since: now - 30_000, update: { done: 25, total: 100 } }, now), 90);
+    const resumed = { since: now - 30_000, update: { done: 95, total: 100 }, firstCount: { at: now - 20_000, fraction: 0.9 } };
+    assert.equal(Math.round(stageRemaining(resumed, now)!), 20, 'resumed at 90%: the rate counts from there');
+    assert.equal(fractionDone({ done: Number.NaN, total: 10 }), undefined);
     assert.equal(stageRemaining({ since: now - 30_000, expected: 50 }, now), 20);
     assert.equal(stageRemaining({ since: now - 60_000, expected: 50 }, now), undefined, 'past its last time, with no count: unknown');
     assert.equal(runningRemaining([{ since: now - 10_000, expected: 50 }, { since: now - 60_000, expected: 50 }], now, 2), undefined, 'one unknown: no ETA');

@@ -104,31 +104,46 @@ describe('two experiments in one store', () => {
     }
   });
 
-  test("the store's record keeps an experiment whose lock file is elsewhere (another checkout)", async () => {
-    const moved = join(work, 'other-checkout');
-    mkdirSync(moved, { recursive: true });
-    writeFileSync(join(moved, 'my-photos.lock.json'), lockText('my-photos'));
+  test("the store's record keeps an experiment built by another checkout whose lock file is not here", async () => {
+    const other = join(work, 'other-checkout-locks');
+    mkdirSync(other, { recursive: true });
+    writeFileSync(join(other, 'my-photos.lock.json'), lockText('my-photos'));
+    const there = await runPipeline(at('figures', ...MINE, '-q'), { ...env, WT_LOCK_DIR: other });
+    assert.equal(there.code, 0, there.stderr);
+    const saved = lockText('my-photos');
     rmSync(join(locks, 'my-photos.lock.json'));
     try {
       const gc = json<{ removed: unknown[]; experiments: { name: string; sources: string[]; entries: number }[] }>((await runPipeline(at('gc', '-n', '--json'), env)).stdout);
       assert.equal(gc.removed.length, 0);
       const mineKept = gc.experiments.find((e) => e.name === 'my-photos');
-      assert.deepEqual(mineKept?.sources, ['store record']);
+      assert.deepEqual(mineKept?.sources, ['store record (1 checkout)'], 'this checkout\'s deleted lock file no longer counts; the other one does');
       assert.ok(mineKept.entries > 40);
     } finally {
-      writeFileSync(join(locks, 'my-photos.lock.json'), readFileSync(join(moved, 'my-photos.lock.json')));
+      writeFileSync(join(locks, 'my-photos.lock.json'), saved);
+      rmSync(other, { recursive: true, force: true }); // that checkout is gone: its slot no longer counts
     }
   });
 
-  test('another configuration under the same name is refused, and --force-name lets it through', async () => {
+  test('another configuration under the same name is refused (a dry run only warns), and so is an unreadable record', async () => {
     const before = lockText('my-photos');
-    const r = await runPipeline(at('figures', ...MINE, '--set', 'finetune.epochs=3', '-n'), env);
+    const r = await runPipeline(at('figures', ...MINE, '--set', 'finetune.epochs=3'), env);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /Experiment "my-photos" is already recorded in the lock file .*my-photos\.lock\.json with other settings \(finetune\.epochs: 2 → 3\)/);
     assert.match(r.stderr, /--name NEW/);
-    const forced = await runPipeline(at('figures', ...MINE, '--set', 'finetune.epochs=3', '-n', '--force-name'), env);
-    assert.equal(forced.code, 0, forced.stderr);
-    assert.equal(lockText('my-photos'), before, 'a dry run writes no lock file');
+    const dry = await runPipeline(at('figures', ...MINE, '--set', 'finetune.epochs=3', '-n'), env);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stderr, /already recorded .*\(A dry run writes nothing, so it goes on\.\)/);
+    assert.equal(lockText('my-photos'), before);
+    const record = join(store, 'experiments', 'my-photos.json');
+    const saved = readFileSync(record);
+    writeFileSync(record, '{"version": 2, "name": "my-photos"');
+    try {
+      const broken = await runPipeline(at('figures', ...MINE), env);
+      assert.equal(broken.code, 2, broken.stderr);
+      assert.match(broken.stderr, /in a record that cannot be read \(.*my-photos\.json is not JSON/);
+    } finally {
+      writeFileSync(record, saved);
+    }
     const renamed = await runPipeline(at('status', ...MINE, '--set', 'finetune.epochs=3', '--name', 'my-photos-3'), env);
     assert.match(renamed.stdout, /experiment my-photos-3: /);
     assert.equal(existsSync(join(locks, 'my-photos-3.lock.json')), false);
@@ -141,5 +156,17 @@ describe('two experiments in one store', () => {
     const r = await runPipeline(at('status', ...TINY, '--name', '../../escape'), env);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /The experiment name "\.\.\/\.\.\/escape" \(--name\) must be 1 to 64 letters/);
+  });
+
+  test('--force-name makes new settings the experiment: its lock file and record follow, and gc says what it no longer uses', async () => {
+    const forced = await runPipeline(at('figures', ...MINE, '--set', 'analyses.barrier.points=3', '--force-name', '--json'), env);
+    assert.equal(forced.code, 0, forced.stderr.slice(-2000));
+    const built = json<BuildSummary>(forced.stdout).outcomes.filter((o) => o.outcome === 'built').map((o) => o.id);
+    assert.ok(built.includes('barrier/real') && !built.some((id) => id.startsWith('finetune/')), built.join(' '));
+    const record = json<{ settingsDigest: string }>(readFileSync(join(store, 'experiments', 'my-photos.json'), 'utf8'));
+    assert.equal(json<{ experiment: { settings: string } }>(lockText('my-photos')).experiment.settings, record.settingsDigest);
+    const dry = await runPipeline(at('gc', '-n'), env);
+    assert.match(dry.stdout, /would remove \d+ entries \([^)]*\) experiment my-photos no longer uses\n(.*\n)*.*barrier\/real/);
+    assert.equal(lockText('tiny'), tinyLockBefore, 'the other experiment is untouched');
   });
 });

@@ -88,7 +88,8 @@ describe('the tiny profile end to end', () => {
 
   test('changing one finetune param reruns only that instance and what reads it', async () => {
     const target = 'finetune/real,P-T,seed=0';
-    const r = await runPipeline([...args, '--override', `${target}:train.lr=0.03`], env);
+    // an override is another experiment: under its own name, it shares every unchanged entry
+    const r = await runPipeline([...args, '--override', `${target}:train.lr=0.03`, '--name', 'tiny-lr'], env);
     assert.equal(r.code, 0, r.stderr.slice(-2000));
     const built = (JSON.parse(r.stdout) as BuildSummary).outcomes.filter((o) => o.outcome === 'built').map((o) => o.id).sort();
     const dag = buildDag(loadProfile({ profile: 'tiny' })).finalize();

@@ -92,7 +92,7 @@ describe('Slurm executor', () => {
   test('a job cancelled mid-training leaves no entry, and the rerun resumes from its last checkpoint', async (t) => {
     if (skip) return t.skip(skip);
     const target = 'finetune/real,RI-T,seed=0';
-    const override = ['--override', `${target}:train.epochs=400`];
+    const override = ['--override', `${target}:train.epochs=400`, '--name', 'tiny-long-run'];
     const building = runPipeline([target, ...TINY, '--store', store, ...override, '-q'], env);
     const scratch = join(store, 'scratch');
     let epochs = 0;

@@ -1,0 +1,8 @@
+// Text from files others can write (a shared store, a lock file, a parse error quoting them) is
+// printed to a terminal: control, C1 and bidi characters are shown as \u escapes, so such a file
+// cannot move the cursor, recolour or reorder what the user reads.
+const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
