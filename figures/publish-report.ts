@@ -23,11 +23,7 @@ export function publishReport(summary: BuildSummary, project: Project, dest: str
     const index = join(temp, 'index.html');
     if (!existsSync(index)) return undefined;
     chmodSync(index, 0o644); // the store's copy is read-only
-    // a function, so that `$&` or `$'` in a host or backend name is not a replacement pattern
-    const page = readFileSync(index, 'utf8')
-      .replace(RUN_METADATA, () => runTable(summary, project).toString())
-      .replaceAll(SELECTION, () => escapeHtml(selection.map(shellWord).join(' ')));
-    writeFileSync(index, page);
+    writeFileSync(index, fillPlaceholders(readFileSync(index, 'utf8'), runTable(summary, project), selection));
     swapIn(temp, dest);
     return join(dest, 'index.html');
   } finally {
@@ -58,6 +54,12 @@ function swapIn(temp: string, dest: string): void {
       rmSync(old, { recursive: true, force: true });
     }
   }
+}
+
+/** The published page: the run table, and the selection flags (shell-quoted, then escaped) in every regenerate command. */
+export function fillPlaceholders(page: string, runSection: SafeHtml, selection: readonly string[]): string {
+  // functions, so that `$&` or `$'` in a host name or a flag is not a replacement pattern
+  return page.replace(RUN_METADATA, () => runSection.toString()).replaceAll(SELECTION, () => escapeHtml(selection.map(shellWord).join(' ')));
 }
 
 /** The run section; every value from a manifest (host, backend, times) may come from a remote, so all of it is escaped. */

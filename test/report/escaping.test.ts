@@ -10,7 +10,7 @@ import { after, describe, test } from 'node:test';
 import sharp from 'sharp';
 import type { BuildSummary } from '../../engine/index.ts';
 import { escapeHtml, fileHref, html, jsonForScript, url } from '../../figures/escape.ts';
-import { runTable } from '../../figures/publish-report.ts';
+import { fillPlaceholders, runTable } from '../../figures/publish-report.ts';
 import { PAIR } from '../../stages/common/pairs.ts';
 import { domainsSvg } from '../../stages/figure-domains.ts';
 import { report } from '../../stages/report.ts';
@@ -63,7 +63,7 @@ async function reportHtml(): Promise<string> {
   const figure = { id: `figure-spectrum/${BREAKOUT}`, files: [`fig-spectrum-${IMG}.png`, `fig-spectrum-${IMG}.svg`, `mistakes-${BREAKOUT}-both-wrong.png`], file: () => png };
   const out = new Map<string, string>();
   const ctx = {
-    params: { profile: BREAKOUT, description: IMG, settings: { [IMG]: CLOSE } },
+    params: { profile: BREAKOUT, description: IMG, suite: { kind: BREAKOUT, domains: [{ name: IMG, role: 'source', like: CLOSE }, { name: BREAKOUT, role: 'target' }] }, settings: { [IMG]: CLOSE } },
     deps: { figures: [figure], tables: { id: 'tables', file: (name: string) => join(dir, name) }, scorecard: json(scorecard()) },
     writeOutput: (name: string, text: string) => out.set(name, text),
   };
@@ -84,7 +84,11 @@ describe('the report escapes what comes from data, config and manifests', () => 
     assert.ok(page.includes(`<figure id="fig-spectrum-${escapeHtml(IMG)}">`));
     assert.match(page, /<figure id="mistakes-&quot;&gt;&lt;script&gt;">/);
     assert.ok(!/<script/i.test(page), 'the report has no script element');
-    assert.match(page, /regenerate: <code>npx tsx pipeline\.ts 'figure-spectrum\/&quot;&gt;&lt;script&gt;' --profile '&quot;&gt;&lt;script&gt;'<\/code>/);
+    assert.match(page, /regenerate: <code>npx tsx pipeline\.ts 'figure-spectrum\/&quot;&gt;&lt;script&gt;' \{\{selection\}\}<\/code>/);
+    const published = fillPlaceholders(page, html`<p>run</p>`, ['--config', BREAKOUT, '--set', `x=$&'`]);
+    assertEscaped(published);
+    assert.match(published, /regenerate: <code>npx tsx pipeline\.ts 'figure-spectrum\/&quot;&gt;&lt;script&gt;' --config '&quot;&gt;&lt;script&gt;' --set 'x=\$&amp;'\\''' *<\/code>/);
+    assert.ok(!published.includes('{{selection}}'));
   });
 
   test('a tables entry with other markup (e.g. from a tampered remote) is refused, not pasted', () => {
