@@ -3,11 +3,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exitAfterGrace, runCli } from './engine/index.ts';
-import { buildDag } from './experiment/dag.ts';
-import { loadProfile } from './profiles/index.ts';
 import { publishReport } from './figures/publish-report.ts';
-
-export { buildDag };
 
 const ROOT = dirname(fileURLToPath(import.meta.url));
 // Lock files (commit them, like dvc.lock), one per experiment; WT_LOCK_DIR moves them (tests do).
@@ -45,7 +41,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       { flags: '--name <name>', description: "the experiment's name (default: the profile's name after --config/--set): its lock file and report are locks/<name>.lock.json and artifacts/report/<name>/" },
       { flags: '--strict', description: 'fail the build when a scorecard control comes out the wrong way' },
     ],
-    createExperiment: (o) => {
+    // The profiles and the DAG load the stage definitions; --help, gc, verify and cache need none of them.
+    createExperiment: async (o) => {
+      const [{ loadProfile }, { buildDag }] = await Promise.all([import('./profiles/index.ts'), import('./experiment/dag.ts')]);
       const set = [...((o.set as string[] | undefined) ?? []), ...(o.strict ? ['strict=true'] : [])];
       const selection = { profile: o.profile as string, config: o.config as string | undefined, set, name: o.name as string | undefined };
       const profile = loadProfile(selection);

@@ -1,8 +1,9 @@
 // How fast is "nothing to do"? Builds a synthetic DAG of 1,000 stage instances whose outputs
 // total ~2 GB, cold, then times the no-op rerun and `status`, in-process and as whole CLI runs.
-// Target (issue 2): no-op rerun ≤ 0.3 s on a 2-core machine.
-//   npx tsx bench/noop.ts [--blob-mb 20] [--keep]
-// The baseline row is bare `node --import tsx` start-up, measured in the same run.
+// Target: no-op rerun ≤ 0.3 s on a 2-core machine. The baseline row is bare `node --import tsx`
+// start-up, measured in the same run. Then the whole-process table on the default profile (built
+// in --default-store, artifacts/store unless given) beside Snakemake and make on the same shape.
+//   npx tsx bench/noop.ts [--blob-mb 20] [--keep] [--whole-process-only] [--default-store DIR]
 import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,8 +15,13 @@ import { build } from '../engine/scheduler.ts';
 import { computeStatus } from '../engine/status.ts';
 import { dirSize } from '../engine/store.ts';
 import { formatBytes } from '../engine/cli.ts';
+import { buildDag } from '../experiment/dag.ts';
+import { loadProfile } from '../profiles/index.ts';
+import { printWholeProcess, wholeProcessRows } from './noop-whole-process.ts';
 
-const { values: args } = parseArgs({ options: { 'blob-mb': { type: 'string', default: '20' }, keep: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({
+  options: { 'blob-mb': { type: 'string', default: '20' }, keep: { type: 'boolean', default: false }, 'whole-process-only': { type: 'boolean', default: false }, 'default-store': { type: 'string' } },
+});
 process.env.WT_BENCH_BLOB_MB = args['blob-mb'];
 const { BLOB_MB, COUNTS, ROOT, makeDag, writeProject } = await import('./noop-dag.ts');
 
@@ -57,34 +63,40 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-writeProject();
-const total = Object.values(COUNTS).reduce((a, b) => a + b, 0);
-console.log(`Synthetic DAG: ${total} instances (${COUNTS.blob} × ${BLOB_MB} MB blobs, ${total - COUNTS.blob} small stages), store under ${ROOT}`);
-const cold = await timeBuild();
-const storeBytes = dirSize(join(ROOT, 'store'));
-const noops = [];
-for (let i = 0; i < 5; i++) noops.push(await timeBuild());
-if (noops.some((n) => n.built !== 0)) throw new Error('no-op rerun built something');
-const statuses = [];
-for (let i = 0; i < 5; i++) statuses.push(await timeStatus());
-const cliNoop = median([0, 1, 2].map(() => cliSeconds([])));
-const cliStatus = median([0, 1, 2].map(() => cliSeconds(['status'])));
-const nodeStartup = median([0, 1, 2].map(() => {
-  const t0 = performance.now();
-  execFileSync(process.execPath, ['--import', 'tsx', '-e', '0']);
-  return (performance.now() - t0) / 1000;
-}));
+if (!args['whole-process-only']) await syntheticTable();
+const defaultNodes = buildDag(loadProfile({ profile: 'default' })).finalize().nodes();
+printWholeProcess(wholeProcessRows(defaultNodes, args['default-store'] ?? join(import.meta.dirname, '..', 'artifacts', 'store')));
 
-const rows: [string, string, string][] = [
-  ['cold build (in-process)', `${cold.seconds.toFixed(2)} s`, `${cold.built} built, store ${formatBytes(storeBytes)}`],
-  ['no-op rerun (in-process, median of 5)', `${median(noops.map((n) => n.seconds)).toFixed(3)} s`, `target ≤ 0.300 s; ${noops[0]!.cached} cached`],
-  ['status (in-process, median of 5)', `${median(statuses).toFixed(3)} s`, `${total} fresh`],
-  ['no-op rerun (whole CLI process)', `${cliNoop.toFixed(3)} s`, 'includes node + tsx start-up'],
-  ['status (whole CLI process)', `${cliStatus.toFixed(3)} s`, 'includes node + tsx start-up'],
-  ['baseline: `node --import tsx -e 0`', `${nodeStartup.toFixed(3)} s`, 'start-up alone'],
-];
-const w = Math.max(...rows.map((r) => r[0].length));
-console.log(`\n${'measure'.padEnd(w)}  ${'time'.padStart(9)}  notes`);
-for (const [a, b, c] of rows) console.log(`${a.padEnd(w)}  ${b.padStart(9)}  ${c}`);
-console.log(`\nno-op rerun / target: ${(median(noops.map((n) => n.seconds)) / 0.3).toFixed(2)}×`);
-if (!args.keep) rmSync(ROOT, { recursive: true, force: true });
+async function syntheticTable(): Promise<void> {
+  writeProject();
+  const total = Object.values(COUNTS).reduce((a, b) => a + b, 0);
+  console.log(`Synthetic DAG: ${total} instances (${COUNTS.blob} × ${BLOB_MB} MB blobs, ${total - COUNTS.blob} small stages), store under ${ROOT}`);
+  const cold = await timeBuild();
+  const storeBytes = dirSize(join(ROOT, 'store'));
+  const noops = [];
+  for (let i = 0; i < 5; i++) noops.push(await timeBuild());
+  if (noops.some((n) => n.built !== 0)) throw new Error('no-op rerun built something');
+  const statuses = [];
+  for (let i = 0; i < 5; i++) statuses.push(await timeStatus());
+  const cliNoop = median([0, 1, 2].map(() => cliSeconds([])));
+  const cliStatus = median([0, 1, 2].map(() => cliSeconds(['status'])));
+  const nodeStartup = median([0, 1, 2].map(() => {
+    const t0 = performance.now();
+    execFileSync(process.execPath, ['--import', 'tsx', '-e', '0']);
+    return (performance.now() - t0) / 1000;
+  }));
+
+  const rows: [string, string, string][] = [
+    ['cold build (in-process)', `${cold.seconds.toFixed(2)} s`, `${cold.built} built, store ${formatBytes(storeBytes)}`],
+    ['no-op rerun (in-process, median of 5)', `${median(noops.map((n) => n.seconds)).toFixed(3)} s`, `target ≤ 0.300 s; ${noops[0]!.cached} cached`],
+    ['status (in-process, median of 5)', `${median(statuses).toFixed(3)} s`, `${total} fresh`],
+    ['no-op rerun (whole CLI process)', `${cliNoop.toFixed(3)} s`, 'includes node + tsx start-up'],
+    ['status (whole CLI process)', `${cliStatus.toFixed(3)} s`, 'includes node + tsx start-up'],
+    ['baseline: `node --import tsx -e 0`', `${nodeStartup.toFixed(3)} s`, 'start-up alone'],
+  ];
+  const w = Math.max(...rows.map((r) => r[0].length));
+  console.log(`\n${'measure'.padEnd(w)}  ${'time'.padStart(9)}  notes`);
+  for (const [a, b, c] of rows) console.log(`${a.padEnd(w)}  ${b.padStart(9)}  ${c}`);
+  console.log(`\nno-op rerun / target: ${(median(noops.map((n) => n.seconds)) / 0.3).toFixed(2)}×`);
+  if (!args.keep) rmSync(ROOT, { recursive: true, force: true });
+}

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { buildDag } from '../../pipeline.ts';
+import { buildDag } from '../../experiment/dag.ts';
 import { loadProfile } from '../../profiles/index.ts';
 import type { DagNode } from '../../engine/dag.ts';
 import type { BuildSummary } from '../../engine/reporter.ts';
