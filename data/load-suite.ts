@@ -9,27 +9,8 @@ import { loadImageFolder } from './real/image-folder.ts';
 import { loadMnistFamily } from './real/mnist-family.ts';
 import type { SuiteConfig } from './suite-config.ts';
 
-export interface SuiteDomain {
-  /** domain name as it appears in dataset headers and artifact names */
-  domain: string;
-  role: 'source' | 'target';
-}
-
-/** The source first, then the targets in config order. */
-export function suiteDomains(config: SuiteConfig): SuiteDomain[] {
-  switch (config.kind) {
-    case 'embedded':
-      return [{ domain: 'source', role: 'source' }, ...config.domains.map((d) => ({ domain: d, role: 'target' as const }))];
-    case 'image-folder':
-      return [
-        { domain: config.source.domain ?? basename(resolve(config.source.root)), role: 'source' },
-        ...config.targets.map((t) => ({ domain: t.domain ?? basename(resolve(t.root)), role: 'target' as const })),
-      ];
-    case 'mnist-family':
-    case 'cifar':
-      return [{ domain: config.source, role: 'source' }, ...config.targets.map((d) => ({ domain: d, role: 'target' as const }))];
-  }
-}
+export { suiteDomains, type SuiteDomain } from './suite-domains.ts';
+import { suiteDomains } from './suite-domains.ts';
 
 /** Builds one split of one domain of the suite (deterministic for a given config). */
 export async function loadSuiteDataset(config: SuiteConfig, domain: string, split: 'train' | 'test'): Promise<Dataset> {

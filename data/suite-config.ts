@@ -5,7 +5,7 @@ import { basename, resolve } from 'node:path';
 import { z } from 'zod';
 import { domainNameProblem, NAME_CHARSET } from '../engine/instance-id.ts';
 import { EMBEDDED_DOMAINS } from './embedded/domain-params.ts';
-import { MNIST_FAMILY } from './real/mnist-family.ts';
+import { MNIST_FAMILY } from './real/mnist-family-names.ts';
 import { PAPER_SUBSAMPLE_SEED } from './real/subsample.ts';
 
 const seed = z.number().int().min(0).max(0xffffffff);

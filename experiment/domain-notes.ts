@@ -1,7 +1,7 @@
 // What the report says each domain is. The embedded suite's domains are stand-ins, named after the
 // datasets they imitate; every other suite's domains are the user's own data, described only by
 // their names.
-import { suiteDomains } from '../data/load-suite.ts';
+import { suiteDomains } from '../data/suite-domains.ts';
 import type { SuiteConfig } from '../data/suite-config.ts';
 
 const EMBEDDED_ANALOGUES: Record<string, string> = {

@@ -7,7 +7,7 @@
 //   shuffle arms (Fig. 3): shuffle targets × block sizes × {P-T, RI-T} × `shuffle.replicates`,
 //     and their unshuffled baseline, all without augmentation;
 //   checkpoint arms (Fig. 7): P-T from each pre-training checkpoint × `checkpoints.replicates`.
-import { suiteDomains } from '../data/load-suite.ts';
+import { suiteDomains } from '../data/suite-domains.ts';
 import type { Dag, Handle } from '../engine/index.ts';
 import type { Profile } from '../profiles/schema.ts';
 import type { BlockSize } from '../stages/common/schemas.ts';

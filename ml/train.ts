@@ -10,7 +10,6 @@
 // checkpoint that does not verify is skipped for the newest one that does, or the run restarts
 // (ml/resume.ts).
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import type { Dataset } from '../data/dataset.ts';
 import { augmentBatch } from './augment.ts';
 import { initBackend, type BackendInfo } from './backend.ts';
@@ -25,36 +24,9 @@ import { Rng } from './rng.ts';
 import { tf, type Scalar, type Tensor } from './tf.ts';
 import { moduleOf, type ParamTensor, type Weights } from './weights.ts';
 
-export const TrainConfigSchema = z
-  .object({
-    epochs: z.number().int().min(0),
-    batchSize: z.number().int().min(1).default(128),
-    lr: z.number().positive(),
-    momentum: z.number().min(0).default(0.9),
-    weightDecay: z.number().min(0).default(1e-4),
-    /** the lr is multiplied by lrDropFactor after each of these epochs (e.g. [30, 60]) */
-    lrDropEpochs: z.array(z.number().int().positive()).default([]),
-    lrDropFactor: z.number().positive().default(0.1),
-    /** lr multiplier for parameters named *bias* / *scale* (paper: 0.1) */
-    smallParamLrFactor: z.number().positive().default(0.1),
-    /** mixup Beta(α, α); 0 = off (paper: 0.7 on DomainNet) */
-    mixupAlpha: z.number().min(0).default(0),
-    /** random horizontal flip and shift by up to `pad` pixels (the paper's crop + flip, at small sizes); see augment.ts */
-    augment: z.strictObject({ flip: z.boolean(), pad: z.number().int().min(0) }).default({ flip: false, pad: 0 }),
-    /** seed of data order, mixup and augmentation draws (and of the init unless initSeed is given) */
-    seed: z.union([z.number().int(), z.string()]),
-    /** seed of the fresh initialisation (whole model for RI-T, the head for P-T); default seed */
-    initSeed: z.union([z.number().int(), z.string()]).optional(),
-    /** eval-mode train accuracy on a fixed subset of this many training examples (default all) */
-    trainEvalSize: z.number().int().positive().optional(),
-    evalBatchSize: z.number().int().positive().default(256),
-    /** a non-finite loss either fails the run ('error') or ends it as a result ('stop': the paper's P-T at lr 0.1 "failed to converge") */
-    onDivergence: z.enum(['error', 'stop']).default('error'),
-  })
-  .strict();
+import { TrainConfigSchema, type TrainConfig, type TrainConfigInput } from './train-config.ts';
 
-export type TrainConfig = z.output<typeof TrainConfigSchema>;
-export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
+export { TrainConfigSchema, type TrainConfig, type TrainConfigInput };
 
 /** RI-T: fresh Fixup init. P-T: every parameter from `weights` except the `reinit` modules (default the head). */
 export type TrainInit = { kind: 'fresh' } | { kind: 'pretrained'; weights: Weights; reinit?: string[] };

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from '../engine/errors.ts';
 import { checkJsonKeys, ownValue, parseKeyPath } from '../engine/key-path.ts';
 import { formatZodIssues } from '../engine/zod-errors.ts';
-import { suiteDomains } from '../data/load-suite.ts';
+import { suiteDomains } from '../data/suite-domains.ts';
 import { WeakShuffleError } from '../data/shuffle/shuffle-strength.ts';
 import { planShuffles } from '../experiment/shuffle-plan.ts';
 import { suiteImageShape } from '../data/suite-config.ts';

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { SuiteConfigSchema } from '../data/suite-config.ts';
 import { BlockSize } from '../stages/common/schemas.ts';
-import { ArchitectureParams } from '../stages/common/training.ts';
+import { ArchitectureParams } from '../stages/common/training-params.ts';
 
 const Recipe = z.strictObject({
   epochs: z.number().int().min(1),

@@ -6,18 +6,12 @@
 // (ml/analysis/barrier.ts); per pair type, their mean over the replicate pairs with bootstrap
 // draws over replicate pairs and test images (stages/common/bootstrap.ts).
 import { z } from 'zod';
-import type { Dataset } from '../data/dataset.ts';
-import { defineStage } from '../engine/stage.ts';
+import { defineStage, type DepSpec, type RunContext } from '../engine/stage.ts';
 import { tensorResources } from './common/resources.ts';
-import { initBackend } from '../ml/backend.ts';
 import { replicateMean } from './common/replicate-mean.ts';
-import { accuracyBarrier, barrierDraws, linspace, lossBarrier, type PathOutcomes, type PathPoint } from '../ml/analysis/barrier.ts';
-import { evaluate } from '../ml/evaluate.ts';
-import { interpolate } from '../ml/weights.ts';
+import { barrierDraws, type PathOutcomes, type PathPoint } from '../ml/analysis/barrier.ts';
 import { imageResamples, replicateResamples, StatisticDraws } from './common/bootstrap.ts';
-import { finalModel, type TrainedModel } from './common/models.ts';
 import { PAIR, replicatePairs, type PairName } from './common/pairs.ts';
-import { readSplit } from './common/training.ts';
 
 /** Replicate pairs evaluated per pair type: each path costs `points` evaluations of the test set. */
 export const MAX_PAIRS_PER_TYPE = 3;
@@ -53,34 +47,17 @@ export interface PlannedPair<T> {
   b: T;
 }
 
+const Params = z.strictObject({ points: z.number().int().min(3) });
+const DEPS = { pt: 'many', rit: 'many', ritSameInit: 'one', data: 'one' } as const satisfies DepSpec;
+
+export type BarrierContext = RunContext<z.output<typeof Params>, typeof DEPS>;
+
 export const barrier = defineStage(import.meta.url, {
   name: 'barrier',
-  params: z.strictObject({ points: z.number().int().min(3) }),
-  deps: { pt: 'many', rit: 'many', ritSameInit: 'one', data: 'one' },
+  params: Params,
+  deps: DEPS,
   resources: tensorResources(1024),
-  async run(ctx) {
-    ctx.setMetadata('backend', await initBackend());
-    const test = readSplit(ctx.deps.data, 'test');
-    const pt = ctx.deps.pt.map(finalModel);
-    const rit = ctx.deps.rit.map(finalModel);
-    const same = finalModel(ctx.deps.ritSameInit);
-    const plan = barrierPairs(pt, rit, same, (m) => m.id);
-    if (same.run.initKey !== rit[0]!.run.initKey) throw new Error(`${same.id} does not share the init of ${rit[0]!.id} (init keys ${same.run.initKey} and ${rit[0]!.run.initKey})`);
-    const lambdas = linspace(0, 1, ctx.params.points);
-    const total = plan.reduce((s, p) => s + (p.a === p.b ? 1 : lambdas.length), 0);
-    let done = 0;
-    const evaluated = plan.map((p) =>
-      evaluatePath(p, lambdas, test, (lambda) => ctx.progress({ done: done++, total, message: `${p.pair} #${p.replicate} λ=${lambda.toFixed(2)}` })),
-    );
-    const domain = pt[0]!.run.domain;
-    ctx.writeJson('barrier.json', {
-      domain,
-      points: lambdas.length,
-      examples: test.header.count,
-      pairs: evaluated.map(({ outcomes: _, ...row }) => row),
-      summary: barrierSummary(domain, evaluated),
-    } satisfies BarrierOutput);
-  },
+  run: async (ctx) => (await import('./run/barrier.ts')).run(ctx),
 });
 
 /**
@@ -133,24 +110,6 @@ export interface EvaluatedPath extends PlannedPair<string> {
   accuracyBarrier: number;
   lossBarrier: number;
   outcomes: PathOutcomes;
-}
-
-/**
- * The path of one pair, with the per-image outcomes at each λ. A model against itself is the model
- * at every λ, so it is evaluated once and that evaluation stands for every point: its barrier is
- * then exactly 0, on the data and on every resample.
- */
-function evaluatePath(p: PlannedPair<TrainedModel>, lambdas: readonly number[], test: Dataset, tick: (lambda: number) => void): EvaluatedPath {
-  const once = p.a === p.b ? evaluate(p.a.model, p.a.weights, test) : undefined;
-  const results = lambdas.map((lambda) => {
-    if (once) return once;
-    tick(lambda);
-    return evaluate(p.a.model, interpolate(p.a.weights, p.b.weights, lambda), test);
-  });
-  if (once) tick(0);
-  const path = lambdas.map((lambda, k) => ({ lambda, accuracy: results[k]!.accuracy, loss: results[k]!.meanLoss }));
-  const outcomes = { lambdas, correct: results.map((r) => r.correct), losses: results.map((r) => r.losses) };
-  return { pair: p.pair, replicate: p.replicate, a: p.a.id, b: p.b.id, path, accuracyBarrier: accuracyBarrier(path), lossBarrier: lossBarrier(path), outcomes };
 }
 
 /**

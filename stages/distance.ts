@@ -6,11 +6,9 @@
 // bootstrap draws over the replicate pairs (no images enter), and the ratio P-T & P-T / RI-T &
 // RI-T (the paper's ≈ 0.24 on DomainNet real), combined per draw.
 import { z } from 'zod';
-import { defineStage } from '../engine/stage.ts';
+import { defineStage, type DepSpec, type RunContext } from '../engine/stage.ts';
 import { replicateMean } from './common/replicate-mean.ts';
-import { l2Distance, modulesOf } from '../ml/weights.ts';
 import { combine, replicateResamples, StatisticDraws } from './common/bootstrap.ts';
-import { finalModel, type TrainedModel } from './common/models.ts';
 import { PAIR, replicatePairs, type PairName } from './common/pairs.ts';
 
 export const DistanceOutput = z.object({
@@ -38,27 +36,17 @@ export function distancePairs<T>(source: T, pt: readonly T[], rit: readonly T[])
   return types.flatMap(([pair, list]) => list.map(([a, b], replicate) => ({ pair, replicate, a, b })));
 }
 
+const Params = z.strictObject({ exclude: z.array(z.string()).default(['fc']) });
+const DEPS = { source: 'one', pt: 'many', rit: 'many' } as const satisfies DepSpec;
+
+export type DistanceContext = RunContext<z.output<typeof Params>, typeof DEPS>;
+
 export const distance = defineStage(import.meta.url, {
   name: 'distance',
-  params: z.strictObject({ exclude: z.array(z.string()).default(['fc']) }),
-  deps: { source: 'one', pt: 'many', rit: 'many' },
+  params: Params,
+  deps: DEPS,
   resources: { cpus: 1, memoryMB: 1024 },
-  run(ctx) {
-    const P = finalModel(ctx.deps.source);
-    const pt = ctx.deps.pt.map(finalModel);
-    const rit = ctx.deps.rit.map(finalModel);
-    const exclude = ctx.params.exclude;
-    const modules = modulesOf(pt[0]!.weights).filter((m) => !exclude.includes(m));
-    const pairs = distancePairs<TrainedModel>(P, pt, rit).map(({ pair, replicate, a, b }) => ({
-      pair,
-      replicate,
-      a: a.id,
-      b: b.id,
-      total: l2Distance(a.weights, b.weights, { excludeModules: exclude }),
-      perModule: Object.fromEntries(modules.map((m) => [m, l2Distance(a.weights, b.weights, { modules: [m] })])),
-    }));
-    ctx.writeJson('distance.json', { domain: pt[0]!.run.domain, excluded: exclude, modules, pairs, ...distanceSummary(pairs) } satisfies DistanceOutput);
-  },
+  run: async (ctx) => (await import('./run/distance.ts')).run(ctx),
 });
 
 /**

@@ -1,54 +1,28 @@
 // Figure 1: sample images of every domain (one row each: one image per class), and a few target
 // images at every block size used, from unshuffled to pixel shuffle "*".
-import sharp from 'sharp';
 import { z } from 'zod';
-import { defineStage } from '../engine/stage.ts';
-import { shuffleStripPng, tilesPng } from '../data/preview/sample-grid.ts';
-import { svgToPng } from '../figures/render.ts';
-import { BlockSize, DatasetInfo } from './common/schemas.ts';
+import { defineStage, type DepSpec, type RunContext } from '../engine/stage.ts';
+import { BlockSize } from './common/schemas.ts';
 import { html, url, type SafeHtml } from '../figures/escape.ts';
-import { readSplit } from './common/training.ts';
 
-const PER_ROW = 10;
 const LABEL_W = 130;
+
+const Params = z.strictObject({
+  /** the block sizes of Fig. 3 with the permutation draw each uses for seed `shuffleSeed` */
+  shuffles: z.array(z.strictObject({ blockSize: BlockSize, draw: z.number().int().min(0) })),
+  shuffleSeed: z.number().int(),
+  shuffleDomain: z.string(),
+});
+const DEPS = { data: 'many' } as const satisfies DepSpec;
+
+export type FigureDomainsContext = RunContext<z.output<typeof Params>, typeof DEPS>;
 
 export const figureDomains = defineStage(import.meta.url, {
   name: 'figure-domains',
-  params: z.strictObject({
-    /** the block sizes of Fig. 3 with the permutation draw each uses for seed `shuffleSeed` */
-    shuffles: z.array(z.strictObject({ blockSize: BlockSize, draw: z.number().int().min(0) })),
-    shuffleSeed: z.number().int(),
-    shuffleDomain: z.string(),
-  }),
-  deps: { data: 'many' },
+  params: Params,
+  deps: DEPS,
   isolation: 'inline',
-  async run(ctx) {
-    const rows: { label: string; png: Buffer }[] = [];
-    for (const d of ctx.deps.data) {
-      const info = d.json('info.json', DatasetInfo);
-      const ds = readSplit(d, 'train');
-      const firstOfClass: number[] = [];
-      for (let c = 0; c < info.classes.length && firstOfClass.length < PER_ROW; c++) {
-        const i = ds.labels.indexOf(c);
-        if (i >= 0) firstOfClass.push(i);
-      }
-      rows.push({ label: info.domain, png: await tilesPng(ds, [firstOfClass], { scale: 3 }) });
-    }
-    const target = ctx.deps.data.find((d) => d.json('info.json', DatasetInfo).domain === ctx.params.shuffleDomain);
-    let stripLabels: string[] = [];
-    if (target) {
-      const ds = readSplit(target, 'test');
-      const sizes = [{ blockSize: ds.header.height as BlockSize, draw: 0 }, ...ctx.params.shuffles.filter((s) => s.blockSize !== ds.header.height)];
-      const strip = await shuffleStripPng(ds, [0, 1, 2], sizes, ctx.params.shuffleSeed, { scale: 3 });
-      rows.push({ label: `${ctx.params.shuffleDomain}|shuffled`, png: strip });
-      const name = (b: BlockSize) => (b === ds.header.height ? 'original' : b === '*' ? '*' : `block ${b}`);
-      stripLabels = sizes.map((s) => `${name(s.blockSize)}${s.draw ? ` (draw ${s.draw})` : ''}`);
-    }
-    const metas = await Promise.all(rows.map(async (r) => ({ ...r, ...(await sharp(r.png).metadata()) })));
-    const svg = domainsSvg(metas, stripLabels);
-    ctx.writeOutput('fig1-domains.svg', svg);
-    ctx.writeOutput('fig1-domains.png', await svgToPng(svg, 1));
-  },
+  run: async (ctx) => (await import('./run/figure-domains.ts')).run(ctx),
 });
 
 /** The figure: one labelled row per domain (a label "<domain>|shuffled" is the block-shuffle strip, with `stripLabels` above its columns). */

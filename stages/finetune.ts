@@ -7,34 +7,28 @@
 // augmentation), so two RI-T runs can share an init (the appendix's same-init barrier, Fig. 16);
 // the experiment gives every role its own stream (experiment/init-streams.ts).
 import { z } from 'zod';
-import { defineStage } from '../engine/stage.ts';
+import { defineStage, type DepSpec, type RunContext } from '../engine/stage.ts';
 import { tensorResources } from './common/resources.ts';
-import { ArchitectureParams, loadEntryWeights, TrainingParams, trainAndWrite } from './common/training.ts';
+import { ArchitectureParams, TrainingParams } from './common/training-params.ts';
+
+const Params = z
+  .strictObject({
+    init: z.enum(['P-T', 'RI-T']),
+    /** pre-training epoch to start from (P-T only; default: the last) */
+    sourceEpoch: z.number().int().min(0).nullable().default(null),
+    arch: ArchitectureParams,
+    train: TrainingParams,
+  })
+  .refine((p) => p.init === 'P-T' || p.sourceEpoch === null, { message: 'sourceEpoch only applies to P-T', path: ['sourceEpoch'] });
+
+const DEPS = { data: 'one', source: 'optional' } as const satisfies DepSpec;
+
+export type FinetuneContext = RunContext<z.output<typeof Params>, typeof DEPS>;
 
 export const finetune = defineStage(import.meta.url, {
   name: 'finetune',
-  params: z
-    .strictObject({
-      init: z.enum(['P-T', 'RI-T']),
-      /** pre-training epoch to start from (P-T only; default: the last) */
-      sourceEpoch: z.number().int().min(0).nullable().default(null),
-      arch: ArchitectureParams,
-      train: TrainingParams,
-    })
-    .refine((p) => p.init === 'P-T' || p.sourceEpoch === null, { message: 'sourceEpoch only applies to P-T', path: ['sourceEpoch'] }),
-  deps: { data: 'one', source: 'optional' },
+  params: Params,
+  deps: DEPS,
   resources: tensorResources(1536),
-  async run(ctx) {
-    const { init, sourceEpoch, arch, train } = ctx.params;
-    if (init === 'P-T' && !ctx.deps.source) throw new Error('P-T fine-tuning needs the pre-training run as its `source` dependency');
-    if (init === 'RI-T' && ctx.deps.source) throw new Error('RI-T must not depend on the pre-training run (it would rerun whenever pre-training changes)');
-    let epoch: number | null = null;
-    let trainInit: Parameters<typeof trainAndWrite>[1]['init'] = { kind: 'fresh' };
-    if (init === 'P-T') {
-      const src = loadEntryWeights(ctx.deps.source!, sourceEpoch ?? undefined);
-      epoch = sourceEpoch ?? (ctx.deps.source!.json('run.json') as { completedEpochs: number }).completedEpochs;
-      trainInit = { kind: 'pretrained', weights: src.weights, reinit: ['fc'] };
-    }
-    await trainAndWrite(ctx as never, { kind: init, arch, config: train, init: trainInit, data: ctx.deps.data, sourceEpoch: epoch });
-  },
+  run: async (ctx) => (await import('./run/finetune.ts')).run(ctx),
 });

@@ -6,17 +6,11 @@
 // grids, from the first P-T & RI-T pair, of the examples P-T gets right and RI-T wrong, and the
 // reverse (the paper found the latter mostly ambiguous images).
 import { z } from 'zod';
-import type { Dataset } from '../data/dataset.ts';
-import { defineStage, type Upstream } from '../engine/stage.ts';
-import { tilesPng } from '../data/preview/sample-grid.ts';
+import { defineStage, type DepSpec, type RunContext } from '../engine/stage.ts';
 import { replicateMean } from './common/replicate-mean.ts';
-import { compareMistakes, mistakeDraws } from '../ml/analysis/mistakes.ts';
+import { mistakeDraws } from '../ml/analysis/mistakes.ts';
 import { imageResamples, replicateResamples, StatisticDraws } from './common/bootstrap.ts';
 import { PAIR, replicatePairs, type PairName } from './common/pairs.ts';
-import { Predictions } from './common/schemas.ts';
-import { datasetInfo, readSplit } from './common/training.ts';
-
-const COLS = 8;
 
 const Counts = z.object({ examples: z.number().int(), common: z.number().int(), onlyAWrong: z.number().int(), onlyBWrong: z.number().int(), bothRight: z.number().int(), overlap: z.number(), kappa: z.number() });
 const Example = z.object({ index: z.number().int(), label: z.string(), pt: z.string(), rit: z.string() });
@@ -42,55 +36,18 @@ export function mistakePairs<T>(pt: readonly T[], rit: readonly T[]): { pair: Pa
   return types.flatMap(([pair, list]) => list.map(([a, b], replicate) => ({ pair, replicate, a, b })));
 }
 
+const Params = z.strictObject({ gridImages: z.number().int().min(1) });
+const DEPS = { pt: 'many', rit: 'many', data: 'one' } as const satisfies DepSpec;
+
+export type MistakesContext = RunContext<z.output<typeof Params>, typeof DEPS>;
+
 export const mistakes = defineStage(import.meta.url, {
   name: 'mistakes',
-  params: z.strictObject({ gridImages: z.number().int().min(1) }),
-  deps: { pt: 'many', rit: 'many', data: 'one' },
+  params: Params,
+  deps: DEPS,
   resources: { cpus: 1, memoryMB: 1024 },
-  async run(ctx) {
-    const cache = new Map<Upstream, Predictions>();
-    const preds = (u: Upstream) => cache.get(u) ?? cache.set(u, u.json('predictions.json', Predictions)).get(u)!;
-    const compared = mistakePairs(ctx.deps.pt, ctx.deps.rit).map(({ pair, replicate, a, b }) => {
-      const { indices, ...counts } = compareMistakes(preds(a).correct, preds(b).correct);
-      return { row: { pair, replicate, a: a.id, b: b.id, ...counts }, indices, a: preds(a), b: preds(b) };
-    });
-    const info = datasetInfo(ctx.deps.data);
-    const first = compared.find((c) => c.row.pair === PAIR.ptRit)!;
-    const examples = await writeGrids((name, data) => ctx.writeOutput(name, data), readSplit(ctx.deps.data, 'test'), info.classes, first, ctx.params.gridImages);
-    ctx.writeJson('mistakes.json', {
-      domain: info.domain,
-      pairs: compared.map((c) => c.row),
-      summary: mistakesSummary(info.domain, compared.map((c) => ({ pair: c.row.pair, kappa: c.row.kappa, overlap: c.row.overlap, correctA: c.a.correct, correctB: c.b.correct }))),
-      examples,
-    } satisfies MistakesOutput);
-  },
+  run: async (ctx) => (await import('./run/mistakes.ts')).run(ctx),
 });
-
-/** The image grids of one P-T & RI-T pair (a = P-T, b = RI-T), and what each image shows. */
-async function writeGrids(
-  writeOutput: (name: string, data: Uint8Array) => void,
-  test: Dataset,
-  classes: readonly string[],
-  ptVsRit: { a: Predictions; b: Predictions; indices: { common: number[]; onlyAWrong: number[]; onlyBWrong: number[] } },
-  gridImages: number,
-): Promise<MistakesOutput['examples']> {
-  const { a: p, b: r } = ptVsRit;
-  const grids = {
-    'pt-right-rit-wrong': ptVsRit.indices.onlyBWrong,
-    'pt-wrong-rit-right': ptVsRit.indices.onlyAWrong,
-    'both-wrong': ptVsRit.indices.common,
-  };
-  const examples: MistakesOutput['examples'] = {};
-  for (const [name, indices] of Object.entries(grids)) {
-    const picked = indices.slice(0, gridImages);
-    examples[name] = picked.map((i) => ({ index: i, label: classes[p.labels[i]!]!, pt: classes[p.predictions[i]!]!, rit: classes[r.predictions[i]!]! }));
-    if (picked.length === 0) continue;
-    const rows: number[][] = [];
-    for (let k = 0; k < picked.length; k += COLS) rows.push(picked.slice(k, k + COLS));
-    writeOutput(`${name}.png`, await tilesPng(test, rows, { scale: 4 }));
-  }
-  return examples;
-}
 
 /**
  * Per pair type: mean κ and overlap over its replicate pairs, and draws that resample the

@@ -14,8 +14,8 @@ import { parseIdxUint8 } from './idx-format.ts';
 import { resizeGrayBatch } from './resize-batch.ts';
 import { PAPER_SUBSAMPLE_SEED, subsampleIndices } from './subsample.ts';
 
-export const MNIST_FAMILY = ['mnist', 'fashion-mnist'] as const;
-export type MnistFamilyName = (typeof MNIST_FAMILY)[number];
+export { MNIST_FAMILY, type MnistFamilyName } from './mnist-family-names.ts';
+import type { MnistFamilyName } from './mnist-family-names.ts';
 
 export const MNIST_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 export const FASHION_MNIST_CLASSES = ['t-shirt', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'ankle-boot'];

@@ -15,14 +15,8 @@ import type { Weights } from '../../ml/weights.ts';
 import { DatasetInfo, type EpochRow, type Predictions, type TrainingRun } from './schemas.ts';
 
 /** Architecture params a profile sets; size, channels and classes come from the data. */
-export const ArchitectureParams = z.strictObject({
-  widths: z.array(z.number().int().min(1)).min(1),
-  blocks: z.array(z.number().int().min(1)).min(1),
-  stemWidth: z.number().int().min(1).optional(),
-});
-export type ArchitectureParams = z.infer<typeof ArchitectureParams>;
-
-export const TrainingParams = TrainConfigSchema;
+export { ArchitectureParams, TrainingParams } from './training-params.ts';
+import type { ArchitectureParams } from './training-params.ts';
 
 export function readSplit(data: Upstream, split: 'train' | 'test'): Dataset {
   return readDatasetFile(data.file(`${split}.wtds`));

@@ -11,7 +11,8 @@ import { checkpointTransfer, CheckpointTransferOutput } from '../../stages/check
 import { BOOTSTRAP_DRAWS, combine, imageResamples, meanAt, replicateResamples } from '../../stages/common/bootstrap.ts';
 import type { BlockSize, TrainingRun } from '../../stages/common/schemas.ts';
 import { dropLabel } from '../../stages/figure-block-shuffle.ts';
-import { learningCurves, LearningCurvesOutput, replicateDraws } from '../../stages/learning-curves.ts';
+import { learningCurves, LearningCurvesOutput } from '../../stages/learning-curves.ts';
+import { replicateDraws } from '../../stages/run/learning-curves.ts';
 import { runStage } from './fake-runs.ts';
 
 const N = 60;

@@ -1,0 +1,13 @@
+import { trainAndWrite } from '../common/training.ts';
+import type { PretrainContext } from '../pretrain.ts';
+
+export async function run(ctx: PretrainContext): Promise<void> {
+  await trainAndWrite(ctx as never, {
+    kind: 'pretrain',
+    arch: ctx.params.arch,
+    config: ctx.params.train,
+    init: { kind: 'fresh' },
+    data: ctx.deps.data,
+    sourceEpoch: null,
+  });
+}
