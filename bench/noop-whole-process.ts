@@ -78,7 +78,7 @@ export function printWholeProcess(rows: readonly WholeProcessRow[]): void {
   console.log('\n| whole process, median of 5 | wall | vs Snakemake | target | notes |');
   console.log('|---|---|---|---|---|');
   for (const r of rows) {
-    const ratio = r.seconds !== undefined && snake !== undefined ? `${(snake / r.seconds).toFixed(2)}× faster` : '—';
+    const ratio = r.seconds === undefined || snake === undefined ? '—' : r.seconds <= snake ? `${(snake / r.seconds).toFixed(2)}× faster` : `${(r.seconds / snake).toFixed(2)}× slower`;
     console.log(`| ${r.measure} | ${r.seconds === undefined ? '—' : `${r.seconds.toFixed(3)} s`} | ${ratio} | ${r.target ?? ''} | ${r.note} |`);
   }
 }
