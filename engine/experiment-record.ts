@@ -7,11 +7,11 @@ import { existsSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { readSmallRegularFile } from './bounded-read.ts';
+import { Hex64 } from './manifest.ts';
 import { printable } from './printable.ts';
 import type { Store } from './store.ts';
 
 const MAX_RECORD_BYTES = 64 << 20;
-const Hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 
 export const CheckoutSlot = z.object({
   host: z.string(),

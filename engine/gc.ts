@@ -52,9 +52,9 @@ interface Candidate {
   instanceId?: string | undefined;
 }
 
-function summarise(store: Store, e: ExperimentReferences): GcReport['experiments'][number] {
-  const present = [...e.fingerprints].filter((fp) => store.has(fp));
-  return { name: e.name, sources: e.sources, entries: present.length, bytes: present.reduce((s, fp) => s + store.entrySize(fp), 0) };
+function summarise(e: ExperimentReferences, sizes: ReadonlyMap<string, number>): GcReport['experiments'][number] {
+  const present = [...e.fingerprints].filter((fp) => sizes.has(fp));
+  return { name: e.name, sources: e.sources, entries: present.length, bytes: present.reduce((s, fp) => s + sizes.get(fp)!, 0) };
 }
 
 /** The instance an entry was, for the listing only (no validation, no quarantine: the entry may be going anyway). */
@@ -81,12 +81,14 @@ export function collectGarbage(store: Store, opts: GcOptions): GcReport {
   const refs = collectReferences(store, opts.lockFiles, opts.keepExperiments ?? []);
   const referenced = refs.all;
   const present = store.fingerprints();
+  // each entry's folder is walked once: the per-experiment sums, the kept bytes and the candidates share it
+  const sizes = new Map(present.map((fp) => [fp, store.entrySize(fp)]));
   const keptAnyway = present.filter((fp) => referenced.has(fp) || pinned.has(fp));
   const candidates: Candidate[] = present
     .filter((fp) => !referenced.has(fp) && !pinned.has(fp))
-    .map((fp) => ({ fingerprint: fp, lastUsed: statSync(store.entryDir(fp)).mtimeMs, bytes: store.entrySize(fp)}))
+    .map((fp) => ({ fingerprint: fp, lastUsed: statSync(store.entryDir(fp)).mtimeMs, bytes: sizes.get(fp)! }))
     .sort((a, b) => b.lastUsed - a.lastUsed); // most recent first
-  const keptBytes = keptAnyway.reduce((s, fp) => s + store.entrySize(fp), 0);
+  const keptBytes = keptAnyway.reduce((s, fp) => s + sizes.get(fp)!, 0);
   const chosen = choose(candidates, opts, keptBytes);
   for (const c of chosen) c.instanceId = peekInstanceId(store, c.fingerprint);
   const removed = opts.dryRun ? chosen : chosen.filter((c) => removeUnneeded(store, c.fingerprint));
@@ -95,7 +97,7 @@ export function collectGarbage(store: Store, opts: GcOptions): GcReport {
   const describe = (c: Candidate) => ({ fingerprint: c.fingerprint, bytes: c.bytes, instanceId: c.instanceId, experiment: refs.lastUsedBy(c.fingerprint) });
   const forgotten = opts.dryRun ? [] : forgetRemoved(store, removed);
   return {
-    experiments: refs.experiments.map((e) => summarise(store, e)),
+    experiments: refs.experiments.map((e) => summarise(e, sizes)),
     referenced: referenced.size,
     pinned: pinnedOnly,
     kept: candidates.length - removed.length + pinnedOnly,

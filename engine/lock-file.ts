@@ -16,7 +16,7 @@ import { acquire } from './entry-lock.ts';
 import { experimentNameProblem, type ExperimentName, type SettingsDigest } from './experiment.ts';
 import type { InputRecord } from './fingerprint.ts';
 import { inputSetDigests } from './input-set-digest.ts';
-import { InputRecordSchema } from './manifest.ts';
+import { Hex64, InputRecordSchema } from './manifest.ts';
 import { printable } from './printable.ts';
 import { migrateLockV1 } from './lock-file-v1.ts';
 
@@ -24,7 +24,6 @@ export const LOCK_VERSION = 2;
 // far above any real lock file (one line per input folder); a FIFO or /dev/zero cannot hang gc
 const MAX_LOCK_BYTES = 512 << 20;
 
-const Hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 export const LockedRecord = InputRecordSchema.extend({ code: z.string(), inputs: z.record(z.string(), Hex64) });
 export const LockedInstance = z.object({
   stage: z.string(),

@@ -9,7 +9,8 @@ import { OutputPath, outputListProblem } from './output-path.ts';
 export const MANIFEST_VERSION = 1;
 export const LOG_FILE = 'log.txt';
 
-const Hex64 = z.string().refine(isHex64, 'not a sha256 hex digest');
+/** a sha256 in hex, as every digest the engine writes (fingerprints, file and output digests) */
+export const Hex64 = z.string().refine(isHex64, 'not a sha256 hex digest');
 
 export const OutputFile = z.object({ path: OutputPath, sha256: Hex64, size: z.number().int().nonnegative() });
 export type OutputFile = { path: string; sha256: Sha256; size: number };

@@ -3,6 +3,7 @@
 // and written, and a name such as `../../pipeline.ts` would otherwise overwrite the user's code.
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
+import { BIDI_CONTROL, CONTROL_CHARACTER } from './printable.ts';
 
 /** Longest name accepted, in characters; most folders deep; longest single segment (Linux NAME_MAX). */
 export const MAX_OUTPUT_PATH = 512;
@@ -17,8 +18,8 @@ export function outputPathProblem(path: string): string | undefined {
   if (path.length > MAX_OUTPUT_PATH) return `it is longer than ${MAX_OUTPUT_PATH} characters`;
   if (path.startsWith('/') || isAbsolute(path)) return 'it is absolute';
   if (path.includes('\\')) return 'it contains a backslash';
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(path)) return 'it contains a control character (NUL, newline, …)';
-  if (/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(path)) return 'it contains a bidirectional-text control character';
+  if (CONTROL_CHARACTER.test(path)) return 'it contains a control character (NUL, newline, …)';
+  if (BIDI_CONTROL.test(path)) return 'it contains a bidirectional-text control character';
   const segments = path.split('/');
   if (segments.length > MAX_SEGMENTS) return `it is more than ${MAX_SEGMENTS} folders deep`;
   for (const segment of segments) {
