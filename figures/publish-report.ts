@@ -7,10 +7,9 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmS
 import { dirname, join } from 'node:path';
 import type { BuildSummary, Project } from '../engine/index.ts';
 import { escapeHtml, html, type SafeHtml } from './escape.ts';
+import { shellWord } from './shell-word.ts';
 import { RUN_METADATA, SELECTION } from '../stages/report/placeholders.ts';
 
-/** one word for a POSIX shell, so a copied command cannot run anything else */
-const shellWord = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 /** `selection`: the command-line words that select this experiment, repeated in the regenerate commands. */
 export function publishReport(summary: BuildSummary, project: Project, dest: string, selection: readonly string[]): string | undefined {

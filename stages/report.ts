@@ -4,6 +4,7 @@
 // changes on every run — so figures/publish-report.ts adds it to the published copy.
 import { z } from 'zod';
 import { html, trustedHtml } from '../figures/escape.ts';
+import { quoted } from '../figures/shell-word.ts';
 import { RUN_METADATA, SELECTION } from './report/placeholders.ts';
 import { figureSections, SuiteDescription } from './report/figure-sections.ts';
 import { scorecardHtml } from './report/scorecard-section.ts';
@@ -12,8 +13,6 @@ import { ScorecardOutput } from './scorecard/output.ts';
 import { defineStage } from '../engine/stage.ts';
 import { readFileSync } from 'node:fs';
 
-/** one word for a POSIX shell, so a copied command cannot run anything else */
-const quoted = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export const report = defineStage(import.meta.url, {
   name: 'report',
