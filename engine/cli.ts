@@ -9,7 +9,6 @@ import type { Dag } from './dag.ts';
 import { formatDag, type DagFormat } from './dag-format.ts';
 import { errorMessage, UsageError } from './errors.ts';
 import { LocalExecutor } from './executor-local.ts';
-import { SlurmExecutor } from './executor-slurm.ts';
 import type { Executor } from './executor.ts';
 import { collectGarbage, parseSize, touchEntries } from './gc.ts';
 import { defineExperiment } from './experiment.ts';
@@ -51,6 +50,7 @@ export interface PipelineOption {
 }
 
 export interface PipelineDefinition {
+  /** how --help names the command, e.g. "npx tsx pipeline.ts" */
   name: string;
   description: string;
   /** folder with package.json; recorded paths are relative to it */
@@ -77,7 +77,7 @@ interface CommonOpts {
 export async function runCli(def: PipelineDefinition, argv = process.argv.slice(2)): Promise<number> {
   let exitCode = 0;
   const program = new Command()
-    .name(`npx tsx ${def.name}`)
+    .name(def.name)
     .description(def.description)
     .exitOverride()
     .showHelpAfterError('(add --help for usage)')
@@ -154,10 +154,10 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
       checkExperimentName(project, { force: !!opts.forceName, dryRun: !!opts.dryRun, warn: (m) => process.stderr.write(`⚠ ${m}\n`) });
       const kind = opts.executor ?? config().executor.kind;
       // --json keeps stdout for the summary; warnings and failures still go to stderr.
-      const reporter: Reporter = createProgressView({ live: !opts.json, quiet: !!opts.quiet || !!opts.json, verbose: !!opts.verbose && !opts.json, slots: opts.jobs ?? availableParallelism() });
+      const reporter: Reporter = await createProgressView({ live: !opts.json, quiet: !!opts.quiet || !!opts.json, verbose: !!opts.verbose && !opts.json, slots: opts.jobs ?? availableParallelism() });
       const executor: Executor =
         kind === 'slurm'
-          ? new SlurmExecutor(
+          ? new (await import('./executor-slurm.ts')).SlurmExecutor(
               config().executor.kind === 'slurm' ? (config().executor as Extract<RunnerConfig['executor'], { kind: 'slurm' }>) : { kind: 'slurm', extraArgs: [], resources: {}, pollSeconds: 5 },
               project.store.root,
               (m) => reporter.warn(m),

@@ -8,7 +8,8 @@
 import { statSync, readFileSync } from 'node:fs';
 import { dirname, relative, resolve, extname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
+import { createRequire } from 'node:module';
+import type * as esbuild from 'esbuild';
 import { z } from 'zod';
 import { writeFileAtomic } from './atomic-fs.ts';
 import type { FileHasher } from './file-hasher.ts';
@@ -38,6 +39,8 @@ const GraphCache = z.object({
 type ModuleGraph = { files: Record<string, string>; externals: string[] };
 
 const ENGINE_DIR = dirname(fileURLToPath(import.meta.url));
+// loaded on first use: a run whose import graphs and code hashes are all cached never needs it
+const loadEsbuild = (): typeof esbuild => createRequire(import.meta.url)('esbuild') as typeof esbuild;
 
 const LOADERS: Record<string, esbuild.Loader> = {
   '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx',
@@ -55,6 +58,8 @@ export interface CodeGraphOptions {
 export class CodeGraph {
   private graphs = new Map<string, ModuleGraph>();
   private memo = new Map<string, Promise<CodeRecord>>();
+  /** a file most stages share (ml/, data/) is stated and looked up once per process, not once per stage */
+  private fileDigests = new Map<string, Promise<Sha256>>();
   private dirty = false;
 
   /** The engine's own folder is always excluded: changing the runner never reruns experiments. */
@@ -110,7 +115,7 @@ export class CodeGraph {
     const { root } = this.opts;
     let result: esbuild.BuildResult<{ metafile: true; write: false }>;
     try {
-      result = await esbuild.build({
+      result = await loadEsbuild().build({
         entryPoints: modules,
         absWorkingDir: root,
         bundle: true,
@@ -158,23 +163,30 @@ export class CodeGraph {
 
   private async recordFor(graph: ModuleGraph): Promise<CodeRecord> {
     const files: Record<string, Sha256> = {};
-    for (const abs of Object.keys(graph.files).sort()) {
-      const loader = LOADERS[extname(abs)];
-      const { sha256: digest } = await this.opts.hasher.hash(abs, 'code', loader ? (bytes) => normaliseSource(bytes, loader) : undefined);
-      files[relative(this.opts.root, abs)] = digest;
-    }
+    for (const abs of Object.keys(graph.files).sort()) files[relative(this.opts.root, abs)] = await this.fileDigest(abs);
     const packages: Record<string, string> = {};
     for (const spec of graph.externals) {
       const name = packageName(spec);
       if (name) Object.assign(packages, this.opts.packages.closure(name));
     }
-    return { files, packages: Object.fromEntries(Object.entries(packages).sort()) };
+    // frozen: one record is shared by every instance of the stage (canonicalJson sorts it once)
+    return Object.freeze({ files: Object.freeze(files), packages: Object.freeze(Object.fromEntries(Object.entries(packages).sort())) });
+  }
+
+  private fileDigest(abs: string): Promise<Sha256> {
+    let digest = this.fileDigests.get(abs);
+    if (!digest) {
+      const loader = LOADERS[extname(abs)];
+      digest = this.opts.hasher.hash(abs, 'code', loader ? (bytes) => normaliseSource(bytes, loader) : undefined).then((h) => h.sha256);
+      this.fileDigests.set(abs, digest);
+    }
+    return digest;
   }
 }
 
 function normaliseSource(bytes: Buffer, loader: esbuild.Loader): string | Buffer {
   try {
-    return esbuild.transformSync(bytes.toString('utf8'), { loader, minifyWhitespace: true, legalComments: 'none' }).code;
+    return loadEsbuild().transformSync(bytes.toString('utf8'), { loader, minifyWhitespace: true, legalComments: 'none' }).code;
   } catch {
     return bytes; // a syntax error will surface when the stage runs; hash the raw bytes meanwhile
   }

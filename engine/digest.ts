@@ -11,7 +11,7 @@ export type Sha256 = Brand<string, 'Sha256'>;
 export type Fingerprint = Brand<string, 'Fingerprint'>;
 export type OutputDigest = Brand<string, 'OutputDigest'>;
 
-const HEX64 = /^[0-9a-f]{64}$/;
+export const HEX64 = /^[0-9a-f]{64}$/;
 export const isHex64 = (s: string): boolean => HEX64.test(s);
 
 export function sha256(data: string | Uint8Array): Sha256 {

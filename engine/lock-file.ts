@@ -6,7 +6,7 @@
 //     The per-file list is in the entry's manifest, where `why` finds the file that changed.
 //   - No times: rebuilding with identical outputs leaves the file byte-identical. How long a
 //     run took is in its manifest and in the store's timing memo (timings.ts).
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { readSmallRegularFile } from './bounded-read.ts';
 import { dirname } from 'node:path';
 import { z } from 'zod';
@@ -64,12 +64,15 @@ export class LockFile {
   private data: LockFileData = { lockVersion: LOCK_VERSION, instances: {}, code: {} };
   /** set when the file existed but could not be read; reported once, then rewritten */
   readonly problem: string | undefined;
+  /** the file as last read (inode, size, mtime): write() reads it again only when it has changed since */
+  private loadedAs: string | undefined;
 
   constructor(readonly path: string) {
     this.problem = this.load();
   }
 
   private load(): string | undefined {
+    this.loadedAs = fileSignature(this.path);
     if (!existsSync(this.path)) return undefined;
     try {
       const raw: unknown = JSON.parse(readSmallRegularFile(this.path, MAX_LOCK_BYTES, { followSymlinks: true }));
@@ -116,7 +119,7 @@ export class LockFile {
     mkdirSync(dirname(this.path), { recursive: true });
     const mutex = await acquire(`${this.path}.writing`, 'lock-file write');
     try {
-      this.load();
+      if (fileSignature(this.path) !== this.loadedAs) this.load();
       const before = JSON.stringify(this.data);
       if (experiment) this.data = { lockVersion: LOCK_VERSION, experiment: { name: experiment.name, settings: experiment.settings }, instances: this.data.instances, code: this.data.code };
       for (const u of updates) this.record(u);
@@ -126,7 +129,10 @@ export class LockFile {
       this.data.instances = sortObject(this.data.instances);
       this.data.code = sortObject(this.data.code);
       const changed = JSON.stringify(this.data) !== before || !existsSync(this.path);
-      if (changed) writeFileAtomic(this.path, `${JSON.stringify(this.data, null, 1)}\n`);
+      if (changed) {
+        writeFileAtomic(this.path, `${JSON.stringify(this.data, null, 1)}\n`);
+        this.loadedAs = fileSignature(this.path);
+      }
       await onWritten?.(this.fingerprints());
       return changed;
     } finally {
@@ -143,6 +149,15 @@ export class LockFile {
       record: { ...u.record, code: digest, inputs: inputSetDigests(u.record.inputs) },
       outputs: { digest: u.outputs.digest, files: Object.fromEntries(u.outputs.files.map((f) => [f.path, `${f.sha256}:${f.size}`])) },
     };
+  }
+}
+
+function fileSignature(path: string): string | undefined {
+  try {
+    const st = statSync(path, { bigint: true });
+    return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  } catch {
+    return undefined;
   }
 }
 

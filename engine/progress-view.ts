@@ -1,7 +1,6 @@
 // The build as a person watches it: on a terminal, a live block (counts, ETA, one line per
 // running stage with its latest progress) under a scrolling list of what finished; elsewhere
 // (CI, pipes) plain lines, with progress at most every PLAIN_PROGRESS_MS per stage.
-import { createLogUpdate } from 'log-update';
 import type { BuildSummary, InstanceOutcome, Reporter } from './reporter.ts';
 import { fractionDone, runningRemaining, type RunningStage } from './eta.ts';
 import type { ProgressUpdate } from './stage.ts';
@@ -21,10 +20,11 @@ interface Running extends RunningStage {
   lastPrinted: number;
 }
 
-export function createProgressView(opts: ViewOptions): Reporter {
+/** The live view loads its terminal code (log-update) only on a terminal, so a scripted no-op does not pay for it. */
+export async function createProgressView(opts: ViewOptions): Promise<Reporter> {
   const out = opts.out ?? process.stderr;
   const live = opts.live && out.isTTY === true && !opts.quiet;
-  const update = live ? createLogUpdate(out) : undefined;
+  const update = live ? (await import('log-update')).createLogUpdate(out) : undefined;
   const running = new Map<string, Running>();
   const counts = { total: 0, built: 0, cached: 0, failed: 0, skipped: 0, planned: 0, interrupted: 0 };
   let timer: NodeJS.Timeout | undefined;

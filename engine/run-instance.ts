@@ -21,6 +21,7 @@ import { MANIFEST_VERSION, outputDigestOf, type Manifest, type OutputFile } from
 import { isStageDefinition, type ProgressUpdate, type RunContext, type StageDefinition, type Upstream } from './stage.ts';
 import { Store, type CommitResult } from './store.ts';
 import { formatZodIssues } from './zod-errors.ts';
+import { importSource } from './source-import.ts';
 
 export interface RunHooks {
   progress?(update: ProgressUpdate): void;
@@ -35,7 +36,7 @@ export interface RunResult {
 }
 
 export async function loadStage(moduleUrl: string, stageName: string): Promise<StageDefinition> {
-  const mod = (await import(moduleUrl)) as Record<string, unknown>;
+  const mod = await importSource(moduleUrl);
   const found = Object.values(mod).find((v) => isStageDefinition(v) && v.name === stageName);
   if (!found) throw new Error(`Module ${moduleUrl} does not export a stage named "${stageName}" (export the value defineStage() returns).`);
   return found as StageDefinition;

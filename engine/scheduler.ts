@@ -91,6 +91,9 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
   opts.signal?.addEventListener('abort', onAbort, { once: true });
 
   reporter.start(order.length);
+  // One record write for what the lock file predicts; each evaluation below then pins (a write)
+  // only a fingerprint the lock file did not know, so a no-op writes the runner record once.
+  if (!opts.dryRun) runnerFor(store.root).pin(order.flatMap((n) => project.lock.get(n.id)?.locked.fingerprint ?? []));
 
   const flushLock = async (final: boolean) => {
     if (opts.dryRun || (lockUpdates.length === 0 && !final)) return;

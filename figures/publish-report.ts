@@ -2,8 +2,11 @@
 // and fill in what the stored report cannot contain because it changes every run: which stages
 // ran, their wall times, backends and fingerprints. The copy is made beside the folder and swapped
 // in, so a failed copy leaves the previous report whole, and no other experiment's folder is touched.
+// A build that ran nothing leaves a folder published from the same report entry and flags as it
+// is: its run table keeps describing the last build that did something.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
 import { dirname, join } from 'node:path';
 import type { BuildSummary, Project } from '../engine/index.ts';
 import { escapeHtml, html, type SafeHtml } from './escape.ts';
@@ -15,6 +18,8 @@ import { RUN_METADATA, SELECTION } from '../stages/report/placeholders.ts';
 export function publishReport(summary: BuildSummary, project: Project, dest: string, selection: readonly string[]): string | undefined {
   const entry = summary.outcomes.find((o) => o.id === 'report' && (o.outcome === 'built' || o.outcome === 'cached'));
   if (!entry?.fingerprint) return undefined;
+  const stamp: PublishedFrom = { report: entry.fingerprint, selection: [...selection] };
+  if (!summary.outcomes.some((o) => o.outcome === 'built') && isPublishedFrom(dest, stamp)) return join(dest, 'index.html');
   const temp = `${dest}.publishing-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     mkdirSync(dirname(dest), { recursive: true });
@@ -23,10 +28,25 @@ export function publishReport(summary: BuildSummary, project: Project, dest: str
     if (!existsSync(index)) return undefined;
     chmodSync(index, 0o644); // the store's copy is read-only
     writeFileSync(index, fillPlaceholders(readFileSync(index, 'utf8'), runTable(summary, project), selection));
+    writeFileSync(join(temp, PUBLISHED_FROM), JSON.stringify(stamp));
     swapIn(temp, dest);
     return join(dest, 'index.html');
   } finally {
     rmSync(temp, { recursive: true, force: true });
+  }
+}
+
+// Which report entry and which selection flags a published folder was made from.
+const PUBLISHED_FROM = 'published-from.json';
+const PublishedFrom = z.object({ report: z.string(), selection: z.array(z.string()) });
+type PublishedFrom = z.infer<typeof PublishedFrom>;
+
+function isPublishedFrom(dest: string, stamp: PublishedFrom): boolean {
+  try {
+    const found = PublishedFrom.safeParse(JSON.parse(readFileSync(join(dest, PUBLISHED_FROM), 'utf8')));
+    return found.success && existsSync(join(dest, 'index.html')) && JSON.stringify(found.data) === JSON.stringify(stamp);
+  } catch {
+    return false;
   }
 }
 
