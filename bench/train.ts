@@ -1,9 +1,10 @@
 // Training and inference throughput of the default Fixup ResNet on every available backend,
-// against the same model in PyTorch (bench/torch_reference.py, 2 and 1 threads) when
-// /usr/bin/python3 has torch, for two input shapes: 32×32 at batch 128 (the issue-3/10 benchmark)
+// against the same model in PyTorch (bench/torch_reference.py, 2 and 1 threads; current PyTorch
+// from WT_TORCH_PYTHON or --torch-python, Debian's from /usr/bin/python3: bench/torch-baseline.ts),
+// for two input shapes: 32×32 at batch 128 (the issue-3/10 benchmark)
 // and 16×16 at batch 32 (what the default profile trains).
 //
-//   npx tsx bench/train.ts [--seconds 20] [--backends wasm,cpu] [--shapes 32:128,16:32] [--e2e-count 5000]
+//   npx tsx bench/train.ts [--seconds 20] [--backends wasm,cpu] [--shapes 32:128,16:32] [--e2e-count 5000] [--torch-python PY]
 //
 // On wasm the native kernels addon (native/wt-kernels) is measured with its default threads, with
 // 1 thread per process in 2 processes, and switched off (WT_NATIVE=0: the project's wasm kernels).
@@ -23,6 +24,7 @@ import { Sgd } from '../ml/optimizer.ts';
 import { Rng } from '../ml/rng.ts';
 import { tf, type Tensor4D } from '../ml/tf.ts';
 import { train, TrainStep } from '../ml/train.ts';
+import { baselineOf, printTargets, torchPythons, torchReference, type TargetRow, type TorchResult } from './torch-baseline.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,6 +71,7 @@ const { values: args } = parseArgs({
     size: { type: 'string', default: '32' },
     batch: { type: 'string', default: '128' },
     seconds: { type: 'string', default: '20' },
+    'torch-python': { type: 'string' },
   },
 });
 const seconds = Number(args.seconds);
@@ -127,6 +130,11 @@ async function main(): Promise<void> {
   );
   const rows: string[][] = [];
   const breakdowns: string[] = [];
+  const torchNotes: string[] = [];
+  const pythons = torchPythons(args['torch-python'], torchNotes);
+  const baselines: string[] = [];
+  const shapeResults: { shape: Shape; torch: (TorchResult & { current: boolean }) | undefined; measured: { nativeTrain?: number } }[] = [];
+  const rssPerProcess: number[] = [];
   let firstNative: { shape: Shape } | undefined;
   for (const shape of shapes) {
     const model = modelOf(shape);
@@ -136,8 +144,11 @@ async function main(): Promise<void> {
       `${shapeLabel}: Fixup ResNet ${JSON.stringify(model.config.widths)}×${JSON.stringify(model.config.blocks)}, ` +
         `${(flops.forward / 1e6).toFixed(1)} MFLOP/sample forward, ${(flops.train / 1e6).toFixed(1)} MFLOP/sample train step`,
     );
-    const torch = torchReference(2, shape);
-    const torch1 = torchReference(1, shape);
+    const runs = pythons.flatMap((py) => [2, 1].map((t) => torchReference(py, t, shape, seconds)).filter((r): r is TorchResult => !!r).map((r) => ({ ...r, current: py.current })));
+    const torch = baselineOf(runs);
+    if (torch) baselines.push(`${shapeLabel}: PyTorch ${torch.torch}, ${torch.threads} threads`);
+    const measured: { nativeTrain?: number } = {};
+    shapeResults.push({ shape, torch, measured });
     const note = (name: string, procs: string, text: string) => rows.push([shapeLabel, name, procs, text, '', '', '', '', '', '', '', '']);
     const row = (name: string, procs: number, threads: string, train: number, infer: number | undefined, rss: string, other: number | null | undefined) =>
       rows.push([
@@ -158,6 +169,8 @@ async function main(): Promise<void> {
           continue;
         }
         const label = `${t.label} ${r[0]!.version}`;
+        if (withKernels) measured.nativeTrain = r[0]!.trainSamplesPerSecond;
+        if (t.label === 'wasm+native') rssPerProcess.push(...r.map((w) => w.maxRssMB));
         row(label, procs, r.map((w) => w.threads).join('+'), sum(r, 'trainSamplesPerSecond'), sum(r, 'inferSamplesPerSecond'), r.map((w) => w.maxRssMB.toFixed(0)).join('+'), r.otherCores);
         if (withKernels && r[0]!.kernels) {
           breakdowns.push(kernelTable(shapeLabel, r[0]!.kernels));
@@ -168,9 +181,8 @@ async function main(): Promise<void> {
           break;
         }
       }
-    for (const t of [torch, torch1])
-      if (t) row(`pytorch ${t.torch}`, 1, String(t.threads), t.train_samples_per_s, t.infer_samples_per_s, '-', t.other_cores);
-    if (!torch) note('pytorch', '-', 'not available (needs /usr/bin/python3 with torch: apt-get install python3-torch)');
+    for (const t of runs) row(`pytorch ${t.torch}`, 1, String(t.threads), t.train_samples_per_s, t.infer_samples_per_s, '-', t.other_cores);
+    if (!runs.length) note('pytorch', '-', `not available: ${torchNotes.join('; ')}`);
   }
   const e2eShape = firstNative?.shape ?? shapes[0]!;
   const e2eBackend = backends.includes('wasm') ? 'wasm' : backends[0]!;
@@ -185,15 +197,38 @@ async function main(): Promise<void> {
     ]);
   console.log('');
   printTable(
-    ['shape', 'backend', 'procs', 'threads', 'train samples/s', 'train GFLOP/s', 'infer samples/s', 'train vs torch 2thr', 'infer vs torch 2thr', 'train % of peak', 'max RSS MB', 'other load'],
+    ['shape', 'backend', 'procs', 'threads', 'train samples/s', 'train GFLOP/s', 'infer samples/s', 'train vs baseline', 'infer vs baseline', 'train % of peak', 'max RSS MB', 'other load'],
     rows,
   );
+  console.log(`\nbaseline (the "vs baseline" columns): ${baselines.join('; ') || 'none'}${torchNotes.length ? `; ${torchNotes.join('; ')}` : ''}`);
+  if (typeof e2e !== 'string') rssPerProcess.push(e2e[0]!.maxRssMB);
+  printTargets(targetRows(shapeResults, rssPerProcess));
   console.log(
     '\nGFLOP/s = samples/s × model FLOPs (convs + fc, multiply-add = 2); "2" rows sum both processes; the train() row\n' +
       'is the real loop with mixup, its infer column the per-epoch evaluation. other load = CPU cores used by other\n' +
       'processes during the measurement (from /proc/stat): anything above ~0.1 makes that row (2 threads most) unreliable.',
   );
   for (const b of breakdowns) console.log('\n' + b);
+}
+
+/** The issue's targets beside what this run measured: ratios to PyTorch 2.x only (Debian's 1.13 is shown, not judged). */
+function targetRows(results: { shape: Shape; torch: (TorchResult & { current: boolean }) | undefined; measured: { nativeTrain?: number } }[], rss: number[]): TargetRow[] {
+  const wanted: [string, number][] = [['32:128', 2.0], ['16:32', 1.8]];
+  const out: TargetRow[] = [];
+  for (const [key, ratio] of wanted) {
+    const r = results.find((x) => `${x.shape.size}:${x.shape.batch}` === key);
+    const label = key.replace(':', '×').replace(/^(\d+)×/, '$1×$1 b');
+    const target = `${label}, wasm+native 1 process × 2 threads: ≥ ${ratio.toFixed(1)}× PyTorch 2.x with 2 threads`;
+    if (!r?.measured.nativeTrain || !r.torch) {
+      out.push({ target, measured: r?.measured.nativeTrain ? `${r.measured.nativeTrain.toFixed(0)} samples/s; no PyTorch to compare` : 'shape or native kernels not measured', met: undefined });
+      continue;
+    }
+    const x = r.measured.nativeTrain / r.torch.train_samples_per_s;
+    out.push({ target, measured: `${x.toFixed(2)}× PyTorch ${r.torch.torch} (${r.measured.nativeTrain.toFixed(0)} vs ${r.torch.train_samples_per_s.toFixed(0)} samples/s)`, met: r.torch.current ? x >= ratio : undefined });
+  }
+  const peak = rss.length ? Math.max(...rss) : undefined;
+  out.push({ target: 'peak RSS per training process ≤ 600 MB', measured: peak === undefined ? '-' : `${peak.toFixed(0)} MB (largest of ${rss.length} processes)`, met: peak === undefined ? undefined : peak <= 600 });
+  return out;
 }
 
 function kernelTable(shapeLabel: string, k: NonNullable<WorkerResult['kernels']>): string {
@@ -452,29 +487,6 @@ function busySeconds(): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-interface TorchResult {
-  other_cores: number | null;
-  torch: string;
-  threads: number;
-  train_samples_per_s: number;
-  infer_samples_per_s: number;
-}
-
-function torchReference(threads: number, shape: Shape): TorchResult | undefined {
-  const python = '/usr/bin/python3';
-  if (spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) return undefined;
-  const script = fileURLToPath(new URL('./torch_reference.py', import.meta.url));
-  const r = spawnSync(python, [script, '--batch', String(shape.batch), '--threads', String(threads), '--seconds', String(seconds / 2),
-    '--height', String(shape.size), '--width', String(shape.size), '--channels', '3', '--classes', '10'], {
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) {
-    console.log(`torch reference failed: ${r.stderr.trim().split('\n').at(-1)}`);
-    return undefined;
-  }
-  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as TorchResult;
 }
 
 function printTable(head: string[], rows: string[][]): void {

@@ -1,6 +1,6 @@
 // Fixup ResNet without BatchNorm (Zhang, Dauphin & Ma 2019), as the paper used, scaled down:
 //
-//   stem:   conv3×3 → +bias → ReLU
+//   stem:   conv3×3 → +bias → ReLU          (the element-wise parts fused where the native kernels are: fixup-ops.ts)
 //   block:  x' = x + bias1a; h = ReLU(conv1(x') + bias1b); h = conv2(h + bias2a)·scale + bias2b;
 //           out = ReLU(h + (downsample(x') or x))          [downsample = 1×1 conv when shape changes]
 //   head:   global average pool → +bias_in → fc
@@ -9,6 +9,7 @@
 // downsample}, fc.{bias_in,weight,bias}. Modules: stem, layerS.B, fc. Fixup init: conv1 He-normal
 // × L^(−1/2) (L residual blocks of m = 2 layers: L^(−1/(2m−2))), conv2 = 0, downsample He-normal,
 // biases 0, scale 1; stem and fc use PyTorch's default uniform init (the paper's "nzfc").
+import { conv3x3, conv3x3BiasRelu, residualTail } from './fixup-ops.ts';
 import { tf, type Tensor, type Tensor2D, type Tensor4D } from './tf.ts';
 import { parseModelConfig, type ModelConfig, type ModelConfigInput } from './model-config.ts';
 import { Rng } from './rng.ts';
@@ -187,15 +188,15 @@ export class FixupResNet {
       if (outputs.includes(name)) kept.set(name, t);
     };
 
-    let h: Tensor4D = tf.relu(tf.add(conv3x3(x, get('stem.conv'), 1), get('stem.bias')));
+    // the image needs no gradient: the stem computes none for it
+    let h: Tensor4D = conv3x3BiasRelu(x, get('stem.conv'), get('stem.bias'), 1, false);
     keep('stem', h);
     for (const b of this.blocks) {
       const xin = tf.add(h, get(`${b.name}.bias1a`)) as Tensor4D;
-      let r = tf.relu(tf.add(conv3x3(xin, get(`${b.name}.conv1`), b.stride), get(`${b.name}.bias1b`))) as Tensor4D;
+      let r = conv3x3BiasRelu(xin, get(`${b.name}.conv1`), get(`${b.name}.bias1b`), b.stride);
       r = conv3x3(tf.add(r, get(`${b.name}.bias2a`)) as Tensor4D, get(`${b.name}.conv2`), 1);
-      r = tf.add(tf.mul(r, get(`${b.name}.scale`)), get(`${b.name}.bias2b`));
       const shortcut = b.downsample ? tf.conv2d(xin, get(`${b.name}.downsample`) as Tensor4D, b.stride, 'valid') : h;
-      h = tf.relu(tf.add(r, shortcut));
+      h = residualTail(r, get(`${b.name}.scale`), get(`${b.name}.bias2b`), shortcut);
       keep(b.name, h);
       const stage = b.name.slice(0, b.name.indexOf('.'));
       if (this.blocks.filter((o) => o.name.startsWith(stage + '.')).at(-1) === b) keep(stage, h);
@@ -234,15 +235,4 @@ export class FixupResNet {
     // the stem's input gradient is never computed
     return { forward: f, train: 3 * f - stemFlops };
   }
-}
-
-/** 3×3 conv with symmetric padding 1 (PyTorch's), on every backend. */
-function conv3x3(x: Tensor4D, w: Tensor, stride: number): Tensor4D {
-  if (stride === 1) return tf.conv2d(x, w as Tensor4D, 1, 'same');
-  // TF 'same' pads stride-2 convs asymmetrically (0 before, 1 after for even sizes), which
-  // would misalign the branch with the 1×1 downsample shortcut; pad explicitly instead.
-  // tfjs-node's Conv2DBackpropFilter accepts only 'same'/'valid', so there pad the input.
-  if (tf.getBackend() === 'tensorflow')
-    return tf.conv2d(tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]), w as Tensor4D, stride, 'valid');
-  return tf.conv2d(x, w as Tensor4D, stride, [[0, 0], [1, 1], [1, 1], [0, 0]]);
 }

@@ -35,6 +35,9 @@ export interface NativeAddon {
   binary(heap: Uint8Array, args: Float64Array): void;
   unary(heap: Uint8Array, args: Float64Array): void;
   sum(heap: Uint8Array, args: Float64Array): void;
+  /** the fused Fixup kernels; absent from builds made before them */
+  residualTail?(heap: Uint8Array, args: Float64Array): void;
+  reluGrad?(heap: Uint8Array, args: Float64Array): void;
 }
 
 export type NativeStatus =

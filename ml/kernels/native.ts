@@ -12,6 +12,7 @@ import { conv2DKernel } from './conv2d.ts';
 import { conv2DBackpropFilterKernel } from './conv2d-backprop-filter.ts';
 import { conv2DBackpropInputKernel } from './conv2d-backprop-input.ts';
 import { conv2DInfo, type Conv2DInfo, type ConvAttrs, type KernelArgs } from './kernel-args.ts';
+import { fixupKernels } from './native-fixup.ts';
 import { builtinKernel, installKernel, type KernelFunc, type ProjectKernel } from './registry.ts';
 import { allocF32, asWasmBackend, type TensorInfo, type WasmBackend } from './wasm-heap.ts';
 
@@ -28,6 +29,9 @@ export const NATIVE_KERNEL_NAMES = [
   'Relu',
   'Step',
   'Sum',
+  // the fused Fixup kernels (native-fixup.ts): used by ml/fixup-ops.ts, not by tfjs itself
+  'WtResidualTail',
+  'WtReluGrad',
 ] as const;
 export type NativeKernelName = (typeof NATIVE_KERNEL_NAMES)[number];
 
@@ -219,6 +223,7 @@ export function nativeKernels(addon: NativeAddon, isa: string): ProjectKernel[] 
   return [
     conv2D, fusedConv2D, backpropInput, backpropFilter, batchMatMul, fusedMatMul,
     binary('Add'), binary('Sub'), binary('Multiply'), unary('Relu', 0), unary('Step', 1), sum,
+    ...fixupKernels(addon, implementation),
   ];
 }
 

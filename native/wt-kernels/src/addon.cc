@@ -253,6 +253,42 @@ napi_value Sum(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// residualTail: [r, scale, bias, shortcut, y, n]
+napi_value ResidualTail(napi_env env, napi_callback_info info) {
+  Heap h;
+  const double* a;
+  if (!get_args(env, info, 6, &h, &a)) return nullptr;
+  ResidualTailArgs t{};
+  t.n = I(a[5]);
+  if (t.n < 0) return napi_throw_range_error(env, nullptr, "wt-kernels: residualTail"), nullptr;
+  if (!(t.r = at(env, h, a[0], double(t.n), "r")) || !(t.scale = at(env, h, a[1], 1, "scale")) || !(t.bias = at(env, h, a[2], 1, "bias")) ||
+      !(t.shortcut = at(env, h, a[3], double(t.n), "shortcut")) || !(t.y = at(env, h, a[4], double(t.n), "output")))
+    return nullptr;
+  g_kernels->residual_tail(t);
+  return nullptr;
+}
+
+// reluGrad: [dy, y, r (-1: none), scale (-1: none), g, dr (-1: none), sumG, sumGR (-1: none), n]; r, scale and dr go together
+napi_value ReluGrad(napi_env env, napi_callback_info info) {
+  Heap h;
+  const double* a;
+  if (!get_args(env, info, 9, &h, &a)) return nullptr;
+  ReluGradArgs g{};
+  g.n = I(a[8]);
+  const bool with_r = a[2] >= 0;
+  if (g.n < 0 || with_r != (a[3] >= 0) || with_r != (a[5] >= 0) || with_r != (a[7] >= 0))
+    return napi_throw_range_error(env, nullptr, "wt-kernels: reluGrad takes r, scale, dr and sumGR all or none"), nullptr;
+  const double n = double(g.n);
+  if (!(g.dy = at(env, h, a[0], n, "dy")) || !(g.y = at(env, h, a[1], n, "y")) || !(g.g = at(env, h, a[4], n, "g")) ||
+      !(g.sum_g = at(env, h, a[6], 1, "sumG")))
+    return nullptr;
+  if (with_r && (!(g.r = at(env, h, a[2], n, "r")) || !(g.scale = at(env, h, a[3], 1, "scale")) || !(g.dr = at(env, h, a[5], n, "dr")) ||
+                 !(g.sum_gr = at(env, h, a[7], 1, "sumGR"))))
+    return nullptr;
+  g_kernels->relu_grad(g);
+  return nullptr;
+}
+
 napi_value Info(napi_env env, napi_callback_info) {
   napi_value obj, v, arr;
   CHECK(napi_create_object(env, &obj));
@@ -318,6 +354,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sum", nullptr, Sum, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"residualTail", nullptr, ResidualTail, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reluGrad", nullptr, ReluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return nullptr;
   return exports;

@@ -659,25 +659,31 @@ void unary(const UnaryArgs& a) {
 constexpr int64_t SUM_CHUNK = 1 << 14;
 constexpr int LANES = 64;
 
-/** Σ x[0..n) as 64 interleaved lane sums (element i → lane i mod 64) folded by a fixed tree. */
-float lane_sum(const float* x, int64_t n) {
-  constexpr int NV = LANES / W;
-  T acc[NV];
-  for (int j = 0; j < NV; j++) acc[j] = S::zero();
-  int64_t i = 0;
-  for (; i + LANES <= n; i += LANES)
-#pragma GCC unroll 8
-    for (int j = 0; j < NV; j++) acc[j] = S::add(acc[j], S::load(x + i + j * W));
-  if (i < n)
-    for (int j = 0; j < NV; j++) {
-      const int64_t r = n - i - j * W;
-      acc[j] = S::add(acc[j], r >= W ? S::load(x + i + j * W) : r > 0 ? S::loadn(x + i + j * W, static_cast<int>(r)) : S::zero());
-    }
+constexpr int NV_LANES = LANES / W;
+
+/** The 64 lane sums folded by a fixed tree: lane l + s into lane l, s = 32, 16, …, 1. */
+float fold_lanes(const T (&acc)[NV_LANES]) {
   float lanes[LANES];
-  for (int j = 0; j < NV; j++) S::to_array(acc[j], lanes + j * W);
+  for (int j = 0; j < NV_LANES; j++) S::to_array(acc[j], lanes + j * W);
   for (int s = LANES / 2; s >= 1; s /= 2)
     for (int l = 0; l < s; l++) lanes[l] = lanes[l] + lanes[l + s];
   return lanes[0];
+}
+
+/** Σ x[0..n) as 64 interleaved lane sums (element i → lane i mod 64) folded by a fixed tree. */
+float lane_sum(const float* x, int64_t n) {
+  T acc[NV_LANES];
+  for (int j = 0; j < NV_LANES; j++) acc[j] = S::zero();
+  int64_t i = 0;
+  for (; i + LANES <= n; i += LANES)
+#pragma GCC unroll 8
+    for (int j = 0; j < NV_LANES; j++) acc[j] = S::add(acc[j], S::load(x + i + j * W));
+  if (i < n)
+    for (int j = 0; j < NV_LANES; j++) {
+      const int64_t r = n - i - j * W;
+      acc[j] = S::add(acc[j], r >= W ? S::load(x + i + j * W) : r > 0 ? S::loadn(x + i + j * W, static_cast<int>(r)) : S::zero());
+    }
+  return fold_lanes(acc);
 }
 
 void sum(const SumArgs& a) {
@@ -739,6 +745,67 @@ void sum(const SumArgs& a) {
     }
 }
 
+void residual_tail(const ResidualTailArgs& a) {
+  const T sc = S::set1(*a.scale), b = S::set1(*a.bias);
+  auto tail = [&](T r, T s) { return S::relu(S::add(S::add(S::mul(r, sc), b), s)); };
+  for_blocks(a.n, [&](int64_t i0, int64_t i1) {
+    int64_t i = i0;
+    for (; i + W <= i1; i += W) S::store(a.y + i, tail(S::load(a.r + i), S::load(a.shortcut + i)));
+    if (i < i1) {
+      const int n = static_cast<int>(i1 - i);
+      S::storen(a.y + i, tail(S::loadn(a.r + i, n), S::loadn(a.shortcut + i, n)), n);
+    }
+  });
+}
+
+/** relu_grad on the `rem` elements at k (a full vector when rem ≥ W, none when rem ≤ 0, as lane_sum loads them) */
+inline void relu_grad_vector(const ReluGradArgs& a, T sc, int64_t k, int64_t rem, T& ag, T& agr) {
+  if (rem <= 0) {
+    ag = S::add(ag, S::zero());
+    if (a.r) agr = S::add(agr, S::zero());
+    return;
+  }
+  const int n = rem >= W ? W : static_cast<int>(rem);
+  const bool full = n == W;
+  const T dy = full ? S::load(a.dy + k) : S::loadn(a.dy + k, n);
+  const T y = full ? S::load(a.y + k) : S::loadn(a.y + k, n);
+  const T g = S::mul(dy, S::step(y, 0.0f));
+  full ? S::store(a.g + k, g) : S::storen(a.g + k, g, n);
+  ag = S::add(ag, g);
+  if (a.dr) {
+    const T d = S::mul(g, sc);
+    full ? S::store(a.dr + k, d) : S::storen(a.dr + k, d, n);
+  }
+  if (a.r) agr = S::add(agr, S::mul(g, full ? S::load(a.r + k) : S::loadn(a.r + k, n)));
+}
+
+void relu_grad(const ReluGradArgs& a) {
+  const int64_t n = a.n;
+  const int64_t chunks = ceil_div(n, SUM_CHUNK);
+  float* part = thread_scratch(2, static_cast<size_t>(2 * std::max<int64_t>(1, chunks)));
+  const T sc = a.scale ? S::set1(*a.scale) : S::zero();
+  auto task = [&](int64_t c) {
+    const int64_t c0 = c * SUM_CHUNK, len = std::min(SUM_CHUNK, n - c0);
+    T ag[NV_LANES], agr[NV_LANES];
+    for (int j = 0; j < NV_LANES; j++) ag[j] = agr[j] = S::zero();
+    int64_t i = 0;
+    for (; i + LANES <= len; i += LANES)
+      for (int j = 0; j < NV_LANES; j++) relu_grad_vector(a, sc, c0 + i + j * W, W, ag[j], agr[j]);
+    if (i < len)
+      for (int j = 0; j < NV_LANES; j++) relu_grad_vector(a, sc, c0 + i + j * W, len - i - j * W, ag[j], agr[j]);
+    part[2 * c] = fold_lanes(ag);
+    part[2 * c + 1] = a.r ? fold_lanes(agr) : 0.0f;
+  };
+  if (n < EW_PARALLEL)
+    for (int64_t c = 0; c < chunks; c++) task(c);
+  else
+    parallel_for(chunks, task);
+  double sg = 0.0, sgr = 0.0;
+  for (int64_t c = 0; c < chunks; c++) sg += part[2 * c], sgr += part[2 * c + 1];
+  *a.sum_g = static_cast<float>(sg);
+  if (a.r) *a.sum_gr = static_cast<float>(sgr);
+}
+
 }  // namespace
 }  // namespace WT_ISA
 
@@ -754,6 +821,8 @@ const Kernels WT_CAT(kernels_, WT_ISA) = {
     &WT_ISA::binary,
     &WT_ISA::unary,
     &WT_ISA::sum,
+    &WT_ISA::residual_tail,
+    &WT_ISA::relu_grad,
 };
 
 }  // namespace wt

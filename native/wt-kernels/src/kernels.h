@@ -79,6 +79,38 @@ struct SumArgs {
   int64_t outer, reduce, inner;
 };
 
+/**
+ * The tail of a Fixup block: y = relu((r·scale + bias) + shortcut), scale and bias scalars. Each
+ * operation is rounded on its own, in this order, so y equals the separate Multiply, Add, Add and
+ * Relu kernels bit for bit.
+ */
+struct ResidualTailArgs {
+  const float* r;
+  const float* scale;
+  const float* bias;
+  const float* shortcut;
+  float* y;
+  int64_t n;
+};
+
+/**
+ * The backward pass of y = relu(t) and of scalar ops before it, in one pass over the data:
+ *   g = dy·step(y);  dr = g·scale (when dr is set);  sum_g = Σ g;  sum_gr = Σ g·r (when r is set).
+ * The sums are cut into chunks and folded exactly as sum() cuts and folds a full reduction, so
+ * every output equals the separate Step, Multiply and Sum kernels bit for bit.
+ */
+struct ReluGradArgs {
+  const float* dy;
+  const float* y;
+  const float* r;      // optional
+  const float* scale;  // with dr
+  float* g;
+  float* dr;           // optional
+  float* sum_g;
+  float* sum_gr;       // with r
+  int64_t n;
+};
+
 struct Kernels {
   const char* isa;
   void (*conv2d)(const ConvArgs&);
@@ -88,6 +120,8 @@ struct Kernels {
   void (*binary)(const BinaryArgs&);
   void (*unary)(const UnaryArgs&);
   void (*sum)(const SumArgs&);
+  void (*residual_tail)(const ResidualTailArgs&);
+  void (*relu_grad)(const ReluGradArgs&);
 };
 
 extern const Kernels kernels_generic;
