@@ -38,6 +38,8 @@ export interface NativeAddon {
   /** the fused Fixup kernels; absent from builds made before them */
   residualTail?(heap: Uint8Array, args: Float64Array): void;
   reluGrad?(heap: Uint8Array, args: Float64Array): void;
+  /** SGD over every parameter in one call (optimizer.ts has the formula); absent from older builds */
+  sgd?(params: Float32Array[], buffers: Float32Array[], grads: Float32Array[], hyper: Float64Array): void;
 }
 
 export type NativeStatus =

@@ -289,6 +289,59 @@ napi_value ReluGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+/** the float32 data of element i of a JS array of Float32Arrays, or null (and a thrown error) */
+float* float_array_at(napi_env env, napi_value list, uint32_t i, size_t* length) {
+  napi_value v;
+  napi_typedarray_type type;
+  void* data;
+  napi_value ab;
+  size_t offset;
+  if (napi_get_element(env, list, i, &v) != napi_ok || napi_get_typedarray_info(env, v, &type, length, &data, &ab, &offset) != napi_ok ||
+      type != napi_float32_array) {
+    napi_throw_type_error(env, nullptr, "wt-kernels: sgd takes arrays of Float32Array");
+    return nullptr;
+  }
+  return static_cast<float*>(data);
+}
+
+// sgd(params: Float32Array[], buffers: Float32Array[], grads: Float32Array[], hyper: Float64Array [momentum, weightDecay, rate per param…])
+// PyTorch's SGD, in double precision and in the order ml/optimizer.ts computes it, so the bytes
+// are those of its JavaScript loop:  b = momentum·buf + g + wd·p;  buf = b;  p = p − rate·buf
+napi_value Sgd(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  uint32_t count = 0, n2 = 0, n3 = 0;
+  if (argc < 4 || napi_get_array_length(env, argv[0], &count) != napi_ok || napi_get_array_length(env, argv[1], &n2) != napi_ok ||
+      napi_get_array_length(env, argv[2], &n3) != napi_ok || n2 != count || n3 != count)
+    return napi_throw_type_error(env, nullptr, "wt-kernels: sgd(params[], buffers[], grads[], hyper) with arrays of one length"), nullptr;
+  napi_typedarray_type type;
+  size_t hyper_len;
+  void* hyper_data;
+  napi_value ab;
+  size_t offset;
+  if (napi_get_typedarray_info(env, argv[3], &type, &hyper_len, &hyper_data, &ab, &offset) != napi_ok || type != napi_float64_array ||
+      hyper_len != size_t(count) + 2)
+    return napi_throw_type_error(env, nullptr, "wt-kernels: sgd hyper must be a Float64Array [momentum, weightDecay, one rate per param]"), nullptr;
+  const double* hyper = static_cast<const double*>(hyper_data);
+  const double momentum = hyper[0], wd = hyper[1];
+  for (uint32_t i = 0; i < count; i++) {
+    size_t np, nb, ng;
+    float* p = float_array_at(env, argv[0], i, &np);
+    float* buf = p ? float_array_at(env, argv[1], i, &nb) : nullptr;
+    const float* g = buf ? float_array_at(env, argv[2], i, &ng) : nullptr;
+    if (!g) return nullptr;
+    if (nb != np || ng != np) return napi_throw_range_error(env, nullptr, "wt-kernels: sgd parameter, buffer and gradient lengths differ"), nullptr;
+    const double rate = hyper[2 + i];
+    for (size_t j = 0; j < np; j++) {
+      const double b = momentum * double(buf[j]) + double(g[j]) + wd * double(p[j]);
+      buf[j] = static_cast<float>(b);
+      p[j] = static_cast<float>(double(p[j]) - rate * double(buf[j]));
+    }
+  }
+  return nullptr;
+}
+
 napi_value Info(napi_env env, napi_callback_info) {
   napi_value obj, v, arr;
   CHECK(napi_create_object(env, &obj));
@@ -356,6 +409,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"sum", nullptr, Sum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"residualTail", nullptr, ResidualTail, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reluGrad", nullptr, ReluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sgd", nullptr, Sgd, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return nullptr;
   return exports;
