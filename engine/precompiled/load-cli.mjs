@@ -5,8 +5,10 @@
 // The bundle runs as a vm.Script with V8's code cache, written after the first run so that it
 // holds every function that run compiled, as v8-compile-cache does. Commands compile different
 // functions (a no-op build runs the scheduler, `status` does not), so each first word has its own
-// cache: dist/pipeline.<word>.code-cache. V8 itself refuses a cache made for other source text or
-// another V8; then it is written again.
+// cache: dist/pipeline.<word>.code-cache. Only a quick run writes it: during a long build V8
+// drops the bytecode of functions it has not run lately (the start-up path among them), and a
+// cache made then starts slower than none. V8 itself refuses a cache made for other source text
+// or another V8; then it is written again.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -44,7 +46,10 @@ export async function precompileCli(root) {
   return buildBundle({ root, entry: CLI_SOURCE, outfile: cliBundlePath(root) });
 }
 
+const QUICK_RUN_MS = 3000;
+
 function runBundle(file, cacheFile) {
+  const started = performance.now();
   let cachedData;
   try {
     cachedData = readFileSync(cacheFile);
@@ -59,7 +64,7 @@ function runBundle(file, cacheFile) {
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
   module.exports.runningPrecompiled((url) => import(url));
   const ran = () => {
-    if (cachedData && !script.cachedDataRejected) return;
+    if ((cachedData && !script.cachedDataRejected) || performance.now() - started > QUICK_RUN_MS) return;
     try {
       const tmp = `${cacheFile}.tmp-${process.pid}`;
       writeFileSync(tmp, script.createCachedData());
