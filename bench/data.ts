@@ -52,7 +52,17 @@ const pixels = (count: number): Dataset => {
     images[i + 3] = s >>> 24;
   }
   return {
-    header: { domain: 'bench', split: 'train', classes: ['a', 'b'], count, height: 32, width: 32, channels: 3, normalization: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] }, provenance: {} },
+    header: {
+      domain: 'bench',
+      split: 'train',
+      classes: ['a', 'b'],
+      count,
+      height: 32,
+      width: 32,
+      channels: 3,
+      normalization: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] },
+      provenance: {},
+    },
     images,
     labels: Uint16Array.from({ length: count }, (_, i) => i % 2),
   };
@@ -87,5 +97,9 @@ const w = Math.max(...rows.map((r) => r.what.length));
 console.log(`| ${'operation'.padEnd(w)} | images | seconds | images/s |`);
 console.log(`| ${'-'.repeat(w)} | -----: | ------: | -------: |`);
 for (const r of rows) {
-  console.log(`| ${r.what.padEnd(w)} | ${String(r.images).padStart(6)} | ${r.seconds.toFixed(3).padStart(7)} | ${Math.round(r.images / r.seconds).toLocaleString('en-US').padStart(8)} |`);
+  console.log(
+    `| ${r.what.padEnd(w)} | ${String(r.images).padStart(6)} | ${r.seconds.toFixed(3).padStart(7)} | ${Math.round(r.images / r.seconds)
+      .toLocaleString('en-US')
+      .padStart(8)} |`,
+  );
 }

@@ -7,7 +7,18 @@
 // kills, stop, corruption, disk, concurrency, lock-holder, bad-input (e.g. `--profile default
 // --only kills` for the default profile, whose other rows would each rebuild it several times).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -77,7 +88,10 @@ export class Campaign {
     for (const shard of existsSync(root) ? readdirSync(root) : []) {
       for (const fp of readdirSync(join(root, shard))) {
         try {
-          out.set(fp, (JSON.parse(readFileSync(join(root, shard, fp, 'manifest.json'), 'utf8')) as { outputs: { digest: string } }).outputs.digest);
+          out.set(
+            fp,
+            (JSON.parse(readFileSync(join(root, shard, fp, 'manifest.json'), 'utf8')) as { outputs: { digest: string } }).outputs.digest,
+          );
         } catch {
           out.set(fp, 'unreadable');
         }
@@ -108,7 +122,9 @@ export class Campaign {
       else differ.push(fp.slice(0, 12));
     }
     const missing = [...reference.keys()].filter((fp) => !got.has(fp)).length;
-    return differ.length === 0 && missing === 0 ? `yes (${same}/${reference.size} entries)` : `NO: ${differ.length} differ, ${missing} missing`;
+    return differ.length === 0 && missing === 0
+      ? `yes (${same}/${reference.size} entries)`
+      : `NO: ${differ.length} differ, ${missing} missing`;
   }
 
   // ── kills ──────────────────────────────────────────────────────────────────────────────────
@@ -144,18 +160,25 @@ export class Campaign {
       const v = await this.verify(store);
       if (v.ok && takenOver === left.length) detected++;
       else this.log(`kill ${i}: ${takenOver}/${left.length} leftover locks taken over; verify:\n${v.text}`);
-      this.log(`kill ${i + 1}/${trials}: SIGKILL ${killRunner ? 'runner' : 'worker'} after ${(delay / 1000).toFixed(1)} s; ${left.length} locks left, ${takenOver} taken over; verify ${v.ok ? 'clean' : 'CORRUPT'}`);
+      this.log(
+        `kill ${i + 1}/${trials}: SIGKILL ${killRunner ? 'runner' : 'worker'} after ${(delay / 1000).toFixed(1)} s; ${left.length} locks left, ${takenOver} taken over; verify ${v.ok ? 'clean' : 'CORRUPT'}`,
+      );
     }
     const final = await this.run(['figures', '--store', store, '-q', '--json']);
     resumed = countResumes(store);
     // the build may finish before every planned kill happened: the row counts the kills that did
     return {
-      fault: kills < trials ? `SIGKILL runner or worker at random points (the build finished after ${kills} kills)` : 'SIGKILL runner or worker at random points',
+      fault:
+        kills < trials
+          ? `SIGKILL runner or worker at random points (the build finished after ${kills} kills)`
+          : 'SIGKILL runner or worker at random points',
       trials: kills,
       detected,
       recovered: final.code === 0 ? kills : 0,
       identical: this.compare(store, reference),
-      workLost: lost.length ? `≤ ${Math.max(...lost).toFixed(1)} s of training per kill (mean ${(lost.reduce((a, b) => a + b, 0) / lost.length).toFixed(1)} s); ${resumed} runs resumed from a checkpoint` : 'none running',
+      workLost: lost.length
+        ? `≤ ${Math.max(...lost).toFixed(1)} s of training per kill (mean ${(lost.reduce((a, b) => a + b, 0) / lost.length).toFixed(1)} s); ${resumed} runs resumed from a checkpoint`
+        : 'none running',
     };
   }
 
@@ -164,7 +187,10 @@ export class Campaign {
     const store = fresh(join(OUT, `stop-${signal}-store`));
     const child = this.start(['figures', '--store', store]);
     const done = finished(child);
-    await waitFor(() => childrenOf(child.pid!).length > 0 && existsSync(join(store, 'scratch')) && readdirSync(join(store, 'scratch')).length > 0, 60_000);
+    await waitFor(
+      () => childrenOf(child.pid!).length > 0 && existsSync(join(store, 'scratch')) && readdirSync(join(store, 'scratch')).length > 0,
+      60_000,
+    );
     await sleep(1500);
     process.kill(child.pid!, signal);
     const r = await done;
@@ -189,17 +215,38 @@ export class Campaign {
       const root = join(referenceStore, 'entries');
       for (const shard of readdirSync(root)) {
         for (const fp of readdirSync(join(root, shard))) {
-          if ((JSON.parse(readFileSync(join(root, shard, fp, 'manifest.json'), 'utf8')) as { instanceId: string }).instanceId === id) return fp;
+          if ((JSON.parse(readFileSync(join(root, shard, fp, 'manifest.json'), 'utf8')) as { instanceId: string }).instanceId === id)
+            return fp;
         }
       }
       throw new Error(`no entry of ${id} in ${referenceStore}`);
     };
     const rows: Row[] = [];
     const cases: { fault: string; id: string; damage: (entry: string) => string; viaVerify: boolean }[] = [
-      { fault: 'flip a byte in a stored output', id: 'finetune/real,P-T,seed=0', viaVerify: true, damage: (e) => flip(join(e, 'out', 'predictions.json')) },
-      { fault: 'truncate a stored checkpoint (found by verify)', id: 'pretrain', viaVerify: true, damage: (e) => truncate(join(e, 'out', 'checkpoints', 'epoch-0001.bin')) },
-      { fault: 'truncate a checkpoint a stage then reads', id: 'finetune/real,RI-T,seed=0', viaVerify: false, damage: (e) => truncate(join(e, 'out', 'checkpoints', 'epoch-0000.bin')) },
-      { fault: 'delete a manifest', id: 'finetune/real,RI-T,seed=1', viaVerify: false, damage: (e) => (rmSync(join(e, 'manifest.json')), 'manifest.json') },
+      {
+        fault: 'flip a byte in a stored output',
+        id: 'finetune/real,P-T,seed=0',
+        viaVerify: true,
+        damage: (e) => flip(join(e, 'out', 'predictions.json')),
+      },
+      {
+        fault: 'truncate a stored checkpoint (found by verify)',
+        id: 'pretrain',
+        viaVerify: true,
+        damage: (e) => truncate(join(e, 'out', 'checkpoints', 'epoch-0001.bin')),
+      },
+      {
+        fault: 'truncate a checkpoint a stage then reads',
+        id: 'finetune/real,RI-T,seed=0',
+        viaVerify: false,
+        damage: (e) => truncate(join(e, 'out', 'checkpoints', 'epoch-0000.bin')),
+      },
+      {
+        fault: 'delete a manifest',
+        id: 'finetune/real,RI-T,seed=1',
+        viaVerify: false,
+        damage: (e) => (rmSync(join(e, 'manifest.json')), 'manifest.json'),
+      },
     ];
     for (const c of cases) {
       const store = fresh(join(OUT, 'corrupt-store'));
@@ -220,7 +267,15 @@ export class Campaign {
       }
       const rebuild = await this.run(['figures', '--store', store, '-q']);
       const v = await this.verify(store);
-      rows.push({ fault: c.fault, trials: 1, detected: detected ? 1 : 0, recovered: rebuild.code === 0 && v.ok ? 1 : 0, identical: this.compare(store, reference), workLost: 'the damaged entry is recomputed', notes: message.slice(0, 110) });
+      rows.push({
+        fault: c.fault,
+        trials: 1,
+        detected: detected ? 1 : 0,
+        recovered: rebuild.code === 0 && v.ok ? 1 : 0,
+        identical: this.compare(store, reference),
+        workLost: 'the damaged entry is recomputed',
+        notes: message.slice(0, 110),
+      });
     }
     // garbage in the lock file
     const store = fresh(join(OUT, 'corrupt-store'));
@@ -229,7 +284,10 @@ export class Campaign {
     const saved = readFileSync(lockPath);
     writeFileSync(lockPath, '\u0000garbage{{{');
     const r = await this.run(['figures', '--store', store, '--json']);
-    const built = r.code === 0 ? (JSON.parse(r.stdout) as { outcomes: { outcome: string }[] }).outcomes.filter((o) => o.outcome === 'built').length : -1;
+    const built =
+      r.code === 0
+        ? (JSON.parse(r.stdout) as { outcomes: { outcome: string }[] }).outcomes.filter((o) => o.outcome === 'built').length
+        : -1;
     const rewritten = (() => {
       try {
         JSON.parse(readFileSync(lockPath, 'utf8'));
@@ -239,7 +297,14 @@ export class Campaign {
       }
     })();
     if (!rewritten) writeFileSync(lockPath, saved);
-    rows.push({ fault: 'garbage in the lock file', trials: 1, detected: /lock file .* is unreadable/.test(r.stderr) ? 1 : 0, recovered: rewritten && built === 0 ? 1 : 0, identical: this.compare(store, reference), workLost: 'none (the store is the truth)' });
+    rows.push({
+      fault: 'garbage in the lock file',
+      trials: 1,
+      detected: /lock file .* is unreadable/.test(r.stderr) ? 1 : 0,
+      recovered: rewritten && built === 0 ? 1 : 0,
+      identical: this.compare(store, reference),
+      workLost: 'none (the store is the truth)',
+    });
     return rows;
   }
 
@@ -250,7 +315,15 @@ export class Campaign {
     try {
       execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMb}m`, 'tmpfs', mount], { stdio: 'ignore' });
     } catch {
-      return { fault: 'disk full', trials: 0, detected: 0, recovered: 0, identical: '—', workLost: '—', notes: 'SKIPPED: cannot mount a tmpfs here (needs root)' };
+      return {
+        fault: 'disk full',
+        trials: 0,
+        detected: 0,
+        recovered: 0,
+        identical: '—',
+        workLost: '—',
+        notes: 'SKIPPED: cannot mount a tmpfs here (needs root)',
+      };
     }
     try {
       const store = join(mount, 'store');
@@ -276,9 +349,15 @@ export class Campaign {
   // ── concurrency ────────────────────────────────────────────────────────────────────────────
   async concurrency(runners: number, targets: string[][], reference: Map<string, string>): Promise<Row> {
     const store = fresh(join(OUT, `race-${runners}-store`));
-    const results = await Promise.all(Array.from({ length: runners }, (_, i) => this.run([...targets[i % targets.length]!, '--store', store, '--json'])));
+    const results = await Promise.all(
+      Array.from({ length: runners }, (_, i) => this.run([...targets[i % targets.length]!, '--store', store, '--json'])),
+    );
     const ok = results.every((r) => r.code === 0);
-    const built = results.flatMap((r) => (r.code === 0 ? (JSON.parse(r.stdout) as { outcomes: { outcome: string; fingerprint?: string; builtElsewhere?: boolean }[] }).outcomes : []));
+    const built = results.flatMap((r) =>
+      r.code === 0
+        ? (JSON.parse(r.stdout) as { outcomes: { outcome: string; fingerprint?: string; builtElsewhere?: boolean }[] }).outcomes
+        : [],
+    );
     const fps = built.filter((o) => o.outcome === 'built' && !o.builtElsewhere).map((o) => o.fingerprint);
     const once = new Set(fps).size === fps.length;
     const v = await this.verify(store);
@@ -331,15 +410,26 @@ export class Campaign {
     for (const c of cases) {
       const r = c.args ? await this.run([...c.args, '--store', store], c.env ?? {}) : await c.direct!();
       c.exit = r.code;
-      c.message = (r.stderr.split('\n').find((l) => /error|invalid|not|must|cannot|unknown|full|FAILED/i.test(l)) ?? r.stderr.split('\n')[0] ?? '').trim();
+      c.message = (
+        r.stderr.split('\n').find((l) => /error|invalid|not|must|cannot|unknown|full|FAILED/i.test(l)) ??
+        r.stderr.split('\n')[0] ??
+        ''
+      ).trim();
       const stackOnly = /^\s+at /m.test(r.stderr) && !/error: [A-Z].{30,}/.test(r.stderr) && !/FAILED.{30,}/.test(r.stderr) && !c.direct;
-      c.ok = (c.expectExit.includes(r.code ?? -1)) && c.mustMention.every((m) => r.stderr.includes(m)) && !stackOnly;
+      c.ok = c.expectExit.includes(r.code ?? -1) && c.mustMention.every((m) => r.stderr.includes(m)) && !stackOnly;
     }
     const after = this.digests(store);
     const intact = [...before].every(([fp, d]) => after.get(fp) === d) && (await this.verify(store)).ok;
     const good = cases.filter((c) => c.ok).length;
     return {
-      row: { fault: `bad input (${cases.length} kinds)`, trials: cases.length, detected: good, recovered: intact ? cases.length : 0, identical: intact ? 'cache intact' : 'CACHE CHANGED', workLost: 'none' },
+      row: {
+        fault: `bad input (${cases.length} kinds)`,
+        trials: cases.length,
+        detected: good,
+        recovered: intact ? cases.length : 0,
+        identical: intact ? 'cache intact' : 'CACHE CHANGED',
+        workLost: 'none',
+      },
       cases,
     };
   }
@@ -366,18 +456,38 @@ async function badInputCases(dir: string): Promise<BadCase[]> {
     writeFileSync(p, body);
     return p;
   };
-  const set = (s: string, mention: string[]): BadCase => ({ name: `--set ${s}`, args: ['figures', '--dry-run', '--set', s], expectExit: [2], mustMention: mention });
+  const set = (s: string, mention: string[]): BadCase => ({
+    name: `--set ${s}`,
+    args: ['figures', '--dry-run', '--set', s],
+    expectExit: [2],
+    mustMention: mention,
+  });
   // A small ImageFolder tree with problems.
   const tree = join(dir, 'images');
   mkdirSync(join(tree, 'cat'), { recursive: true });
   mkdirSync(join(tree, 'dog'), { recursive: true });
   writeFileSync(join(tree, 'cat', 'a.png'), Buffer.from('not a png at all'));
   writeFileSync(join(tree, 'dog', 'notes.txt'), 'hello');
-  for (const [cls, name] of [['cat', 'b.png'], ['dog', 'c.png'], ['dog', 'd.png']] as const) {
-    await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 200, g: 30, b: 30 } } }).png().toFile(join(tree, cls, name));
+  for (const [cls, name] of [
+    ['cat', 'b.png'],
+    ['dog', 'c.png'],
+    ['dog', 'd.png'],
+  ] as const) {
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 200, g: 30, b: 30 } } })
+      .png()
+      .toFile(join(tree, cls, name));
   }
   const folderSuite = (root: string) =>
-    cfg(`suite-${Math.abs(hash(root))}.json`, JSON.stringify({ name: `bad-folder-${Math.abs(hash(root))}`, suite: { kind: 'image-folder', size: 16, source: { root, domain: 'src' }, targets: [{ root, domain: 'tgt' }] }, shuffle: { targets: [] }, checkpoints: { targets: [] }, analyses: { criticality: { targets: [] } } }));
+    cfg(
+      `suite-${Math.abs(hash(root))}.json`,
+      JSON.stringify({
+        name: `bad-folder-${Math.abs(hash(root))}`,
+        suite: { kind: 'image-folder', size: 16, source: { root, domain: 'src' }, targets: [{ root, domain: 'tgt' }] },
+        shuffle: { targets: [] },
+        checkpoints: { targets: [] },
+        analyses: { criticality: { targets: [] } },
+      }),
+    );
   const emptyClasses = join(dir, 'empty-classes');
   mkdirSync(join(emptyClasses, 'a'), { recursive: true });
   mkdirSync(join(emptyClasses, 'b'), { recursive: true });
@@ -394,18 +504,27 @@ async function badInputCases(dir: string): Promise<BadCase[]> {
   const badLabel = { ...good, labels: good.labels.map((l, i) => (i === 3 ? 999 : l)) as Uint16Array };
   // Library calls (the readers behind the stages), not the CLI: they must throw a clear error.
   // THREW stands for "threw", so the table never shows an exit code the CLI did not give.
-  const direct = (fn: () => unknown): (() => Promise<Run>) => async () => {
-    try {
-      fn();
-      return { code: 0, signal: null, stdout: '', stderr: '' };
-    } catch (err) {
-      return { code: THREW, signal: null, stdout: '', stderr: `error: ${(err as Error).message}` };
-    }
-  };
+  const direct =
+    (fn: () => unknown): (() => Promise<Run>) =>
+    async () => {
+      try {
+        fn();
+        return { code: 0, signal: null, stdout: '', stderr: '' };
+      } catch (err) {
+        return { code: THREW, signal: null, stdout: '', stderr: `error: ${(err as Error).message}` };
+      }
+    };
   const wrongSize = Buffer.from(bytes);
   // make the header claim a different count: same length JSON with "count":21 is not the same size → detected
   const headerText = bytes.subarray(16, 16 + bytes.readUInt32LE(8)).toString();
-  writeFileSync(join(dir, 'wrong-size.wtds'), Buffer.concat([wrongSize.subarray(0, 16), Buffer.from(headerText.replace('"height":16', '"height":17')), wrongSize.subarray(16 + headerText.length)]));
+  writeFileSync(
+    join(dir, 'wrong-size.wtds'),
+    Buffer.concat([
+      wrongSize.subarray(0, 16),
+      Buffer.from(headerText.replace('"height":16', '"height":17')),
+      wrongSize.subarray(16 + headerText.length),
+    ]),
+  );
   // checkpoints
   const small = new FixupResNet({ classes: 10, height: 16, width: 16, widths: [4, 8], blocks: [1, 1] });
   const ckpt = join(dir, 'ckpt');
@@ -424,23 +543,99 @@ async function badInputCases(dir: string): Promise<BadCase[]> {
     set('pretrain.lr=0', ['pretrain.lr']),
     set('suite.kind=nosuch', ['suite.kind']),
     set('suite.domains=[]', ['suite.domains']),
-    { name: 'unknown profile', args: ['figures', '--dry-run', '--profile', 'nosuch'], expectExit: [2], mustMention: ['Unknown profile "nosuch"'] },
-    { name: '--config: unknown key', args: ['figures', '--dry-run', '--config', cfg('unknown.json', '{"finetune":{"epochz":3}}')], expectExit: [2], mustMention: ['epochz'] },
-    { name: '--config: not JSON', args: ['figures', '--dry-run', '--config', cfg('broken.json', '{"finetune": ')], expectExit: [2], mustMention: ['broken.json'] },
-    { name: '--config: missing file', args: ['figures', '--dry-run', '--config', join(dir, 'absent.json')], expectExit: [2], mustMention: ['absent.json'] },
+    {
+      name: 'unknown profile',
+      args: ['figures', '--dry-run', '--profile', 'nosuch'],
+      expectExit: [2],
+      mustMention: ['Unknown profile "nosuch"'],
+    },
+    {
+      name: '--config: unknown key',
+      args: ['figures', '--dry-run', '--config', cfg('unknown.json', '{"finetune":{"epochz":3}}')],
+      expectExit: [2],
+      mustMention: ['epochz'],
+    },
+    {
+      name: '--config: not JSON',
+      args: ['figures', '--dry-run', '--config', cfg('broken.json', '{"finetune": ')],
+      expectExit: [2],
+      mustMention: ['broken.json'],
+    },
+    {
+      name: '--config: missing file',
+      args: ['figures', '--dry-run', '--config', join(dir, 'absent.json')],
+      expectExit: [2],
+      mustMention: ['absent.json'],
+    },
     { name: 'unknown target', args: ['nosuch-target', '--dry-run'], expectExit: [2], mustMention: ['Unknown target "nosuch-target"'] },
-    { name: '--override of an unknown instance', args: ['figures', '--dry-run', '--override', 'nosuch:train.lr=1'], expectExit: [2], mustMention: ['nosuch'] },
-    { name: '--override with a bad value', args: ['figures', '--dry-run', '--override', 'finetune/real,P-T,seed=0:train.lr=fast'], expectExit: [2], mustMention: ['train.lr'] },
-    { name: 'runner config: invalid', args: ['figures', '--dry-run', '--remote', 'x'], env: { WT_CONFIG: cfg('runner.json', '{"remotes":{"x":{"type":"ftp"}}}') }, expectExit: [2], mustMention: ['runner.json'] },
-    { name: 'unknown remote', args: ['figures', '--dry-run', '--remote', 'nowhere'], expectExit: [2], mustMention: ['No remote named "nowhere"'] },
+    {
+      name: '--override of an unknown instance',
+      args: ['figures', '--dry-run', '--override', 'nosuch:train.lr=1'],
+      expectExit: [2],
+      mustMention: ['nosuch'],
+    },
+    {
+      name: '--override with a bad value',
+      args: ['figures', '--dry-run', '--override', 'finetune/real,P-T,seed=0:train.lr=fast'],
+      expectExit: [2],
+      mustMention: ['train.lr'],
+    },
+    {
+      name: 'runner config: invalid',
+      args: ['figures', '--dry-run', '--remote', 'x'],
+      env: { WT_CONFIG: cfg('runner.json', '{"remotes":{"x":{"type":"ftp"}}}') },
+      expectExit: [2],
+      mustMention: ['runner.json'],
+    },
+    {
+      name: 'unknown remote',
+      args: ['figures', '--dry-run', '--remote', 'nowhere'],
+      expectExit: [2],
+      mustMention: ['No remote named "nowhere"'],
+    },
     { name: 'unknown option', args: ['figures', '--jobz', '2'], expectExit: [2], mustMention: ['--jobz'] },
-    { name: 'ImageFolder: missing root', args: ['figures', '--config', folderSuite(join(dir, 'no-such-folder')), '--dry-run'], expectExit: [0], mustMention: ['no-such-folder'] },
-    { name: 'ImageFolder: empty class folders', args: ['datasets', '--config', folderSuite(emptyClasses)], expectExit: [1], mustMention: ['empty-classes'] },
-    { name: 'ImageFolder: corrupt image and non-image file', args: ['datasets', '--config', folderSuite(tree)], expectExit: [1], mustMention: ['a.png'] },
-    { name: 'dataset file: truncated', direct: direct(() => readDatasetFile(truncated)), expectExit: [THREW], mustMention: ['truncated.wtds'] },
-    { name: 'dataset file: wrong magic', direct: direct(() => readDatasetFile(join(dir, 'magic.wtds'))), expectExit: [THREW], mustMention: ['magic.wtds'] },
-    { name: 'dataset file: label out of range', direct: direct(() => writeDatasetFile(join(dir, 'label.wtds'), badLabel)), expectExit: [THREW], mustMention: ['label'] },
-    { name: 'dataset file: header/image size mismatch', direct: direct(() => readDatasetFile(join(dir, 'wrong-size.wtds'))), expectExit: [THREW], mustMention: ['wrong-size.wtds'] },
+    {
+      name: 'ImageFolder: missing root',
+      args: ['figures', '--config', folderSuite(join(dir, 'no-such-folder')), '--dry-run'],
+      expectExit: [0],
+      mustMention: ['no-such-folder'],
+    },
+    {
+      name: 'ImageFolder: empty class folders',
+      args: ['datasets', '--config', folderSuite(emptyClasses)],
+      expectExit: [1],
+      mustMention: ['empty-classes'],
+    },
+    {
+      name: 'ImageFolder: corrupt image and non-image file',
+      args: ['datasets', '--config', folderSuite(tree)],
+      expectExit: [1],
+      mustMention: ['a.png'],
+    },
+    {
+      name: 'dataset file: truncated',
+      direct: direct(() => readDatasetFile(truncated)),
+      expectExit: [THREW],
+      mustMention: ['truncated.wtds'],
+    },
+    {
+      name: 'dataset file: wrong magic',
+      direct: direct(() => readDatasetFile(join(dir, 'magic.wtds'))),
+      expectExit: [THREW],
+      mustMention: ['magic.wtds'],
+    },
+    {
+      name: 'dataset file: label out of range',
+      direct: direct(() => writeDatasetFile(join(dir, 'label.wtds'), badLabel)),
+      expectExit: [THREW],
+      mustMention: ['label'],
+    },
+    {
+      name: 'dataset file: header/image size mismatch',
+      direct: direct(() => readDatasetFile(join(dir, 'wrong-size.wtds'))),
+      expectExit: [THREW],
+      mustMention: ['wrong-size.wtds'],
+    },
     {
       name: 'checkpoint of another architecture',
       direct: async () => {
@@ -460,7 +655,12 @@ async function badInputCases(dir: string): Promise<BadCase[]> {
       expectExit: [THREW],
       mustMention: ['ckpt'],
     },
-    { name: 'P-T from a source of another architecture', args: ['finetune/real,P-T,seed=0', '--override', 'finetune/real,P-T,seed=0:arch.widths=[8,16]', '--name', 'bad-arch', '-q'], expectExit: [1], mustMention: ['P-T init'] },
+    {
+      name: 'P-T from a source of another architecture',
+      args: ['finetune/real,P-T,seed=0', '--override', 'finetune/real,P-T,seed=0:arch.widths=[8,16]', '--name', 'bad-arch', '-q'],
+      expectExit: [1],
+      mustMention: ['P-T init'],
+    },
   ];
 }
 
@@ -528,7 +728,9 @@ function secondsSinceLastCheckpoint(store: string): number[] {
   for (const fp of existsSync(scratch) ? readdirSync(scratch) : []) {
     const dir = join(scratch, fp, 'checkpoints');
     if (!existsSync(dir)) continue;
-    const times = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => statSync(join(dir, f)).mtimeMs);
+    const times = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => statSync(join(dir, f)).mtimeMs);
     if (times.length) out.push((now - Math.max(...times)) / 1000);
   }
   return out;
@@ -579,7 +781,15 @@ function mulberry32(seed: number): () => number {
 
 export function formatTable(rows: Row[]): string {
   const head = ['fault', 'trials', 'detected', 'recovered', 'results identical', 'work lost', 'writes outside the store'];
-  const body = rows.map((r) => [r.fault, String(r.trials), `${r.detected}/${r.trials}`, `${r.recovered}/${r.trials}`, r.identical, r.workLost, r.outside ?? '?']);
+  const body = rows.map((r) => [
+    r.fault,
+    String(r.trials),
+    `${r.detected}/${r.trials}`,
+    `${r.recovered}/${r.trials}`,
+    r.identical,
+    r.workLost,
+    r.outside ?? '?',
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
@@ -635,12 +845,21 @@ export async function runCampaign(opts: CampaignOptions): Promise<{ rows: Row[];
   };
   const sandbox = (name: string) => join(OUT, name);
   await measured('kills', () => c.kills(opts.kills, opts.seed, opts.maxDelaySeconds ?? (opts.profile === 'tiny' ? 4 : 60), reference));
-  await measured('stop', async () => [await c.cleanStop('SIGINT', reference), ...(opts.quick ? [] : [await c.cleanStop('SIGTERM', reference)])]);
+  await measured('stop', async () => [
+    await c.cleanStop('SIGINT', reference),
+    ...(opts.quick ? [] : [await c.cleanStop('SIGTERM', reference)]),
+  ]);
   await measured('corruption', () => c.corruption(referenceStore, reference));
   await measured('disk', () => c.diskFull());
   await measured('concurrency', async () => [
     await c.concurrency(2, [['figures'], ['figures']], reference),
-    await c.concurrency(4, opts.quick ? [['datasets'], ['training'], ['pretrain'], ['datasets', 'pretrain']] : [['figures'], ['analyses'], ['training'], ['datasets', 'pretrain']], reference),
+    await c.concurrency(
+      4,
+      opts.quick
+        ? [['datasets'], ['training'], ['pretrain'], ['datasets', 'pretrain']]
+        : [['figures'], ['analyses'], ['training'], ['datasets', 'pretrain']],
+      reference,
+    ),
   ]);
   await measured('lock-holder', () => c.killedLockHolder());
   // The trust review's classes, one row each.
@@ -688,6 +907,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   console.log(`\nFault campaign (profile ${values.profile}, seed ${values.seed}):\n`);
   console.log(formatTable(rows));
   console.log('\nBad inputs:');
-  for (const b of bad) console.log(`  ${b.ok ? 'ok ' : 'BAD'} ${b.name.padEnd(45)} ${b.exit === THREW ? 'threw' : `exit ${b.exit}`}  ${b.message?.slice(0, 120)}`);
+  for (const b of bad)
+    console.log(
+      `  ${b.ok ? 'ok ' : 'BAD'} ${b.name.padEnd(45)} ${b.exit === THREW ? 'threw' : `exit ${b.exit}`}  ${b.message?.slice(0, 120)}`,
+    );
   for (const r of rows.filter((x) => x.notes)) console.log(`  note: ${r.fault}: ${r.notes}`);
 }

@@ -27,7 +27,8 @@ const lock = readFileSync(lockPath, 'utf8');
 const v1 = versionOneLock(lock);
 
 const statSeconds = await seconds(() => {
-  for (const dir of readdirSync(join(ROOT, 'data'))) for (const f of readdirSync(join(ROOT, 'data', dir))) statSync(join(ROOT, 'data', dir, f));
+  for (const dir of readdirSync(join(ROOT, 'data')))
+    for (const f of readdirSync(join(ROOT, 'data', dir))) statSync(join(ROOT, 'data', dir, f));
 });
 const warm = await seconds(async () => assertFresh(await computeStatus(await openFolderProject(ROOT), ['all'])));
 rmSync(join(ROOT, 'store', 'cache', 'file-hashes.json'), { force: true });
@@ -37,10 +38,16 @@ const lines = (s: string) => s.split('\n').length;
 console.log(`${FILES} input files in 10 class folders; cold build ${buildSeconds.toFixed(2)} s\n`);
 console.log('| measure | this lock file (v2) | baseline | ratio |');
 console.log('|---|---|---|---|');
-console.log(`| lock file size | ${formatBytes(lock.length)} | ${formatBytes(v1.length)} (v1: every file listed) | ${(v1.length / lock.length).toFixed(0)}× smaller |`);
+console.log(
+  `| lock file size | ${formatBytes(lock.length)} | ${formatBytes(v1.length)} (v1: every file listed) | ${(v1.length / lock.length).toFixed(0)}× smaller |`,
+);
 console.log(`| lock file lines | ${lines(lock)} | ${lines(v1)} (v1) | ${(lines(v1) / lines(lock)).toFixed(0)}× fewer |`);
-console.log(`| status, file-hash memo warm | ${warm.toFixed(2)} s | ${statSeconds.toFixed(2)} s (stat every file) | ${(warm / statSeconds).toFixed(1)}× |`);
-console.log(`| status, memo deleted (rehash all) | ${cold.toFixed(2)} s | ${statSeconds.toFixed(2)} s (stat every file) | ${(cold / statSeconds).toFixed(1)}× |`);
+console.log(
+  `| status, file-hash memo warm | ${warm.toFixed(2)} s | ${statSeconds.toFixed(2)} s (stat every file) | ${(warm / statSeconds).toFixed(1)}× |`,
+);
+console.log(
+  `| status, memo deleted (rehash all) | ${cold.toFixed(2)} s | ${statSeconds.toFixed(2)} s (stat every file) | ${(cold / statSeconds).toFixed(1)}× |`,
+);
 if (!args.keep) rmSync(ROOT, { recursive: true, force: true });
 
 function assertFresh(list: { state: string }[]): void {
@@ -52,7 +59,9 @@ function versionOneLock(text: string): string {
   const data = JSON.parse(text) as { instances: Record<string, { fingerprint: string; record: { inputs: unknown } }> };
   for (const inst of Object.values(data.instances)) {
     const fp = inst.fingerprint;
-    const manifest = JSON.parse(readFileSync(join(ROOT, 'store', 'entries', fp.slice(0, 2), fp, 'manifest.json'), 'utf8')) as { record: { inputs: unknown } };
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'store', 'entries', fp.slice(0, 2), fp, 'manifest.json'), 'utf8')) as {
+      record: { inputs: unknown };
+    };
     inst.record.inputs = manifest.record.inputs;
   }
   return `${JSON.stringify({ ...data, lockVersion: 1 }, null, 1)}\n`;

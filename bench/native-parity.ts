@@ -41,12 +41,26 @@ interface Run {
 }
 
 function cli(store: string, env: Record<string, string>, extra: string[]): string {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'pipeline.ts'), ...extra, '-p', args.profile, '--store', store, ...args.set.flatMap((s) => ['--set', s])], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, WT_LOCK_DIR: join(store, '..', 'locks') },
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(ROOT, 'pipeline.ts'),
+      ...extra,
+      '-p',
+      args.profile,
+      '--store',
+      store,
+      ...args.set.flatMap((s) => ['--set', s]),
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env, WT_LOCK_DIR: join(store, '..', 'locks') },
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    },
+  );
   if (r.status !== 0) throw new Error(`pipeline ${extra.join(' ')} failed:\n${r.stderr}`);
   return r.stdout;
 }
@@ -66,16 +80,26 @@ for (const seed of seeds) {
     const fp = status.find((s) => s.id === 'pretrain')!.fingerprint;
     const run = TrainingRun.parse(JSON.parse(readFileSync(join(store, 'entries', fp.slice(0, 2), fp, 'out', 'run.json'), 'utf8')));
     runs.push({ impl: impl.name, seed, seconds, run });
-    process.stderr.write(`${impl.name} seed ${seed}: ${seconds.toFixed(0)} s, final test accuracy ${(run.finalTestAccuracy * 100).toFixed(1)}%\n`);
+    process.stderr.write(
+      `${impl.name} seed ${seed}: ${seconds.toFixed(0)} s, final test accuracy ${(run.finalTestAccuracy * 100).toFixed(1)}%\n`,
+    );
   }
 }
 
 const epochs = runs[0]!.run.history.map((h) => h.epoch);
-const curve = (impl: string, seed: number) => runs.find((r) => r.impl === impl && r.seed === seed)!.run.history.map((h) => h.testAccuracy * 100);
+const curve = (impl: string, seed: number) =>
+  runs.find((r) => r.impl === impl && r.seed === seed)!.run.history.map((h) => h.testAccuracy * 100);
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sd = (xs: number[]) => Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / Math.max(1, xs.length - 1));
 
-const header = ['epoch', ...IMPLEMENTATIONS.flatMap((i) => seeds.map((s) => `${i.name} s${s}`)), 'mean native', 'mean wasm', 'gap', 'seed sd (pooled)'];
+const header = [
+  'epoch',
+  ...IMPLEMENTATIONS.flatMap((i) => seeds.map((s) => `${i.name} s${s}`)),
+  'mean native',
+  'mean wasm',
+  'gap',
+  'seed sd (pooled)',
+];
 console.log(`test accuracy (%) of ${args.profile}'s pre-training run per epoch, ${seeds.length} seeds × 2 kernel implementations\n`);
 console.log(`| ${header.join(' | ')} |`);
 console.log(`|${header.map(() => '---').join('|')}|`);
@@ -87,12 +111,16 @@ epochs.forEach((epoch, e) => {
   const pooled = Math.sqrt((sd(per[0]!) ** 2 + sd(per[1]!) ** 2) / 2);
   gaps.push(Math.abs(gap));
   sds.push(pooled);
-  console.log(`| ${[epoch, ...per.flat().map((v) => v.toFixed(1)), mean(per[0]!).toFixed(1), mean(per[1]!).toFixed(1), gap.toFixed(1), pooled.toFixed(1)].join(' | ')} |`);
+  console.log(
+    `| ${[epoch, ...per.flat().map((v) => v.toFixed(1)), mean(per[0]!).toFixed(1), mean(per[1]!).toFixed(1), gap.toFixed(1), pooled.toFixed(1)].join(' | ')} |`,
+  );
 });
 // the gap between two means of n seeds each has standard error sd·√(2/n)
 const se = sds.map((s) => s * Math.sqrt(2 / seeds.length));
 const outside = gaps.filter((g, i) => g > 2 * se[i]!).length;
-console.log(`\n|gap| > 2 standard errors of the gap at ${outside} of ${epochs.length} epochs; final epoch gap ${gaps.at(-1)!.toFixed(1)} points (2 SE = ${(2 * se.at(-1)!).toFixed(1)})`);
+console.log(
+  `\n|gap| > 2 standard errors of the gap at ${outside} of ${epochs.length} epochs; final epoch gap ${gaps.at(-1)!.toFixed(1)} points (2 SE = ${(2 * se.at(-1)!).toFixed(1)})`,
+);
 for (const impl of IMPLEMENTATIONS) {
   const secs = runs.filter((r) => r.impl === impl.name).map((r) => r.seconds);
   console.log(`${impl.name}: ${mean(secs).toFixed(0)} s per pre-training run (mean of ${secs.length})`);

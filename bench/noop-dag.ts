@@ -42,9 +42,12 @@ export async function makeDag(): Promise<Dag> {
   const dag = new Dag();
   const blobs = Array.from({ length: COUNTS.blob }, (_, i) => dag.add(blob, { i, mb: BLOB_MB }, {}));
   const features = Array.from({ length: COUNTS.feature }, (_, i) => dag.add(feature, { i }, { inputs: [blobs[i % blobs.length]!] }));
-  const pairs = Array.from({ length: COUNTS.pair }, (_, i) => dag.add(pair, { i }, { inputs: [features[i]!, features[(i * 7 + 1) % features.length]!] }));
-  const sums = Array.from({ length: COUNTS.summary }, (_, i) => dag.add(summary, { i }, { inputs: pairs.filter((_, j) => j % COUNTS.summary === i) }));
+  const pairs = Array.from({ length: COUNTS.pair }, (_, i) =>
+    dag.add(pair, { i }, { inputs: [features[i]!, features[(i * 7 + 1) % features.length]!] }),
+  );
+  const sums = Array.from({ length: COUNTS.summary }, (_, i) =>
+    dag.add(summary, { i }, { inputs: pairs.filter((_, j) => j % COUNTS.summary === i) }),
+  );
   dag.group('everything', [dag.add(all, { i: 0 }, { inputs: sums })]);
   return dag;
 }
-

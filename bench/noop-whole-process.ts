@@ -41,7 +41,13 @@ function writeSameShape(nodes: readonly DagNode[]): { snakefile: string; makefil
   const t0 = Date.now() / 1000 - nodes.length;
   nodes.forEach((n, i) => {
     const ins = [...new Set(n.upstream())].map(file);
-    snake.push(`rule r${i}:`, `    output: ${JSON.stringify(file(n))}`, ...(ins.length ? [`    input: ${ins.map((f) => JSON.stringify(f)).join(', ')}`] : []), `    shell: "touch {output}"`, '');
+    snake.push(
+      `rule r${i}:`,
+      `    output: ${JSON.stringify(file(n))}`,
+      ...(ins.length ? [`    input: ${ins.map((f) => JSON.stringify(f)).join(', ')}`] : []),
+      `    shell: "touch {output}"`,
+      '',
+    );
     make.push(`${file(n)}: ${ins.join(' ')}`, '\ttouch $@', '');
     writeFileSync(join(WORK, file(n)), '');
     utimesSync(join(WORK, file(n)), t0 + i, t0 + i);
@@ -59,19 +65,53 @@ export function wholeProcessRows(nodes: readonly DagNode[], store: string): Whol
   const has = (tool: string) => spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0;
   precompiled('status', '-q'); // the first run after an edit rebuilds dist/pipeline.cjs and writes its code cache
   const rows: WholeProcessRow[] = [
-    { measure: '`node pipeline.mjs figures -q` (no-op, precompiled)', seconds: precompiled('figures', '-q'), target: '≤ 0.300 s and ≥ 2.5× faster than Snakemake', note: `${nodes.length} instances, all fresh` },
+    {
+      measure: '`node pipeline.mjs figures -q` (no-op, precompiled)',
+      seconds: precompiled('figures', '-q'),
+      target: '≤ 0.300 s and ≥ 2.5× faster than Snakemake',
+      note: `${nodes.length} instances, all fresh`,
+    },
     { measure: '`node pipeline.mjs status -q`', seconds: precompiled('status', '-q'), target: '≤ 0.300 s', note: '' },
-    { measure: '`node pipeline.mjs --help`', seconds: medianSeconds(process.execPath, ['pipeline.mjs', '--help']), target: '≤ 0.200 s', note: '' },
-    { measure: '`node --import tsx pipeline.ts figures -q` (no-op, from source)', seconds: fromSource('figures', '-q'), note: 'the TypeScript loader and ~400 modules' },
-    { measure: '`npx tsx pipeline.ts figures -q` (the README\'s command)', seconds: medianSeconds('npx', ['tsx', 'pipeline.ts', 'figures', '-q', '--store', store]), note: 'npx itself is about 0.5 s' },
+    {
+      measure: '`node pipeline.mjs --help`',
+      seconds: medianSeconds(process.execPath, ['pipeline.mjs', '--help']),
+      target: '≤ 0.200 s',
+      note: '',
+    },
+    {
+      measure: '`node --import tsx pipeline.ts figures -q` (no-op, from source)',
+      seconds: fromSource('figures', '-q'),
+      note: 'the TypeScript loader and ~400 modules',
+    },
+    {
+      measure: "`npx tsx pipeline.ts figures -q` (the README's command)",
+      seconds: medianSeconds('npx', ['tsx', 'pipeline.ts', 'figures', '-q', '--store', store]),
+      note: 'npx itself is about 0.5 s',
+    },
     { measure: '`node --import tsx pipeline.ts status -q`', seconds: fromSource('status', '-q'), note: '' },
     has('snakemake')
-      ? { measure: '`snakemake -c2 -q -n`, same shape (baseline)', seconds: medianSeconds('snakemake', ['-c2', '-q', '-n', '-s', join(WORK, 'Snakefile'), '-d', WORK]), note: `${nodes.length} rules, ${edges} edges, nothing to do` }
-      : { measure: '`snakemake -n`, same shape (baseline)', seconds: undefined, note: 'SKIPPED: snakemake is not installed (apt-get install snakemake)' },
+      ? {
+          measure: '`snakemake -c2 -q -n`, same shape (baseline)',
+          seconds: medianSeconds('snakemake', ['-c2', '-q', '-n', '-s', join(WORK, 'Snakefile'), '-d', WORK]),
+          note: `${nodes.length} rules, ${edges} edges, nothing to do`,
+        }
+      : {
+          measure: '`snakemake -n`, same shape (baseline)',
+          seconds: undefined,
+          note: 'SKIPPED: snakemake is not installed (apt-get install snakemake)',
+        },
     has('make')
-      ? { measure: '`make -q`, same shape', seconds: medianSeconds('make', ['-q', '-f', join(WORK, 'Makefile'), '-C', WORK]), note: `${nodes.length} targets, up to date` }
+      ? {
+          measure: '`make -q`, same shape',
+          seconds: medianSeconds('make', ['-q', '-f', join(WORK, 'Makefile'), '-C', WORK]),
+          note: `${nodes.length} targets, up to date`,
+        }
       : { measure: '`make -q`, same shape', seconds: undefined, note: 'SKIPPED: make is not installed' },
-    { measure: '`node --import tsx -e 0`', seconds: medianSeconds(process.execPath, ['--import', 'tsx', '-e', '0']), note: 'the TypeScript loader alone' },
+    {
+      measure: '`node --import tsx -e 0`',
+      seconds: medianSeconds(process.execPath, ['--import', 'tsx', '-e', '0']),
+      note: 'the TypeScript loader alone',
+    },
     { measure: '`node -e 0`', seconds: medianSeconds(process.execPath, ['-e', '0']), note: 'node alone' },
   ];
   rmSync(WORK, { recursive: true, force: true });
@@ -83,7 +123,14 @@ export function printWholeProcess(rows: readonly WholeProcessRow[]): void {
   console.log('\n| whole process, median of 5 | wall | vs Snakemake | target | notes |');
   console.log('|---|---|---|---|---|');
   for (const r of rows) {
-    const ratio = r.seconds === undefined || snake === undefined ? '—' : r.seconds <= snake ? `${(snake / r.seconds).toFixed(2)}× faster` : `${(r.seconds / snake).toFixed(2)}× slower`;
-    console.log(`| ${r.measure} | ${r.seconds === undefined ? '—' : `${r.seconds.toFixed(3)} s`} | ${ratio} | ${r.target ?? ''} | ${r.note} |`);
+    const ratio =
+      r.seconds === undefined || snake === undefined
+        ? '—'
+        : r.seconds <= snake
+          ? `${(snake / r.seconds).toFixed(2)}× faster`
+          : `${(r.seconds / snake).toFixed(2)}× slower`;
+    console.log(
+      `| ${r.measure} | ${r.seconds === undefined ? '—' : `${r.seconds.toFixed(3)} s`} | ${ratio} | ${r.target ?? ''} | ${r.note} |`,
+    );
   }
 }

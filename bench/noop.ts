@@ -20,12 +20,18 @@ import { loadProfile } from '../profiles/index.ts';
 import { printWholeProcess, wholeProcessRows } from './noop-whole-process.ts';
 
 const { values: args } = parseArgs({
-  options: { 'blob-mb': { type: 'string', default: '20' }, keep: { type: 'boolean', default: false }, 'whole-process-only': { type: 'boolean', default: false }, 'default-store': { type: 'string' } },
+  options: {
+    'blob-mb': { type: 'string', default: '20' },
+    keep: { type: 'boolean', default: false },
+    'whole-process-only': { type: 'boolean', default: false },
+    'default-store': { type: 'string' },
+  },
 });
 process.env.WT_BENCH_BLOB_MB = args['blob-mb'];
 const { BLOB_MB, COUNTS, ROOT, makeDag, writeProject } = await import('./noop-dag.ts');
 
-const open = async () => new Project({ dag: await makeDag(), root: ROOT, storeDir: join(ROOT, 'store'), lockFile: join(ROOT, 'bench.lock.json') });
+const open = async () =>
+  new Project({ dag: await makeDag(), root: ROOT, storeDir: join(ROOT, 'store'), lockFile: join(ROOT, 'bench.lock.json') });
 
 async function timeBuild(): Promise<{ seconds: number; built: number; cached: number }> {
   const t0 = performance.now();
@@ -33,7 +39,11 @@ async function timeBuild(): Promise<{ seconds: number; built: number; cached: nu
   const summary = await build(project, { targets: ['everything'], executor: new LocalExecutor(2), reporter: silentReporter });
   const seconds = (performance.now() - t0) / 1000;
   if (summary.exitCode !== 0) throw new Error(JSON.stringify(summary.outcomes.filter((o) => o.outcome === 'failed').slice(0, 3)));
-  return { seconds, built: summary.outcomes.filter((o) => o.outcome === 'built').length, cached: summary.outcomes.filter((o) => o.outcome === 'cached').length };
+  return {
+    seconds,
+    built: summary.outcomes.filter((o) => o.outcome === 'built').length,
+    cached: summary.outcomes.filter((o) => o.outcome === 'cached').length,
+  };
 }
 
 async function timeStatus(): Promise<number> {
@@ -64,13 +74,17 @@ function median(xs: number[]): number {
 }
 
 if (!args['whole-process-only']) await syntheticTable();
-const defaultNodes = buildDag(loadProfile({ profile: 'default' })).finalize().nodes();
+const defaultNodes = buildDag(loadProfile({ profile: 'default' }))
+  .finalize()
+  .nodes();
 printWholeProcess(wholeProcessRows(defaultNodes, args['default-store'] ?? join(import.meta.dirname, '..', 'artifacts', 'store')));
 
 async function syntheticTable(): Promise<void> {
   writeProject();
   const total = Object.values(COUNTS).reduce((a, b) => a + b, 0);
-  console.log(`Synthetic DAG: ${total} instances (${COUNTS.blob} × ${BLOB_MB} MB blobs, ${total - COUNTS.blob} small stages), store under ${ROOT}`);
+  console.log(
+    `Synthetic DAG: ${total} instances (${COUNTS.blob} × ${BLOB_MB} MB blobs, ${total - COUNTS.blob} small stages), store under ${ROOT}`,
+  );
   const cold = await timeBuild();
   const storeBytes = dirSize(join(ROOT, 'store'));
   const noops = [];
@@ -80,15 +94,21 @@ async function syntheticTable(): Promise<void> {
   for (let i = 0; i < 5; i++) statuses.push(await timeStatus());
   const cliNoop = median([0, 1, 2].map(() => cliSeconds([])));
   const cliStatus = median([0, 1, 2].map(() => cliSeconds(['status'])));
-  const nodeStartup = median([0, 1, 2].map(() => {
-    const t0 = performance.now();
-    execFileSync(process.execPath, ['--import', 'tsx', '-e', '0']);
-    return (performance.now() - t0) / 1000;
-  }));
+  const nodeStartup = median(
+    [0, 1, 2].map(() => {
+      const t0 = performance.now();
+      execFileSync(process.execPath, ['--import', 'tsx', '-e', '0']);
+      return (performance.now() - t0) / 1000;
+    }),
+  );
 
   const rows: [string, string, string][] = [
     ['cold build (in-process)', `${cold.seconds.toFixed(2)} s`, `${cold.built} built, store ${formatBytes(storeBytes)}`],
-    ['no-op rerun (in-process, median of 5)', `${median(noops.map((n) => n.seconds)).toFixed(3)} s`, `target ≤ 0.300 s; ${noops[0]!.cached} cached`],
+    [
+      'no-op rerun (in-process, median of 5)',
+      `${median(noops.map((n) => n.seconds)).toFixed(3)} s`,
+      `target ≤ 0.300 s; ${noops[0]!.cached} cached`,
+    ],
     ['status (in-process, median of 5)', `${median(statuses).toFixed(3)} s`, `${total} fresh`],
     ['no-op rerun (whole CLI process)', `${cliNoop.toFixed(3)} s`, 'includes node + tsx start-up'],
     ['status (whole CLI process)', `${cliStatus.toFixed(3)} s`, 'includes node + tsx start-up'],

@@ -36,19 +36,48 @@ export function torchPythons(flag: string | undefined, notes: string[]): TorchPy
     if (out.some((p) => p.python === python)) continue;
     const version = torchVersion(python);
     if (!version) {
-      notes.push(python === DEBIAN_PYTHON ? `${python} has no torch (apt-get install python3-torch)` : `${python} (WT_TORCH_PYTHON) cannot import torch`);
+      notes.push(
+        python === DEBIAN_PYTHON
+          ? `${python} has no torch (apt-get install python3-torch)`
+          : `${python} (WT_TORCH_PYTHON) cannot import torch`,
+      );
       continue;
     }
     out.push({ python, version, current: Number(version.split('.')[0]) >= 2 });
   }
-  if (!out.some((p) => p.current)) notes.push('no PyTorch 2.x: set WT_TORCH_PYTHON to a Python that has it (../shared/tools/torch-venv.sh DIR makes one)');
+  if (!out.some((p) => p.current))
+    notes.push('no PyTorch 2.x: set WT_TORCH_PYTHON to a Python that has it (../shared/tools/torch-venv.sh DIR makes one)');
   return out.sort((a, b) => Number(b.current) - Number(a.current));
 }
 
-export function torchReference(py: TorchPython, threads: number, shape: { size: number; batch: number }, seconds: number): TorchResult | undefined {
+export function torchReference(
+  py: TorchPython,
+  threads: number,
+  shape: { size: number; batch: number },
+  seconds: number,
+): TorchResult | undefined {
   const script = fileURLToPath(new URL('./torch_reference.py', import.meta.url));
-  const r = spawnSync(py.python, [script, '--batch', String(shape.batch), '--threads', String(threads), '--seconds', String(seconds / 2),
-    '--height', String(shape.size), '--width', String(shape.size), '--channels', '3', '--classes', '10'], { encoding: 'utf8' });
+  const r = spawnSync(
+    py.python,
+    [
+      script,
+      '--batch',
+      String(shape.batch),
+      '--threads',
+      String(threads),
+      '--seconds',
+      String(seconds / 2),
+      '--height',
+      String(shape.size),
+      '--width',
+      String(shape.size),
+      '--channels',
+      '3',
+      '--classes',
+      '10',
+    ],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) {
     console.log(`torch reference (${py.python}) failed: ${r.stderr.trim().split('\n').at(-1)}`);
     return undefined;

@@ -13,7 +13,7 @@
 // table: where a native training step spends its time, per kernel, with the convolutions' share
 // of the 333 GFLOP/s AVX-512 peak of this machine. A last row runs the real train() (1 epoch on
 // --e2e-count synthetic images, with per-epoch evaluation and checkpoints) and reports its peak RSS.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Dataset } from '../data/dataset.ts';
@@ -144,20 +144,39 @@ async function main(): Promise<void> {
       `${shapeLabel}: Fixup ResNet ${JSON.stringify(model.config.widths)}×${JSON.stringify(model.config.blocks)}, ` +
         `${(flops.forward / 1e6).toFixed(1)} MFLOP/sample forward, ${(flops.train / 1e6).toFixed(1)} MFLOP/sample train step`,
     );
-    const runs = pythons.flatMap((py) => [2, 1].map((t) => torchReference(py, t, shape, seconds)).filter((r): r is TorchResult => !!r).map((r) => ({ ...r, current: py.current })));
+    const runs = pythons.flatMap((py) =>
+      [2, 1]
+        .map((t) => torchReference(py, t, shape, seconds))
+        .filter((r): r is TorchResult => !!r)
+        .map((r) => ({ ...r, current: py.current })),
+    );
     const torch = baselineOf(runs);
     if (torch) baselines.push(`${shapeLabel}: PyTorch ${torch.torch}, ${torch.threads} threads`);
     const measured: { nativeTrain?: number } = {};
     shapeResults.push({ shape, torch, measured });
     const note = (name: string, procs: string, text: string) => rows.push([shapeLabel, name, procs, text, '', '', '', '', '', '', '', '']);
-    const row = (name: string, procs: number, threads: string, train: number, infer: number | undefined, rss: string, other: number | null | undefined) =>
+    const row = (
+      name: string,
+      procs: number,
+      threads: string,
+      train: number,
+      infer: number | undefined,
+      rss: string,
+      other: number | null | undefined,
+    ) =>
       rows.push([
-        shapeLabel, name, String(procs), threads, train.toFixed(1), ((train * flops.train) / 1e9).toFixed(2),
+        shapeLabel,
+        name,
+        String(procs),
+        threads,
+        train.toFixed(1),
+        ((train * flops.train) / 1e9).toFixed(2),
         infer === undefined ? '' : infer.toFixed(1),
-        torch ? (train / torch.train_samples_per_s).toFixed(3) + '×' : '-',
-        torch && infer !== undefined ? (infer / torch.infer_samples_per_s).toFixed(3) + '×' : '-',
-        ((100 * train * flops.train) / 1e9 / PEAK_GFLOPS).toFixed(1) + '%',
-        rss, other == null ? '?' : other.toFixed(2),
+        torch ? `${(train / torch.train_samples_per_s).toFixed(3)}×` : '-',
+        torch && infer !== undefined ? `${(infer / torch.infer_samples_per_s).toFixed(3)}×` : '-',
+        `${((100 * train * flops.train) / 1e9 / PEAK_GFLOPS).toFixed(1)}%`,
+        rss,
+        other == null ? '?' : other.toFixed(2),
       ]);
     for (const t of targets(backends))
       for (const procs of t.procs) {
@@ -171,7 +190,15 @@ async function main(): Promise<void> {
         const label = `${t.label} ${r[0]!.version}`;
         if (withKernels) measured.nativeTrain = r[0]!.trainSamplesPerSecond;
         if (t.label === 'wasm+native') rssPerProcess.push(...r.map((w) => w.maxRssMB));
-        row(label, procs, r.map((w) => w.threads).join('+'), sum(r, 'trainSamplesPerSecond'), sum(r, 'inferSamplesPerSecond'), r.map((w) => w.maxRssMB.toFixed(0)).join('+'), r.otherCores);
+        row(
+          label,
+          procs,
+          r.map((w) => w.threads).join('+'),
+          sum(r, 'trainSamplesPerSecond'),
+          sum(r, 'inferSamplesPerSecond'),
+          r.map((w) => w.maxRssMB.toFixed(0)).join('+'),
+          r.otherCores,
+        );
         if (withKernels && r[0]!.kernels) {
           breakdowns.push(kernelTable(shapeLabel, r[0]!.kernels));
           firstNative ??= { shape };
@@ -188,19 +215,44 @@ async function main(): Promise<void> {
   const e2eBackend = backends.includes('wasm') ? 'wasm' : backends[0]!;
   const e2e = await runWorkers(e2eBackend, 1, e2eShape, {}, ['--e2e', '--e2e-count', String(args['e2e-count'])]);
   const e2eLabel = `${e2eShape.size}×${e2eShape.size} b${e2eShape.batch}`;
-  if (typeof e2e === 'string') rows.push([e2eLabel, `train() 1 epoch, ${e2eBackend}`, '1', `failed: ${e2e}`, '', '', '', '', '', '', '', '']);
+  if (typeof e2e === 'string')
+    rows.push([e2eLabel, `train() 1 epoch, ${e2eBackend}`, '1', `failed: ${e2e}`, '', '', '', '', '', '', '', '']);
   else
     rows.push([
-      e2eLabel, `train() 1 epoch ×${args['e2e-count']}, ${e2eBackend}${e2e[0]!.native === 'off' ? '' : '+native'}`, '1', String(e2e[0]!.threads),
-      e2e[0]!.trainSamplesPerSecond.toFixed(1), '', e2e[0]!.inferSamplesPerSecond.toFixed(1), '', '', '', e2e[0]!.maxRssMB.toFixed(0),
+      e2eLabel,
+      `train() 1 epoch ×${args['e2e-count']}, ${e2eBackend}${e2e[0]!.native === 'off' ? '' : '+native'}`,
+      '1',
+      String(e2e[0]!.threads),
+      e2e[0]!.trainSamplesPerSecond.toFixed(1),
+      '',
+      e2e[0]!.inferSamplesPerSecond.toFixed(1),
+      '',
+      '',
+      '',
+      e2e[0]!.maxRssMB.toFixed(0),
       e2e.otherCores == null ? '?' : e2e.otherCores.toFixed(2),
     ]);
   console.log('');
   printTable(
-    ['shape', 'backend', 'procs', 'threads', 'train samples/s', 'train GFLOP/s', 'infer samples/s', 'train vs baseline', 'infer vs baseline', 'train % of peak', 'max RSS MB', 'other load'],
+    [
+      'shape',
+      'backend',
+      'procs',
+      'threads',
+      'train samples/s',
+      'train GFLOP/s',
+      'infer samples/s',
+      'train vs baseline',
+      'infer vs baseline',
+      'train % of peak',
+      'max RSS MB',
+      'other load',
+    ],
     rows,
   );
-  console.log(`\nbaseline (the "vs baseline" columns): ${baselines.join('; ') || 'none'}${torchNotes.length ? `; ${torchNotes.join('; ')}` : ''}`);
+  console.log(
+    `\nbaseline (the "vs baseline" columns): ${baselines.join('; ') || 'none'}${torchNotes.length ? `; ${torchNotes.join('; ')}` : ''}`,
+  );
   if (typeof e2e !== 'string') rssPerProcess.push(e2e[0]!.maxRssMB);
   printTargets(targetRows(shapeResults, rssPerProcess));
   console.log(
@@ -208,26 +260,46 @@ async function main(): Promise<void> {
       'is the real loop with mixup, its infer column the per-epoch evaluation. other load = CPU cores used by other\n' +
       'processes during the measurement (from /proc/stat): anything above ~0.1 makes that row (2 threads most) unreliable.',
   );
-  for (const b of breakdowns) console.log('\n' + b);
+  for (const b of breakdowns) console.log(`\n${b}`);
 }
 
 /** The issue's targets beside what this run measured: ratios to PyTorch 2.x only (Debian's 1.13 is shown, not judged). */
-function targetRows(results: { shape: Shape; torch: (TorchResult & { current: boolean }) | undefined; measured: { nativeTrain?: number } }[], rss: number[]): TargetRow[] {
-  const wanted: [string, number][] = [['32:128', 2.0], ['16:32', 1.8]];
+function targetRows(
+  results: { shape: Shape; torch: (TorchResult & { current: boolean }) | undefined; measured: { nativeTrain?: number } }[],
+  rss: number[],
+): TargetRow[] {
+  const wanted: [string, number][] = [
+    ['32:128', 2.0],
+    ['16:32', 1.8],
+  ];
   const out: TargetRow[] = [];
   for (const [key, ratio] of wanted) {
     const r = results.find((x) => `${x.shape.size}:${x.shape.batch}` === key);
     const label = key.replace(':', '×').replace(/^(\d+)×/, '$1×$1 b');
     const target = `${label}, wasm+native 1 process × 2 threads: ≥ ${ratio.toFixed(1)}× PyTorch 2.x with 2 threads`;
     if (!r?.measured.nativeTrain || !r.torch) {
-      out.push({ target, measured: r?.measured.nativeTrain ? `${r.measured.nativeTrain.toFixed(0)} samples/s; no PyTorch to compare` : 'shape or native kernels not measured', met: undefined });
+      out.push({
+        target,
+        measured: r?.measured.nativeTrain
+          ? `${r.measured.nativeTrain.toFixed(0)} samples/s; no PyTorch to compare`
+          : 'shape or native kernels not measured',
+        met: undefined,
+      });
       continue;
     }
     const x = r.measured.nativeTrain / r.torch.train_samples_per_s;
-    out.push({ target, measured: `${x.toFixed(2)}× PyTorch ${r.torch.torch} (${r.measured.nativeTrain.toFixed(0)} vs ${r.torch.train_samples_per_s.toFixed(0)} samples/s)`, met: r.torch.current ? x >= ratio : undefined });
+    out.push({
+      target,
+      measured: `${x.toFixed(2)}× PyTorch ${r.torch.torch} (${r.measured.nativeTrain.toFixed(0)} vs ${r.torch.train_samples_per_s.toFixed(0)} samples/s)`,
+      met: r.torch.current ? x >= ratio : undefined,
+    });
   }
   const peak = rss.length ? Math.max(...rss) : undefined;
-  out.push({ target: 'peak RSS per training process ≤ 600 MB', measured: peak === undefined ? '-' : `${peak.toFixed(0)} MB (largest of ${rss.length} processes)`, met: peak === undefined ? undefined : peak <= 600 });
+  out.push({
+    target: 'peak RSS per training process ≤ 600 MB',
+    measured: peak === undefined ? '-' : `${peak.toFixed(0)} MB (largest of ${rss.length} processes)`,
+    met: peak === undefined ? undefined : peak <= 600,
+  });
   return out;
 }
 
@@ -240,14 +312,18 @@ function kernelTable(shapeLabel: string, k: NonNullable<WorkerResult['kernels']>
   const rows = k.stats
     .filter((s) => s.ms / k.stepMs >= 0.005)
     .map((s) => [
-      s.kernel, s.calls.toFixed(0), s.ms.toFixed(3), ((100 * s.ms) / k.stepMs).toFixed(1) + '%',
-      s.gflop > 0 ? (s.gflop / (s.ms / 1000)).toFixed(1) : '', s.gflop > 0 ? ((100 * s.gflop) / (s.ms / 1000) / PEAK_GFLOPS).toFixed(1) + '%' : '',
+      s.kernel,
+      s.calls.toFixed(0),
+      s.ms.toFixed(3),
+      `${((100 * s.ms) / k.stepMs).toFixed(1)}%`,
+      s.gflop > 0 ? (s.gflop / (s.ms / 1000)).toFixed(1) : '',
+      s.gflop > 0 ? `${((100 * s.gflop) / (s.ms / 1000) / PEAK_GFLOPS).toFixed(1)}%` : '',
     ]);
   const out: string[] = [];
   const head = ['kernel', 'calls/step', 'ms/step', 'of step', 'GFLOP/s', '% of peak'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => '| ' + r.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
-  out.push(line(head), '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...rows.map(line));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  out.push(line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line));
   return [...lines, ...out].join('\n');
 }
 
@@ -258,11 +334,31 @@ function sum(rs: WorkerResult[], k: 'trainSamplesPerSecond' | 'inferSamplesPerSe
 /** Run `n` workers of `backend`, releasing them together after warm-up. */
 type WorkerResults = WorkerResult[] & { otherCores?: number };
 
-async function runWorkers(backend: BackendName, n: number, shape: Shape, env: Record<string, string>, extra: string[] = []): Promise<WorkerResults | string> {
+async function runWorkers(
+  backend: BackendName,
+  n: number,
+  shape: Shape,
+  env: Record<string, string>,
+  extra: string[] = [],
+): Promise<WorkerResults | string> {
   const children = Array.from({ length: n }, () =>
     spawn(
       process.execPath,
-      ['--import', 'tsx', SELF, '--worker', '--backend', backend, '--size', String(shape.size), '--batch', String(shape.batch), '--seconds', String(seconds), ...extra],
+      [
+        '--import',
+        'tsx',
+        SELF,
+        '--worker',
+        '--backend',
+        backend,
+        '--size',
+        String(shape.size),
+        '--batch',
+        String(shape.batch),
+        '--seconds',
+        String(seconds),
+        ...extra,
+      ],
       { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, WT_BACKEND: backend, ...env } },
     ),
   );
@@ -298,14 +394,20 @@ async function runWorkers(backend: BackendName, n: number, shape: Shape, env: Re
     const line = lines.find((l) => l.startsWith('RESULT '));
     if (codes[i] !== 0 || !line)
       return (
-        lines.find((l) => l.startsWith('ERROR '))?.slice(6).replace(/^.*cannot be used: (.*?)\. Install it.*$/, '$1') ??
+        lines
+          .find((l) => l.startsWith('ERROR '))
+          ?.slice(6)
+          .replace(/^.*cannot be used: (.*?)\. Install it.*$/, '$1') ??
         outputs[i]!.err.trim().split('\n').at(-1) ??
         `exit ${codes[i]}`
       ).slice(0, 100);
     results.push(JSON.parse(line.slice(7)) as WorkerResult);
   }
   if (start?.busy !== undefined && end.busy !== undefined)
-    results.otherCores = Math.max(0, (end.busy - start.busy - results.reduce((s, r) => s + r.cpuSeconds, 0)) / ((end.wall - start.wall) / 1000));
+    results.otherCores = Math.max(
+      0,
+      (end.busy - start.busy - results.reduce((s, r) => s + r.cpuSeconds, 0)) / ((end.wall - start.wall) / 1000),
+    );
   return results;
 }
 
@@ -340,9 +442,12 @@ async function worker(backend: BackendName, shape: Shape): Promise<void> {
   const cpu = process.cpuUsage(cpu0);
   const result: WorkerResult = {
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    backend: info.name, version: info.version, threads: info.threads,
+    backend: info.name,
+    version: info.version,
+    threads: info.threads,
     native: info.native.active ? info.native.isa : 'off',
-    trainSamplesPerSecond: trainRate, inferSamplesPerSecond: inferRate,
+    trainSamplesPerSecond: trainRate,
+    inferSamplesPerSecond: inferRate,
     maxRssMB: process.resourceUsage().maxRSS / 1024,
   };
   if (args.kernels) result.kernels = kernelBreakdown(trainStep, Math.max(2, seconds / 4));
@@ -383,7 +488,9 @@ function kernelBreakdown(trainStep: () => void, budget: number): NonNullable<Wor
   const stepMs = (performance.now() - t0) / steps;
   return {
     stepMs,
-    stats: [...stats.values()].map((s) => ({ ...s, calls: s.calls / steps, ms: s.ms / steps, gflop: s.gflop / steps })).sort((a, b) => b.ms - a.ms),
+    stats: [...stats.values()]
+      .map((s) => ({ ...s, calls: s.calls / steps, ms: s.ms / steps, gflop: s.gflop / steps }))
+      .sort((a, b) => b.ms - a.ms),
   };
 }
 
@@ -431,7 +538,11 @@ async function endToEndWorker(backend: BackendName, shape: Shape): Promise<void>
   let evalSeconds = 0;
   try {
     const r = await train({
-      model: { height: shape.size, width: shape.size, channels: 3, classes: 10 }, train: trainSet, test: testSet, checkpointDir: dir, init: { kind: 'fresh' },
+      model: { height: shape.size, width: shape.size, channels: 3, classes: 10 },
+      train: trainSet,
+      test: testSet,
+      checkpointDir: dir,
+      init: { kind: 'fresh' },
       config: { epochs: 1, batchSize: shape.batch, lr: 0.01, seed: 0, mixupAlpha: 0.7 },
     });
     const e1 = r.history[1]!;
@@ -439,7 +550,9 @@ async function endToEndWorker(backend: BackendName, shape: Shape): Promise<void>
     const cpu = process.cpuUsage(cpu0);
     const result: WorkerResult = {
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
-      backend: info.name, version: info.version, threads: info.threads,
+      backend: info.name,
+      version: info.version,
+      threads: info.threads,
       native: info.native.active ? info.native.isa : 'off',
       trainSamplesPerSecond: e1.samplesPerSecond,
       inferSamplesPerSecond: (count + testSet.header.count) / evalSeconds,
@@ -470,9 +583,15 @@ function randomDataset(count: number, size: number): Dataset {
   for (let i = 0; i < images.length; i++) images[i] = rng.int(256);
   return {
     header: {
-      domain: 'bench', split: 'train', classes: Array.from({ length: 10 }, (_, i) => String(i)), count,
-      height: size, width: size, channels: 3,
-      normalization: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] }, provenance: {},
+      domain: 'bench',
+      split: 'train',
+      classes: Array.from({ length: 10 }, (_, i) => String(i)),
+      count,
+      height: size,
+      width: size,
+      channels: 3,
+      normalization: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] },
+      provenance: {},
     },
     images,
     labels: Uint16Array.from({ length: count }, () => rng.int(10)),
@@ -491,8 +610,8 @@ function busySeconds(): number | undefined {
 
 function printTable(head: string[], rows: string[][]): void {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => '| ' + r.map((c, i) => (c ?? '').padEnd(widths[i]!)).join(' | ') + ' |';
+  const line = (r: string[]) => `| ${r.map((c, i) => (c ?? '').padEnd(widths[i]!)).join(' | ')} |`;
   console.log(line(head));
-  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) console.log(line(r));
 }

@@ -44,7 +44,9 @@ export function assertDatasetConsistent(ds: Dataset, where = 'dataset'): void {
   }
   const expectedBytes = h.count * imageSize(h);
   if (ds.images.length !== expectedBytes) {
-    throw new Error(`${where}: header says ${h.count} images of ${h.height}x${h.width}x${h.channels} (${expectedBytes} bytes) but the pixel array has ${ds.images.length} bytes`);
+    throw new Error(
+      `${where}: header says ${h.count} images of ${h.height}x${h.width}x${h.channels} (${expectedBytes} bytes) but the pixel array has ${ds.images.length} bytes`,
+    );
   }
   if (ds.labels.length !== h.count) {
     throw new Error(`${where}: header says ${h.count} images but there are ${ds.labels.length} labels`);

@@ -17,7 +17,11 @@ export function imageHash(bytes: Uint8Array, start = 0, length = bytes.length - 
 }
 
 /** Indices of images of `b` whose bytes equal some image of `a` (hash, then byte compare). */
-export function findSharedImages(a: { images: Uint8Array; count: number }, b: { images: Uint8Array; count: number }, imageBytes: number): number[] {
+export function findSharedImages(
+  a: { images: Uint8Array; count: number },
+  b: { images: Uint8Array; count: number },
+  imageBytes: number,
+): number[] {
   const byHash = new Map<number, number[]>();
   for (let i = 0; i < a.count; i++) {
     const h = imageHash(a.images.subarray(i * imageBytes, (i + 1) * imageBytes));

@@ -15,12 +15,22 @@ import { suiteDomains } from './suite-domains.ts';
 /** Builds one split of one domain of the suite (deterministic for a given config). */
 export async function loadSuiteDataset(config: SuiteConfig, domain: string, split: 'train' | 'test'): Promise<Dataset> {
   const known = suiteDomains(config).map((d) => d.domain);
-  if (!known.includes(domain)) throw new Error(`domain "${domain}" is not part of this ${config.kind} suite (domains: ${known.join(', ')})`);
+  if (!known.includes(domain))
+    throw new Error(`domain "${domain}" is not part of this ${config.kind} suite (domains: ${known.join(', ')})`);
   switch (config.kind) {
     case 'embedded': {
       const d = domain as EmbeddedDomain;
       const group = d === 'source' ? config.source : d === 'xray' ? { classes: 5, ...config.xray } : config.targets;
-      return generateDomain({ domain: d, split, count: group[split], size: config.size, channels: config.channels, classes: group.classes, seed: config.seed, worldSeed: config.worldSeed });
+      return generateDomain({
+        domain: d,
+        split,
+        count: group[split],
+        size: config.size,
+        channels: config.channels,
+        classes: group.classes,
+        seed: config.seed,
+        worldSeed: config.worldSeed,
+      });
     }
     case 'image-folder': {
       const all = [config.source, ...config.targets];
@@ -51,7 +61,14 @@ export async function loadSuiteDataset(config: SuiteConfig, domain: string, spli
     case 'cifar': {
       const variant = domain as CifarVariant;
       const dir = config.download ? await downloadCifar(variant, config.dataDir, (l) => process.stderr.write(`${l}\n`)) : config.dataDir;
-      return loadCifar({ dir, variant, split, channels: config.channels, subsampleSeed: config.subsampleSeed, ...(config.maxPerSplit ? { maxPerSplit: config.maxPerSplit } : {}) });
+      return loadCifar({
+        dir,
+        variant,
+        split,
+        channels: config.channels,
+        subsampleSeed: config.subsampleSeed,
+        ...(config.maxPerSplit ? { maxPerSplit: config.maxPerSplit } : {}),
+      });
     }
   }
 }

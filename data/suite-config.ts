@@ -7,6 +7,7 @@ import { domainNameProblem, NAME_CHARSET } from '../engine/instance-id.ts';
 import { EMBEDDED_DOMAINS } from './embedded/domain-params.ts';
 import { MNIST_FAMILY } from './real/mnist-family-names.ts';
 import { PAPER_SUBSAMPLE_SEED } from './real/subsample.ts';
+import { zodIssueLines } from '../engine/zod-errors.ts';
 
 const seed = z.number().int().min(0).max(0xffffffff);
 const side = z.number().int().min(8).max(512);
@@ -26,7 +27,11 @@ const EmbeddedGroup = (defaultClasses: number, defaultTrain: number, defaultTest
     .superRefine((g, ctx) => {
       for (const key of ['train', 'test'] as const) {
         if (g[key] % g.classes !== 0) {
-          ctx.addIssue({ code: 'custom', path: [key], message: `${g[key]} images is not a multiple of the ${g.classes} classes (class balance is exact)` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `${g[key]} images is not a multiple of the ${g.classes} classes (class balance is exact)`,
+          });
         }
       }
     });
@@ -47,7 +52,8 @@ export const EmbeddedSuiteSchema = z
       .strict()
       .superRefine((g, ctx) => {
         for (const key of ['train', 'test'] as const) {
-          if (g[key] % 5 !== 0) ctx.addIssue({ code: 'custom', path: [key], message: `${g[key]} images is not a multiple of the 5 xray classes` });
+          if (g[key] % 5 !== 0)
+            ctx.addIssue({ code: 'custom', path: [key], message: `${g[key]} images is not a multiple of the 5 xray classes` });
         }
       })
       .default({ train: 2000, test: 1000 }),
@@ -75,8 +81,15 @@ const ImageFolderDomain = z
     const name = d.domain ?? basename(resolve(d.root));
     const problem = domainNameProblem(name);
     if (!problem) return;
-    const from = d.domain === undefined ? `the folder name of "root" (${JSON.stringify(d.root)}), used as the domain name,` : `domain name ${JSON.stringify(name)}`;
-    ctx.addIssue({ code: 'custom', path: [d.domain === undefined ? 'root' : 'domain'], message: `${from} ${problem}; set "domain" to a name using only ${NAME_CHARSET} (e.g. "real-world")` });
+    const from =
+      d.domain === undefined
+        ? `the folder name of "root" (${JSON.stringify(d.root)}), used as the domain name,`
+        : `domain name ${JSON.stringify(name)}`;
+    ctx.addIssue({
+      code: 'custom',
+      path: [d.domain === undefined ? 'root' : 'domain'],
+      message: `${from} ${problem}; set "domain" to a name using only ${NAME_CHARSET} (e.g. "real-world")`,
+    });
   });
 
 export const ImageFolderSuiteSchema = z
@@ -114,12 +127,20 @@ export const CifarSuiteSchema = z
     channels: channels.default(3),
     subsampleSeed: seed.default(PAPER_SUBSAMPLE_SEED),
     source: z.enum(['cifar10', 'cifar100']).default('cifar100'),
-    targets: z.array(z.enum(['cifar10', 'cifar100'])).min(1).default(['cifar10']),
+    targets: z
+      .array(z.enum(['cifar10', 'cifar100']))
+      .min(1)
+      .default(['cifar10']),
     maxPerSplit: maxPerSplit.optional(),
   })
   .strict();
 
-export const SuiteConfigSchema = z.discriminatedUnion('kind', [EmbeddedSuiteSchema, ImageFolderSuiteSchema, MnistFamilySuiteSchema, CifarSuiteSchema]);
+export const SuiteConfigSchema = z.discriminatedUnion('kind', [
+  EmbeddedSuiteSchema,
+  ImageFolderSuiteSchema,
+  MnistFamilySuiteSchema,
+  CifarSuiteSchema,
+]);
 
 export type SuiteConfig = z.output<typeof SuiteConfigSchema>;
 export type SuiteConfigInput = z.input<typeof SuiteConfigSchema>;
@@ -136,13 +157,13 @@ export class SuiteConfigError extends Error {
 export function parseSuiteConfig(input: unknown, where = 'suite config'): SuiteConfig {
   const result = SuiteConfigSchema.safeParse(input);
   if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => {
-    const path = issue.path.map(String).join('.');
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((k) => `${path ? `${path}.` : ''}${k}: unknown key (allowed: ${allowedKeys(input, issue.path)})`).join('\n');
-    }
-    if (issue.code === 'invalid_union' && path === '') return `kind: must be one of "embedded", "image-folder", "mnist-family", "cifar"`;
-    return `${path || '(top level)'}: ${issue.message}`;
+  const lines = zodIssueLines(result.error, {
+    explain: (issue, path) => {
+      if (issue.code === 'unrecognized_keys')
+        return issue.keys.map((k) => `${path ? `${path}.` : ''}${k}: unknown key (allowed: ${allowedKeys(input, issue.path)})`).join('\n');
+      if (issue.code === 'invalid_union' && path === '') return `kind: must be one of "embedded", "image-folder", "mnist-family", "cifar"`;
+      return undefined;
+    },
   });
   throw new SuiteConfigError(`${where} is invalid:\n  ${lines.join('\n').split('\n').join('\n  ')}`);
 }
@@ -159,7 +180,12 @@ export function loadSuiteConfigFile(file: string): SuiteConfig {
 
 function allowedKeys(input: unknown, path: PropertyKey[]): string {
   const kind = typeof input === 'object' && input !== null ? (input as { kind?: unknown }).kind : undefined;
-  const schema = { embedded: EmbeddedSuiteSchema, 'image-folder': ImageFolderSuiteSchema, 'mnist-family': MnistFamilySuiteSchema, cifar: CifarSuiteSchema }[String(kind)];
+  const schema = {
+    embedded: EmbeddedSuiteSchema,
+    'image-folder': ImageFolderSuiteSchema,
+    'mnist-family': MnistFamilySuiteSchema,
+    cifar: CifarSuiteSchema,
+  }[String(kind)];
   let shape: z.ZodType | undefined = schema;
   for (const key of path) {
     shape = unwrap(shape);

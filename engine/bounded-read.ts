@@ -11,7 +11,11 @@ export function readSmallRegularFile(path: string, maxBytes: number, opts: { fol
     if (st.size > maxBytes) throw new Error(`is larger than ${maxBytes} bytes`);
     const buf = Buffer.alloc(Math.min(st.size, maxBytes) + 1);
     let n = 0;
-    for (let r; n < buf.length && (r = readSync(fd, buf, n, buf.length - n, n)) > 0; ) n += r;
+    while (n < buf.length) {
+      const r = readSync(fd, buf, n, buf.length - n, n);
+      if (r <= 0) break;
+      n += r;
+    }
     if (n > maxBytes) throw new Error(`is larger than ${maxBytes} bytes`);
     return buf.subarray(0, n).toString('utf8');
   } finally {

@@ -16,7 +16,10 @@ export interface TransferSummary {
 
 function progressBar(total: number, quiet: boolean) {
   if (quiet || !process.stderr.isTTY) return undefined;
-  const bar = new SingleBar({ format: '{bar} {value}/{total} entries · {mb} MB · {id}', stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+  const bar = new SingleBar(
+    { format: '{bar} {value}/{total} entries · {mb} MB · {id}', stream: process.stderr, hideCursor: true },
+    Presets.shades_classic,
+  );
   bar.start(total, 0, { mb: '0.0', id: '' });
   return bar;
 }
@@ -58,29 +61,42 @@ async function transferClosure(
   return out;
 }
 
-const digestOf = (project: Project, fingerprint: string) => project.store.readManifest(fingerprint)?.outputs.digest as OutputDigest | undefined;
+const digestOf = (project: Project, fingerprint: string) =>
+  project.store.readManifest(fingerprint)?.outputs.digest as OutputDigest | undefined;
 
 /** Pull every entry the targets need that the local store lacks (all of them, not lazily). */
 export function pullTargets(project: Project, session: RemoteSession, targets: string[], quiet: boolean): Promise<TransferSummary> {
-  return transferClosure(project, targets, quiet, () => session.stats.bytesDown, async (fp) => {
-    const local = digestOf(project, fp);
-    if (local) return { outcome: 'local', digest: local };
-    return (await session.pull(fp)) ? { outcome: 'transferred', digest: digestOf(project, fp)! } : { outcome: 'unavailable' };
-  });
+  return transferClosure(
+    project,
+    targets,
+    quiet,
+    () => session.stats.bytesDown,
+    async (fp) => {
+      const local = digestOf(project, fp);
+      if (local) return { outcome: 'local', digest: local };
+      return (await session.pull(fp)) ? { outcome: 'transferred', digest: digestOf(project, fp)! } : { outcome: 'unavailable' };
+    },
+  );
 }
 
 /** Push every local entry the targets need that the remote lacks; `local` counts them all. */
 export async function pushTargets(project: Project, session: RemoteSession, targets: string[], quiet: boolean): Promise<TransferSummary> {
   let pushed = 0;
-  const summary = await transferClosure(project, targets, quiet, () => session.stats.bytesUp, async (fp, node) => {
-    const digest = digestOf(project, fp);
-    if (!digest) return { outcome: 'unavailable' };
-    try {
-      if (await session.pushNow(fp)) pushed++;
-    } catch (err) {
-      throw new Error(`pushing ${node.id} to remote "${session.remote.name}" failed: ${errorMessage(err)}`);
-    }
-    return { outcome: 'local', digest };
-  });
+  const summary = await transferClosure(
+    project,
+    targets,
+    quiet,
+    () => session.stats.bytesUp,
+    async (fp, node) => {
+      const digest = digestOf(project, fp);
+      if (!digest) return { outcome: 'unavailable' };
+      try {
+        if (await session.pushNow(fp)) pushed++;
+      } catch (err) {
+        throw new Error(`pushing ${node.id} to remote "${session.remote.name}" failed: ${errorMessage(err)}`);
+      }
+      return { outcome: 'local', digest };
+    },
+  );
   return { ...summary, transferred: pushed };
 }

@@ -23,15 +23,22 @@ export function formatStatus(list: readonly InstanceStatus[], experiment: string
   const n = (k: string) => list.filter((s) => s.state === k).length;
   const todo = list.filter((s) => s.state !== 'fresh');
   const known = todo.filter((s) => s.lastTookSeconds !== undefined);
-  const work = known.length ? `; their last runs took ${formatSeconds(known.reduce((t, s) => t + s.lastTookSeconds!, 0))} of stage time${known.length < todo.length ? ` (${todo.length - known.length} never ran)` : ''}` : '';
-  lines.push(`${experiment ? `experiment ${experiment}: ` : ''}${list.length} instances: ${n('fresh')} fresh, ${n('stale')} stale, ${n('missing')} missing${work}`);
+  const work = known.length
+    ? `; their last runs took ${formatSeconds(known.reduce((t, s) => t + s.lastTookSeconds!, 0))} of stage time${known.length < todo.length ? ` (${todo.length - known.length} never ran)` : ''}`
+    : '';
+  lines.push(
+    `${experiment ? `experiment ${experiment}: ` : ''}${list.length} instances: ${n('fresh')} fresh, ${n('stale')} stale, ${n('missing')} missing${work}`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
 export function formatGcReport(report: GcReport, dryRun: boolean, verbose: boolean): string {
   const lines: string[] = [];
   const width = Math.max(0, ...report.experiments.map((e) => e.name.length));
-  for (const e of report.experiments) lines.push(`keep  ${e.name.padEnd(width)}  ${String(e.entries).padStart(5)} entries  ${formatBytes(e.bytes).padStart(10)}  (${printable(e.sources.join(', '))})`);
+  for (const e of report.experiments)
+    lines.push(
+      `keep  ${e.name.padEnd(width)}  ${String(e.entries).padStart(5)} entries  ${formatBytes(e.bytes).padStart(10)}  (${printable(e.sources.join(', '))})`,
+    );
   if (report.pinned) lines.push(`keep  ${report.pinned} entries a running build holds`);
   const verb = dryRun ? 'would remove' : 'removed';
   const byExperiment = new Map<string, GcReport['removed']>();
@@ -41,8 +48,11 @@ export function formatGcReport(report: GcReport, dryRun: boolean, verbose: boole
   }
   for (const [name, list] of [...byExperiment].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const bytes = list.reduce((s, r) => s + r.bytes, 0);
-    lines.push(`${verb} ${list.length} entries (${formatBytes(bytes)}) ${name ? `experiment ${name} no longer uses` : 'no recorded experiment uses'}`);
-    for (const r of verbose || list.length <= 20 ? list : list.slice(0, 20)) lines.push(`    ${r.fingerprint.slice(0, 16)}  ${formatBytes(r.bytes).padStart(10)}  ${r.instanceId ?? '?'}`);
+    lines.push(
+      `${verb} ${list.length} entries (${formatBytes(bytes)}) ${name ? `experiment ${name} no longer uses` : 'no recorded experiment uses'}`,
+    );
+    for (const r of verbose || list.length <= 20 ? list : list.slice(0, 20))
+      lines.push(`    ${r.fingerprint.slice(0, 16)}  ${formatBytes(r.bytes).padStart(10)}  ${r.instanceId ?? '?'}`);
     if (!verbose && list.length > 20) lines.push(`    … and ${list.length - 20} more (-v lists all)`);
   }
   for (const d of report.debris) lines.push(`removed ${d}`);

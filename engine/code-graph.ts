@@ -31,10 +31,7 @@ export function codeDigest(code: CodeRecord): Sha256 {
 
 const GraphCache = z.object({
   version: z.literal(1),
-  modules: z.record(
-    z.string(),
-    z.object({ files: z.record(z.string(), z.string()), externals: z.array(z.string()) }),
-  ),
+  modules: z.record(z.string(), z.object({ files: z.record(z.string(), z.string()), externals: z.array(z.string()) })),
 });
 type ModuleGraph = { files: Record<string, string>; externals: string[] };
 
@@ -43,7 +40,14 @@ const ENGINE_DIR = dirname(fileURLToPath(import.meta.url));
 const loadEsbuild = (): typeof esbuild => createRequire(import.meta.url)('esbuild') as typeof esbuild;
 
 const LOADERS: Record<string, esbuild.Loader> = {
-  '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx',
+  '.ts': 'ts',
+  '.mts': 'ts',
+  '.cts': 'ts',
+  '.tsx': 'tsx',
+  '.js': 'js',
+  '.mjs': 'js',
+  '.cjs': 'js',
+  '.jsx': 'jsx',
 };
 
 export interface CodeGraphOptions {
@@ -128,7 +132,9 @@ export class CodeGraph {
         outdir: resolve(root, '.esbuild-unused-out'),
       });
     } catch (err) {
-      const msg = (err as { errors?: esbuild.Message[] }).errors?.map((e) => `${e.location?.file ?? ''}:${e.location?.line ?? ''}: ${e.text}`).join('\n');
+      const msg = (err as { errors?: esbuild.Message[] }).errors
+        ?.map((e) => `${e.location?.file ?? ''}:${e.location?.line ?? ''}: ${e.text}`)
+        .join('\n');
       throw new Error(`Cannot derive the import graph of ${modules.map((m) => relative(root, m)).join(', ')}:\n${msg ?? err}`);
     }
     const inputs = result.metafile.inputs;

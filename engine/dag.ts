@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { canonicalJson } from './canonical-json.ts';
 import { UsageError } from './errors.ts';
 import { checkInstanceId } from './instance-id.ts';
-import { checkJsonKeys, ownValue, parseKeyPath } from './key-path.ts';
+import { parseAssignment, setAtPath } from './key-path.ts';
 import type { DepKind, DepSpec, StageDefinition } from './stage.ts';
 import { formatZodIssues } from './zod-errors.ts';
 import { sha256, short } from './digest.ts';
@@ -72,7 +72,7 @@ export class Dag {
     }
     const depNodes = this.checkDeps(stage, (deps ?? {}) as Record<string, Handle | Handle[] | undefined>);
     const key = `${stage.name}\0${canonicalJson(parsed.data)}\0${canonicalJson(
-      Object.fromEntries(Object.entries(depNodes).map(([k, v]) => [k, Array.isArray(v) ? v.map((n) => n.serial) : v?.serial ?? null])),
+      Object.fromEntries(Object.entries(depNodes).map(([k, v]) => [k, Array.isArray(v) ? v.map((n) => n.serial) : (v?.serial ?? null)])),
     )}\0${options?.label ?? ''}`;
     let node = this.byKey.get(key);
     if (!node) {
@@ -85,7 +85,10 @@ export class Dag {
 
   group(name: string, handles: Handle[]): void {
     if (this.groups.has(name)) throw new Error(`Group "${name}" is declared twice`);
-    this.groups.set(name, handles.map((h) => h.node));
+    this.groups.set(
+      name,
+      handles.map((h) => h.node),
+    );
   }
 
   /** Assign instance ids. Called once, after every add(). */
@@ -130,29 +133,17 @@ export class Dag {
     if (!this.finalized) throw new Error('Dag.override() before finalize()');
     const colon = spec.indexOf(':');
     const eq = spec.indexOf('=', colon);
-    if (colon <= 0 || eq <= colon + 1) throw new UsageError(`--override "${spec}" must look like INSTANCE:key.path=value (e.g. 'finetune/real,P-T,seed=0:train.lr=0.03').`);
+    if (colon <= 0 || eq <= colon + 1)
+      throw new UsageError(`--override "${spec}" must look like INSTANCE:key.path=value (e.g. 'finetune/real,P-T,seed=0:train.lr=0.03').`);
     const target = spec.slice(0, colon);
-    const path = parseKeyPath(spec.slice(colon + 1, eq), `--override ${spec}`);
-    const raw = spec.slice(eq + 1);
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      value = raw;
-    }
-    checkJsonKeys(value, `--override ${spec}`);
+    const { path, value } = parseAssignment(spec.slice(colon + 1), `--override ${spec}`);
     const nodes = this.select([target]);
     for (const node of nodes) {
       const next = structuredClone(node.params) as Record<string, unknown>;
-      let obj = next;
-      for (const key of path.slice(0, -1)) {
-        const child = ownValue(obj, key);
-        if (child === null || typeof child !== 'object') throw new UsageError(`--override ${spec}: ${node.id} has no object param "${key}".`);
-        obj = child as Record<string, unknown>;
-      }
-      obj[path.at(-1)!] = value;
+      setAtPath(next, path, value, false, (key) => `--override ${spec}: ${node.id} has no object param "${key}".`);
       const parsed = node.stage.params.safeParse(next);
-      if (!parsed.success) throw new UsageError(`--override ${spec} makes the params of ${node.id} invalid:\n${formatZodIssues(parsed.error, 'params')}`);
+      if (!parsed.success)
+        throw new UsageError(`--override ${spec} makes the params of ${node.id} invalid:\n${formatZodIssues(parsed.error, 'params')}`);
       node.params = parsed.data;
     }
     return nodes;
@@ -215,7 +206,10 @@ export class Dag {
     const spec = stage.deps;
     const out: Record<string, DagNode | DagNode[] | undefined> = {};
     for (const name of Object.keys(deps)) {
-      if (!(name in spec)) throw new UsageError(`Stage "${stage.name}" has no dependency named "${name}" (it declares: ${Object.keys(spec).join(', ') || 'none'}).`);
+      if (!(name in spec))
+        throw new UsageError(
+          `Stage "${stage.name}" has no dependency named "${name}" (it declares: ${Object.keys(spec).join(', ') || 'none'}).`,
+        );
     }
     for (const [name, kind] of Object.entries(spec)) {
       const d = deps[name];

@@ -57,7 +57,12 @@ export function tryAcquire(path: string, purpose: string, owner: Owner = SELF): 
 }
 
 /** Wait until the lock is ours; calls `onWait` while another live process holds it. */
-export async function acquire(path: string, purpose: string, onWait?: (holder: LockContent | undefined) => void, pollMs = 100): Promise<HeldLock> {
+export async function acquire(
+  path: string,
+  purpose: string,
+  onWait?: (holder: LockContent | undefined) => void,
+  pollMs = 100,
+): Promise<HeldLock> {
   let announced = false;
   for (;;) {
     const r = tryAcquire(path, purpose);
@@ -110,7 +115,8 @@ function breakStaleLock(path: string, judged: LockContent | null): void {
     return; // someone else broke it first
   }
   const moved = readHolder(aside);
-  const same = moved === judged || (moved !== 'gone' && moved !== null && judged !== null && JSON.stringify(moved) === JSON.stringify(judged));
+  const same =
+    moved === judged || (moved !== 'gone' && moved !== null && judged !== null && JSON.stringify(moved) === JSON.stringify(judged));
   if (!same) {
     try {
       linkSync(aside, path);

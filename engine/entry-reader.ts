@@ -13,6 +13,7 @@ import type { Manifest } from './manifest.ts';
 import type { Upstream } from './stage.ts';
 import type { JobDep } from './job.ts';
 import type { Store } from './store.ts';
+import { zodIssuesInline } from './zod-errors.ts';
 
 const Seal = z.object({ files: z.record(z.string(), z.string()) });
 
@@ -30,7 +31,10 @@ export function writeSeal(entryDir: string, manifest: Manifest): void {
 export async function verifyEntryFile(entryDir: string, manifest: Manifest, name: string): Promise<string> {
   const meta = manifest.outputs.files.find((f) => f.path === name);
   const path = join(entryDir, 'out', name);
-  if (!meta) throw new Error(`Entry ${manifest.instanceId} has no output named "${name}" (it has: ${manifest.outputs.files.map((f) => f.path).join(', ')})`);
+  if (!meta)
+    throw new Error(
+      `Entry ${manifest.instanceId} has no output named "${name}" (it has: ${manifest.outputs.files.map((f) => f.path).join(', ')})`,
+    );
   let sig: string;
   try {
     sig = statSignature(statSync(path, { bigint: true }));
@@ -65,11 +69,18 @@ function readSeal(entryDir: string): z.infer<typeof Seal> | undefined {
 export async function openUpstream(store: Store, dep: JobDep): Promise<Upstream> {
   const manifest = store.readManifest(dep.fingerprint);
   const entryDir = store.entryDir(dep.fingerprint);
-  if (!manifest) throw new CorruptEntryError(`Upstream ${dep.id} (entry ${dep.fingerprint.slice(0, 12)}) is no longer in the store.`, entryDir, 'manifest.json');
+  if (!manifest)
+    throw new CorruptEntryError(
+      `Upstream ${dep.id} (entry ${dep.fingerprint.slice(0, 12)}) is no longer in the store.`,
+      entryDir,
+      'manifest.json',
+    );
   if (manifest.outputs.digest !== dep.outputDigest) {
     // The fingerprint of this stage was computed from dep.outputDigest; reading other bytes would
     // commit a result under a fingerprint that does not describe it.
-    throw new Error(`Upstream ${dep.id} (entry ${dep.fingerprint.slice(0, 12)}) has output digest ${manifest.outputs.digest.slice(0, 12)}…, but this stage was planned with ${dep.outputDigest.slice(0, 12)}…. Run the build again to plan it from the current entry.`);
+    throw new Error(
+      `Upstream ${dep.id} (entry ${dep.fingerprint.slice(0, 12)}) has output digest ${manifest.outputs.digest.slice(0, 12)}…, but this stage was planned with ${dep.outputDigest.slice(0, 12)}…. Run the build again to plan it from the current entry.`,
+    );
   }
   for (const f of manifest.outputs.files) await verifyEntryFile(entryDir, manifest, f.path);
   const dir = join(entryDir, 'out');
@@ -90,7 +101,8 @@ export async function openUpstream(store: Store, dep: JobDep): Promise<Upstream>
       const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
       if (!schema) return value as T;
       const parsed = schema.safeParse(value);
-      if (!parsed.success) throw new Error(`${path} (output of ${dep.id}) does not have the expected shape: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      if (!parsed.success)
+        throw new Error(`${path} (output of ${dep.id}) does not have the expected shape: ${zodIssuesInline(parsed.error, Infinity)}`);
       return parsed.data;
     },
   };

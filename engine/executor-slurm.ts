@@ -70,7 +70,13 @@ export class SlurmExecutor implements Executor {
   async run(request: JobRequest, hooks: JobHooks): Promise<JobOutcome> {
     const { job } = request;
     const bad = instanceIdProblem(job.instanceId);
-    if (bad) return { ok: false, message: `Refusing to submit instance ${JSON.stringify(job.instanceId)} to Slurm: its id ${bad}.`, usage: true, logTail: [] };
+    if (bad)
+      return {
+        ok: false,
+        message: `Refusing to submit instance ${JSON.stringify(job.instanceId)} to Slurm: its id ${bad}.`,
+        usage: true,
+        logTail: [],
+      };
     this.secrets ??= new Set([...configuredTokenNames(job.projectRoot, this.env), ...(this.options.secretEnv ?? [])]);
     const { names, skipped } = exportList(Object.keys(job.record.env), this.secrets, this.env);
     // A declared variable is part of the fingerprint: a job run without it would be cached under a
@@ -104,7 +110,8 @@ export class SlurmExecutor implements Executor {
       const e = err as { stderr?: string; message: string };
       return { ok: false, message: `sbatch failed: ${(e.stderr || e.message).trim()}`, usage: false, logTail: [] };
     }
-    if (!/^\d+$/.test(id)) return { ok: false, message: `sbatch printed ${JSON.stringify(id.slice(0, 80))} instead of a job id`, usage: false, logTail: [] };
+    if (!/^\d+$/.test(id))
+      return { ok: false, message: `sbatch printed ${JSON.stringify(id.slice(0, 80))} instead of a job id`, usage: false, logTail: [] };
     this.submitted.push({ jobId: id, instance: job.instanceId });
     hooks.progress({ message: `Slurm job ${id} submitted` });
     return new Promise((resolve) => {
@@ -152,7 +159,11 @@ export class SlurmExecutor implements Executor {
     let changed = false;
     try {
       this.accounting ??= await hasAccounting(this.env);
-      const states = await queryStates([...this.jobs.keys()], { accounting: this.accounting, maxBuffer: this.options.maxBuffer ?? MAX_BUFFER, env: this.env });
+      const states = await queryStates([...this.jobs.keys()], {
+        accounting: this.accounting,
+        maxBuffer: this.options.maxBuffer ?? MAX_BUFFER,
+        env: this.env,
+      });
       const now = Date.now();
       for (const t of [...this.jobs.values()]) {
         const before = t.state;
@@ -175,7 +186,12 @@ export class SlurmExecutor implements Executor {
     this.timer = undefined;
     for (const t of [...this.jobs.values()]) {
       this.jobs.delete(t.id);
-      t.resolve({ ok: false, message: `Slurm job ${t.id} was abandoned (the executor was closed while it was ${t.state})`, usage: false, logTail: t.tail });
+      t.resolve({
+        ok: false,
+        message: `Slurm job ${t.id} was abandoned (the executor was closed while it was ${t.state})`,
+        usage: false,
+        logTail: t.tail,
+      });
     }
   }
 
@@ -197,7 +213,9 @@ function checkTools(env: NodeJS.ProcessEnv): void {
     try {
       execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore', env });
     } catch {
-      throw new Error(`--executor slurm needs the Slurm client tools, and ${tool} is not on PATH. Run on a cluster login node, or use the local executor.`);
+      throw new Error(
+        `--executor slurm needs the Slurm client tools, and ${tool} is not on PATH. Run on a cluster login node, or use the local executor.`,
+      );
     }
   }
 }

@@ -33,7 +33,8 @@ function findConflict(project: Project): { where: string; settings: unknown } | 
     return { where: `in the store, in a record that cannot be read (${(err as Error).message})`, settings: undefined };
   }
   const known = record?.settingsDigest === project.lock.experiment?.settings ? record?.settings : undefined;
-  if (project.lock.experiment && project.lock.experiment.settings !== experiment.settingsDigest) return { where: `in the lock file ${project.lock.path}`, settings: known };
+  if (project.lock.experiment && project.lock.experiment.settings !== experiment.settingsDigest)
+    return { where: `in the lock file ${project.lock.path}`, settings: known };
   if (!record || record.settingsDigest === experiment.settingsDigest) return undefined;
   const last = [...record.checkouts].sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1))[0];
   const by = last ? ` (by ${JSON.stringify(last.lockFile)} on ${JSON.stringify(last.host)}, ${JSON.stringify(last.updatedAt)})` : '';

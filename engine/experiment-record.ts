@@ -10,6 +10,7 @@ import { readSmallRegularFile } from './bounded-read.ts';
 import { Hex64 } from './manifest.ts';
 import { printable } from './printable.ts';
 import type { Store } from './store.ts';
+import { zodIssuesInline } from './zod-errors.ts';
 
 const MAX_RECORD_BYTES = 64 << 20;
 
@@ -42,20 +43,24 @@ export function readExperimentRecord(store: Store, name: string): ExperimentReco
   const path = recordPath(store, name);
   if (!existsSync(path) && !isSymlink(path)) return undefined;
   const problem = (why: string) =>
-    new Error(printable(`${path} ${why}. It records which entries experiment "${name}" needs; fix or delete it (gc then no longer keeps that experiment's results for other checkouts).`));
+    new Error(
+      printable(
+        `${path} ${why}. It records which entries experiment "${name}" needs; fix or delete it (gc then no longer keeps that experiment's results for other checkouts).`,
+      ),
+    );
   let text: string;
   try {
     text = readSmallRegularFile(path, MAX_RECORD_BYTES, { followSymlinks: false });
   } catch (err) {
     throw problem((err as NodeJS.ErrnoException).code === 'ELOOP' ? 'is a symbolic link' : (err as Error).message);
   }
-  let parsed;
+  let parsed: ReturnType<typeof ExperimentRecord.safeParse>;
   try {
     parsed = ExperimentRecord.safeParse(JSON.parse(text));
   } catch (err) {
     throw problem(`is not JSON (${(err as Error).message})`);
   }
-  if (!parsed.success) throw problem(`is not an experiment record (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`);
+  if (!parsed.success) throw problem(`is not an experiment record (${zodIssuesInline(parsed.error, 1)})`);
   if (parsed.data.name !== name) throw problem(`names experiment ${JSON.stringify(parsed.data.name)}`);
   return parsed.data;
 }

@@ -16,7 +16,11 @@ export function readExperimentRecords(store: Store): { records: ExperimentRecord
   const records: ExperimentRecord[] = [];
   const problems: string[] = [];
   const dir = experimentsDir(store);
-  const names = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length)) : [];
+  const names = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => f.slice(0, -'.json'.length))
+    : [];
   for (const name of names.sort()) {
     if (experimentNameProblem(name)) continue; // not a file this tool writes
     try {
@@ -98,7 +102,8 @@ async function withRecordMutex(store: Store, name: string, fn: () => void): Prom
   }
 }
 
-const write = (store: Store, record: ExperimentRecord) => writeFileAtomic(recordPath(store, record.name), `${JSON.stringify(record, null, 1)}\n`);
+const write = (store: Store, record: ExperimentRecord) =>
+  writeFileAtomic(recordPath(store, record.name), `${JSON.stringify(record, null, 1)}\n`);
 
 function readOrNothing(store: Store, name: string): ExperimentRecord | undefined {
   try {

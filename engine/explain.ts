@@ -19,6 +19,13 @@ export interface CurrentState {
 /** The per-file list of one input set of the locked run (from its manifest), when the store still has it. */
 export type LockedInputFiles = (set: string) => Record<string, string> | undefined;
 
+/** What explain() found, or, when the record matches the lock file, why the entry is still not here. */
+export function orNotInStore(reasons: string[]): string[] {
+  return reasons.length
+    ? reasons
+    : ['the lock file matches, but the entry is not in this store (garbage-collected, or built on another machine)'];
+}
+
 export function explain(
   node: DagNode,
   current: CurrentState,
@@ -34,9 +41,11 @@ export function explain(
   for (const [path, a, b] of diffValues(was.params, now.params, 'params')) out.push(`param ${path}: ${a} → ${b}`);
   if (locked.code) out.push(...diffCode(locked.code, now.code));
   else if (canonicalJson(was.code) !== canonicalJson(now.code)) out.push('code changed (the lock file lacks the old code record)');
-  for (const set of union(Object.keys(was.inputs), Object.keys(now.inputs))) out.push(...diffInputSet(set, was.inputs[set], now.inputs[set], lockedFiles));
+  for (const set of union(Object.keys(was.inputs), Object.keys(now.inputs)))
+    out.push(...diffInputSet(set, was.inputs[set], now.inputs[set], lockedFiles));
   for (const name of union(Object.keys(was.env), Object.keys(now.env))) {
-    if (was.env[name] !== now.env[name]) out.push(`env ${name}: ${JSON.stringify(was.env[name] ?? null)} → ${JSON.stringify(now.env[name] ?? null)}`);
+    if (was.env[name] !== now.env[name])
+      out.push(`env ${name}: ${JSON.stringify(was.env[name] ?? null)} → ${JSON.stringify(now.env[name] ?? null)}`);
   }
   for (const u of current.staleUpstream) out.push(`upstream ${u.id} is out of date`);
   if (now.upstream) {
@@ -52,19 +61,27 @@ export function explain(
 }
 
 /** An input set is one digest in the lock; the file-level diff needs the locked run's manifest. */
-function diffInputSet(set: string, was: string | undefined, now: Record<string, string> | undefined, lockedFiles: LockedInputFiles): string[] {
+function diffInputSet(
+  set: string,
+  was: string | undefined,
+  now: Record<string, string> | undefined,
+  lockedFiles: LockedInputFiles,
+): string[] {
   if (was === undefined) return [`input set ${set} added (${Object.keys(now ?? {}).length} files)`];
   if (now === undefined) return [`input set ${set} removed`];
   if (inputSetDigest(now) === was) return [];
   const before = lockedFiles(set);
   if (before && inputSetDigest(before) === was) return diffFiles(before, now, `input ${set}:`);
-  return [`input set ${set} changed (now ${Object.keys(now).length} files; the locked run's file list is not in this store, so which file is not known)`];
+  return [
+    `input set ${set} changed (now ${Object.keys(now).length} files; the locked run's file list is not in this store, so which file is not known)`,
+  ];
 }
 
 function diffCode(was: CodeRecord, now: CodeRecord): string[] {
   const out = diffFiles(was.files, now.files, 'code');
   const changed = union(Object.keys(was.packages), Object.keys(now.packages)).filter((p) => was.packages[p] !== now.packages[p]);
-  for (const p of changed.slice(0, MAX_FILES_LISTED)) out.push(`package ${p}: ${was.packages[p] ?? 'absent'} → ${now.packages[p] ?? 'absent'}`);
+  for (const p of changed.slice(0, MAX_FILES_LISTED))
+    out.push(`package ${p}: ${was.packages[p] ?? 'absent'} → ${now.packages[p] ?? 'absent'}`);
   if (changed.length > MAX_FILES_LISTED) out.push(`…and ${changed.length - MAX_FILES_LISTED} more packages changed`);
   return out;
 }

@@ -54,7 +54,11 @@ export class FileHasher {
     const hit = this.entries.get(key);
     if (hit && hit[0] === sig) return { sha256: hit[1] as Sha256, size: hit[2] };
     // a stream per file costs more than reading it for small files (a folder of 60,000 images)
-    const digest = transform ? sha256(transform(readFileSync(path))) : st.size < SMALL_FILE_BYTES ? sha256(readFileSync(path)) : await sha256File(path);
+    const digest = transform
+      ? sha256(transform(readFileSync(path)))
+      : st.size < SMALL_FILE_BYTES
+        ? sha256(readFileSync(path))
+        : await sha256File(path);
     const size = Number(st.size);
     this.remember(path, kind, st, digest, size);
     return { sha256: digest, size };

@@ -21,7 +21,7 @@ export function removeDebris(store: Store, now = Date.now()): string[] {
   const pinned = livePins(store.root); // a pinned fingerprint may be about to resume from its scratch
   return [
     ...store.cleanDeadStaging().map((n) => join(store.stagingRoot, n)),
-    ...removeOld(store.quarantineDir, now, (name, mtime) => (Math.max(mtime, quarantinedAt(name) ?? 0) <= now - WEEK_MS)),
+    ...removeOld(store.quarantineDir, now, (name, mtime) => Math.max(mtime, quarantinedAt(name) ?? 0) <= now - WEEK_MS),
     ...removeOld(store.scratchRoot, now, (fp, mtime) => mtime <= now - WEEK_MS && !pinned.has(fp) && lockFree(store.lockPath(fp))),
     ...removeOld(store.failedDir, now, (_, mtime) => mtime <= now - 30 * DAY_MS),
     ...removeOldBlobs(store, now),

@@ -29,7 +29,10 @@ export function collectReferences(store: Store, lockFiles: readonly string[], ke
   const entryOf = (name: string) => byName.get(name) ?? byName.set(name, { name, sources: [], fingerprints: new Set() }).get(name)!;
   for (const path of lockFiles) {
     const lock = new LockFile(path);
-    if (lock.problem) throw new UsageError(`gc stopped: the lock file ${printable(path)} cannot be read (${lock.problem}), so what it references is not known. Fix it (git checkout it, or rebuild its experiment), or move it out of the locks folder to let gc forget that experiment.`);
+    if (lock.problem)
+      throw new UsageError(
+        `gc stopped: the lock file ${printable(path)} cannot be read (${lock.problem}), so what it references is not known. Fix it (git checkout it, or rebuild its experiment), or move it out of the locks folder to let gc forget that experiment.`,
+      );
     const e = entryOf(lock.experiment?.name ?? printable(basename(path).replace(/\.lock\.json$/, '')));
     e.sources.push(path);
     for (const fp of lock.fingerprints()) e.fingerprints.add(fp);
@@ -52,7 +55,10 @@ export function collectReferences(store: Store, lockFiles: readonly string[], ke
 function keepHistory(name: string, records: readonly ExperimentRecord[], byName: Map<string, ExperimentReferences>): void {
   const record = records.find((r) => r.name === name);
   const e = byName.get(name);
-  if (!e) throw new UsageError(`--keep-experiment ${name}: no lock file or store record names that experiment (known: ${[...byName.keys()].join(', ') || 'none'}).`);
+  if (!e)
+    throw new UsageError(
+      `--keep-experiment ${name}: no lock file or store record names that experiment (known: ${[...byName.keys()].join(', ') || 'none'}).`,
+    );
   if (!record) return; // only a lock file: its history is not recorded in this store
   for (const fp of Object.keys(record.history)) e.fingerprints.add(fp);
   e.sources.push('its history (--keep-experiment)');

@@ -60,7 +60,8 @@ function summarise(e: ExperimentReferences, sizes: ReadonlyMap<string, number>):
 /** The instance an entry was, for the listing only (no validation, no quarantine: the entry may be going anyway). */
 function peekInstanceId(store: Store, fp: string): string | undefined {
   try {
-    const id: unknown = (JSON.parse(readFileSync(join(store.entryDir(fp), 'manifest.json'), 'utf8')) as { instanceId?: unknown }).instanceId;
+    const id: unknown = (JSON.parse(readFileSync(join(store.entryDir(fp), 'manifest.json'), 'utf8')) as { instanceId?: unknown })
+      .instanceId;
     return typeof id === 'string' && !instanceIdProblem(id) ? id : undefined;
   } catch {
     return undefined; // already moved aside, or unreadable
@@ -94,7 +95,12 @@ export function collectGarbage(store: Store, opts: GcOptions): GcReport {
   const removed = opts.dryRun ? chosen : chosen.filter((c) => removeUnneeded(store, c.fingerprint));
   const freedBytes = removed.reduce((s, c) => s + c.bytes, 0);
   const pinnedOnly = keptAnyway.filter((fp) => !referenced.has(fp)).length;
-  const describe = (c: Candidate) => ({ fingerprint: c.fingerprint, bytes: c.bytes, instanceId: c.instanceId, experiment: refs.lastUsedBy(c.fingerprint) });
+  const describe = (c: Candidate) => ({
+    fingerprint: c.fingerprint,
+    bytes: c.bytes,
+    instanceId: c.instanceId,
+    experiment: refs.lastUsedBy(c.fingerprint),
+  });
   const forgotten = opts.dryRun ? [] : forgetRemoved(store, removed);
   return {
     experiments: refs.experiments.map((e) => summarise(e, sizes)),

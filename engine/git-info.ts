@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 export function gitCommit(projectRoot: string): string | null {
   try {
-    let gitDir = join(projectRoot, '.git');
+    const gitDir = join(projectRoot, '.git');
     if (!existsSync(gitDir)) return null;
     const head = readFileSync(join(gitDir, 'HEAD'), 'utf8').trim();
     if (!head.startsWith('ref: ')) return head;

@@ -17,5 +17,9 @@ export function inputSetDigest(files: Readonly<Record<string, string>>): InputSe
 
 /** Every input set of a record, each as one digest. */
 export function inputSetDigests(inputs: Readonly<Record<string, Readonly<Record<string, string>>>>): Record<string, InputSetDigest> {
-  return Object.fromEntries(Object.keys(inputs).sort().map((set) => [set, inputSetDigest(inputs[set]!)]));
+  return Object.fromEntries(
+    Object.keys(inputs)
+      .sort()
+      .map((set) => [set, inputSetDigest(inputs[set]!)]),
+  );
 }

@@ -12,7 +12,7 @@ const ID_CHAR = /^[A-Za-z0-9._,=+*~@/[\]∅-]$/u;
 /** a domain name is one id part: no `/`, `,` or `=` (they separate the parts of an id) */
 const NAME_CHAR = /^[A-Za-z0-9._+~@-]$/;
 const MAX_LENGTH = 200;
-export const ID_CHARSET = 'ASCII letters, digits and . , = + - _ * ~ @ / [ ] (and ∅, the engine\'s mark for a missing param)';
+export const ID_CHARSET = "ASCII letters, digits and . , = + - _ * ~ @ / [ ] (and ∅, the engine's mark for a missing param)";
 export const NAME_CHARSET = 'ASCII letters, digits and . + - _ ~ @';
 
 /** Why `id` is not a valid instance id, or undefined if it is. */
@@ -49,13 +49,22 @@ function textProblem(text: string, allowed: RegExp, charset: string, pathLike: b
   if (text.startsWith('-')) return 'starts with "-" (it would read as a command-line option)';
   if (pathLike) {
     const bad = text.split('/').find((s) => s === '' || s === '.' || s === '..');
-    if (bad !== undefined) return bad === '' ? 'has an empty path segment (a leading, trailing or doubled "/")' : `has a "${bad}" path segment`;
+    if (bad !== undefined)
+      return bad === '' ? 'has an empty path segment (a leading, trailing or doubled "/")' : `has a "${bad}" path segment`;
   } else if (text === '.' || text === '..') return `is "${text}"`;
   return undefined;
 }
 
 function describeChar(ch: string): string {
-  const names: Record<string, string> = { '\n': 'a newline', '\r': 'a carriage return', '\t': 'a tab', ' ': 'a space', "'": 'a quote (\')', '"': 'a quote (")', '`': 'a backtick' };
+  const names: Record<string, string> = {
+    '\n': 'a newline',
+    '\r': 'a carriage return',
+    '\t': 'a tab',
+    ' ': 'a space',
+    "'": "a quote (')",
+    '"': 'a quote (")',
+    '`': 'a backtick',
+  };
   const code = ch.codePointAt(0)!;
   if (names[ch]) return names[ch];
   if (code < 0x20 || code === 0x7f) return `a control character (U+${code.toString(16).toUpperCase().padStart(4, '0')})`;

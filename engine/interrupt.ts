@@ -3,7 +3,9 @@
 // stopping at once is safe; the message says so and the exit code is 130 like a build's.
 export async function stopOnSignal<T>(what: string, work: () => Promise<T>): Promise<T> {
   const onSignal = (sig: NodeJS.Signals) => {
-    process.stderr.write(`\n${sig}: ${what} stopped. Nothing half-written is kept: entries are committed whole, and leftovers in staging/ are removed by the next run.\n`);
+    process.stderr.write(
+      `\n${sig}: ${what} stopped. Nothing half-written is kept: entries are committed whole, and leftovers in staging/ are removed by the next run.\n`,
+    );
     process.exit(130);
   };
   process.on('SIGINT', onSignal);

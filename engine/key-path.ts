@@ -29,3 +29,42 @@ export function checkJsonKeys(value: unknown, where: string, path = ''): void {
 export function ownValue(obj: object, key: string): unknown {
   return Object.hasOwn(obj, key) ? (obj as Record<string, unknown>)[key] : undefined;
 }
+
+/**
+ * `key.path=value` as --set and --override take it: the path (forbidden keys refused) and the
+ * value, JSON when it parses (numbers, arrays, true/false), a string otherwise.
+ */
+export function parseAssignment(text: string, where: string): { path: string[]; value: unknown } {
+  const eq = text.indexOf('=');
+  const path = parseKeyPath(text.slice(0, eq), where);
+  const raw = text.slice(eq + 1);
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    value = raw;
+  }
+  checkJsonKeys(value, where);
+  return { path, value };
+}
+
+/**
+ * Sets `path` in `root` to `value`, in place. A missing object on the way is created when
+ * `createMissing`, else it is refused like a non-object: `notAnObject(key)` says what to tell the user.
+ */
+export function setAtPath(
+  root: Record<string, unknown>,
+  path: readonly string[],
+  value: unknown,
+  createMissing: boolean,
+  notAnObject: (key: string) => string,
+): void {
+  let node = root;
+  for (const key of path.slice(0, -1)) {
+    let next = ownValue(node, key);
+    if (next === undefined && createMissing) next = node[key] = {};
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) throw new UsageError(notAnObject(key));
+    node = next as Record<string, unknown>;
+  }
+  node[path.at(-1)!] = value;
+}

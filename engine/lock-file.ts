@@ -19,6 +19,7 @@ import { inputSetDigests } from './input-set-digest.ts';
 import { Hex64, InputRecordSchema } from './manifest.ts';
 import { printable } from './printable.ts';
 import { migrateLockV1 } from './lock-file-v1.ts';
+import { zodIssuesInline } from './zod-errors.ts';
 
 export const LOCK_VERSION = 2;
 // far above any real lock file (one line per input folder); a FIFO or /dev/zero cannot hang gc
@@ -81,7 +82,7 @@ export class LockFile {
         this.data = parsed.data;
         return undefined;
       }
-      return printable(parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      return printable(zodIssuesInline(parsed.error));
     } catch (err) {
       return printable((err as Error).message);
     }
@@ -121,7 +122,13 @@ export class LockFile {
     try {
       if (fileSignature(this.path) !== this.loadedAs) this.load();
       const before = JSON.stringify(this.data);
-      if (experiment) this.data = { lockVersion: LOCK_VERSION, experiment: { name: experiment.name, settings: experiment.settings }, instances: this.data.instances, code: this.data.code };
+      if (experiment)
+        this.data = {
+          lockVersion: LOCK_VERSION,
+          experiment: { name: experiment.name, settings: experiment.settings },
+          instances: this.data.instances,
+          code: this.data.code,
+        };
       for (const u of updates) this.record(u);
       if (declaredIds) for (const id of Object.keys(this.data.instances)) if (!declaredIds.has(id)) delete this.data.instances[id];
       const used = new Set(Object.values(this.data.instances).map((i) => i.record.code));

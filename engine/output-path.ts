@@ -61,7 +61,8 @@ export function pathInside(root: string, path: string): string {
   if (problem) throw new UnsafePathError(`refused to write ${JSON.stringify(path.slice(0, 80))} under ${root}: ${problem}`);
   const full = resolve(root, path);
   const rel = relative(resolve(root), full);
-  if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) throw new UnsafePathError(`refused to write ${JSON.stringify(path.slice(0, 80))}: it resolves outside ${root}`);
+  if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel))
+    throw new UnsafePathError(`refused to write ${JSON.stringify(path.slice(0, 80))}: it resolves outside ${root}`);
   return full;
 }
 

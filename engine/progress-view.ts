@@ -3,7 +3,6 @@
 // (CI, pipes) plain lines, with progress at most every PLAIN_PROGRESS_MS per stage.
 import type { BuildSummary, InstanceOutcome, Reporter } from './reporter.ts';
 import { fractionDone, runningRemaining, type RunningStage } from './eta.ts';
-import type { ProgressUpdate } from './stage.ts';
 
 const PLAIN_PROGRESS_MS = 10_000;
 const REDRAW_MS = 100;
@@ -111,7 +110,9 @@ function describe(o: InstanceOutcome, verbose: boolean): string | undefined {
     case 'built':
       return `✓ ${o.id}${time}${o.builtElsewhere ? ' (another process committed it first)' : ''}`;
     case 'cached':
-      return verbose || o.builtElsewhere ? `· ${o.id} cached${o.builtElsewhere ? ' (built by another process)' : o.fromRemote ? ' (remote)' : ''}` : undefined;
+      return verbose || o.builtElsewhere
+        ? `· ${o.id} cached${o.builtElsewhere ? ' (built by another process)' : o.fromRemote ? ' (remote)' : ''}`
+        : undefined;
     case 'would-run':
       return `○ ${o.id} would run: ${(o.reasons ?? []).join('; ')}`;
     case 'skipped':
@@ -134,7 +135,14 @@ export function summaryLine(s: BuildSummary): string {
   if (n('skipped')) parts.push(`${n('skipped')} skipped`);
   if (n('interrupted')) parts.push(`${n('interrupted')} interrupted`);
   const head = s.interrupted ? 'Interrupted' : s.exitCode === 0 ? 'Done' : 'Failed';
-  const stopped = s.interrupted ? `\nInterrupted: ${s.outcomes.filter((o) => o.outcome === 'interrupted').map((o) => o.id).join(', ') || 'nothing was running'}` : '';
+  const stopped = s.interrupted
+    ? `\nInterrupted: ${
+        s.outcomes
+          .filter((o) => o.outcome === 'interrupted')
+          .map((o) => o.id)
+          .join(', ') || 'nothing was running'
+      }`
+    : '';
   return `${head}: ${parts.join(', ')} in ${formatSeconds(s.wallSeconds)}.${stopped}`;
 }
 

@@ -164,7 +164,9 @@ function explainFsError(err: unknown, storeRoot: string): unknown {
     );
   }
   if (e?.code === 'EACCES' || e?.code === 'EROFS') {
-    return new Error(`Cannot write ${e.path ?? 'to the store'} (${e.code}): the store ${storeRoot} must be writable by this user. Fix its permissions or use another --store.`);
+    return new Error(
+      `Cannot write ${e.path ?? 'to the store'} (${e.code}): the store ${storeRoot} must be writable by this user. Fix its permissions or use another --store.`,
+    );
   }
   return err;
 }
@@ -183,7 +185,10 @@ async function hashOutputs(outDir: string, written: Map<string, { sha256: Sha256
   const files: OutputFile[] = [];
   for (const rel of listFiles(outDir)) {
     const problem = outputPathProblem(rel);
-    if (problem) throw new Error(`The stage wrote an output named ${JSON.stringify(rel)}, which a store entry cannot hold: ${problem}. Rename it in the stage.`);
+    if (problem)
+      throw new Error(
+        `The stage wrote an output named ${JSON.stringify(rel)}, which a store entry cannot hold: ${problem}. Rename it in the stage.`,
+      );
     const p = join(outDir, rel);
     const st = statSync(p, { bigint: true });
     const w = written.get(rel);

@@ -46,7 +46,15 @@ export const ExecutorConfig = z.discriminatedUnion('kind', [
     extraArgs: z.array(z.string()).default([]),
     /** per stage kind: resources that override the stage's own hints */
     resources: z
-      .record(z.string(), z.strictObject({ cpus: z.number().int().min(1).optional(), memoryMB: z.number().int().min(1).optional(), gpus: z.number().int().min(0).optional(), timeMinutes: z.number().int().min(1).optional() }))
+      .record(
+        z.string(),
+        z.strictObject({
+          cpus: z.number().int().min(1).optional(),
+          memoryMB: z.number().int().min(1).optional(),
+          gpus: z.number().int().min(0).optional(),
+          timeMinutes: z.number().int().min(1).optional(),
+        }),
+      )
       .default({}),
     /** seconds between status queries (one batched squeue/sacct call each), growing ×1.5 up to 60 when nothing changes */
     pollSeconds: z.number().positive().default(5),
@@ -73,7 +81,9 @@ export function loadRunnerConfig(path: string): RunnerConfig {
   const parsed = RunnerConfig.safeParse(raw);
   if (!parsed.success) throw new UsageError(`The runner config ${path} is invalid:\n${formatZodIssues(parsed.error, 'config')}`);
   if (parsed.data.defaultRemote && !parsed.data.remotes[parsed.data.defaultRemote]) {
-    throw new UsageError(`The runner config ${path} sets defaultRemote "${parsed.data.defaultRemote}", which is not one of its remotes (${Object.keys(parsed.data.remotes).join(', ') || 'none'}).`);
+    throw new UsageError(
+      `The runner config ${path} sets defaultRemote "${parsed.data.defaultRemote}", which is not one of its remotes (${Object.keys(parsed.data.remotes).join(', ') || 'none'}).`,
+    );
   }
   return parsed.data;
 }

@@ -19,7 +19,8 @@ export const RUNNER_STALE_MS = 120_000;
 export const PARENT_ENV = 'WT_PARENT_RUNNER';
 export const TOKEN_RE = /^[0-9a-f]{16}$/;
 
-const PARENT: string | undefined = TOKEN_RE.test(process.env[PARENT_ENV] ?? '') && process.env[PARENT_ENV] !== RUNNER_TOKEN ? process.env[PARENT_ENV] : undefined;
+const PARENT: string | undefined =
+  TOKEN_RE.test(process.env[PARENT_ENV] ?? '') && process.env[PARENT_ENV] !== RUNNER_TOKEN ? process.env[PARENT_ENV] : undefined;
 
 export const RunnerRecord = z.object({
   token: z.string().regex(TOKEN_RE),
@@ -92,7 +93,17 @@ export class Runner {
   }
 
   private writeRecord(): void {
-    const record: RunnerRecord = { token: this.token, pid: process.pid, host: HOST, bootId: BOOT_ID, pidNs: PID_NS, startTime: SELF_START, startedAt: this.startedAt, parent: PARENT, pins: [...this.pins] };
+    const record: RunnerRecord = {
+      token: this.token,
+      pid: process.pid,
+      host: HOST,
+      bootId: BOOT_ID,
+      pidNs: PID_NS,
+      startTime: SELF_START,
+      startedAt: this.startedAt,
+      parent: PARENT,
+      pins: [...this.pins],
+    };
     const path = recordPath(this.storeRoot, this.token);
     const tmp = `${path}.tmp-${process.pid}`;
     mkdirSync(runnersDir(this.storeRoot), { recursive: true });
@@ -106,7 +117,10 @@ export class Runner {
   }
 
   private beat(): void {
-    if (this.dirty) return this.write();
+    if (this.dirty) {
+      this.write();
+      return;
+    }
     try {
       const now = new Date();
       utimesSync(recordPath(this.storeRoot, this.token), now, now);

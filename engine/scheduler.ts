@@ -9,7 +9,7 @@ import { tryAcquire } from './entry-lock.ts';
 import { runnerFor } from './runner.ts';
 import { errorMessage } from './errors.ts';
 import type { Executor } from './executor.ts';
-import { explain } from './explain.ts';
+import { explain, orNotInStore } from './explain.ts';
 import type { Job } from './job.ts';
 import type { LockUpdate } from './lock-file.ts';
 import { expectedDurations } from './timings.ts';
@@ -65,7 +65,10 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
   const { executor, reporter } = opts;
   await project.prepareCode(order);
   for (const dead of store.cleanDeadStaging()) reporter.warn(`removed staging folder ${dead} left by a process that died`);
-  if (project.lock.problem) reporter.warn(`The lock file ${project.lock.path} is unreadable (${project.lock.problem}); it will be rewritten. Nothing in the store is lost.`);
+  if (project.lock.problem)
+    reporter.warn(
+      `The lock file ${project.lock.path} is unreadable (${project.lock.problem}); it will be rewritten. Nothing in the store is lost.`,
+    );
 
   const states = new Map<DagNode, NodeState>();
   const dependents = new Map<DagNode, DagNode[]>();
@@ -100,7 +103,12 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
     const batch = lockUpdates.splice(0);
     try {
       const header = project.experiment && { name: project.experiment.name, settings: project.experiment.settingsDigest };
-      await project.lock.write(batch, new Set(dag.nodes().map((n) => n.id)), header, recordFollowingLock(project, !!opts.forceName, (m) => reporter.warn(m)));
+      await project.lock.write(
+        batch,
+        new Set(dag.nodes().map((n) => n.id)),
+        header,
+        recordFollowingLock(project, !!opts.forceName, (m) => reporter.warn(m)),
+      );
     } catch (err) {
       reporter.warn(`Could not update the lock file ${project.lock.path}: ${errorMessage(err)}`);
     }
@@ -121,7 +129,14 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
       });
       project.timings.record(manifest.fingerprint, st.node.stage.name, manifest.run.wallSeconds);
     }
-    const o: InstanceOutcome = { id: st.node.id, stage: st.node.stage.name, outcome, fingerprint: st.computed?.fingerprint, reasons: st.reasons, ...extra };
+    const o: InstanceOutcome = {
+      id: st.node.id,
+      stage: st.node.stage.name,
+      outcome,
+      fingerprint: st.computed?.fingerprint,
+      reasons: st.reasons,
+      ...extra,
+    };
     outcomes.set(st.node, o);
     reporter.resolved(o);
     for (const d of dependents.get(st.node) ?? []) {
@@ -154,7 +169,10 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
     if (st.waitingOn.size > 0) return; // waiting for an upstream to be rebuilt; it is made ready again then
     const ups = st.node.upstream().map((u) => states.get(u)!);
     const blocked = ups.find((u) => u.status === 'failed' || u.status === 'skipped' || u.status === 'interrupted');
-    if (blocked) return resolve(st, 'skipped', { error: `upstream ${blocked.node.id} ${blocked.status === 'skipped' ? 'was skipped' : blocked.status}` });
+    if (blocked)
+      return resolve(st, 'skipped', {
+        error: `upstream ${blocked.node.id} ${blocked.status === 'skipped' ? 'was skipped' : blocked.status}`,
+      });
     const planned = ups.filter((u) => u.status === 'would-run');
     if (planned.length) {
       const names = planned.map((u) => u.node.id);
@@ -183,11 +201,7 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
         return resolve(st, 'cached', { fromRemote: true }, remote);
       }
     }
-    st.reasons = forced.has(st.node)
-      ? ['forced']
-      : store.has(fp)
-        ? ['store entry was corrupt']
-        : explainMiss(project, st);
+    st.reasons = forced.has(st.node) ? ['forced'] : store.has(fp) ? ['store entry was corrupt'] : explainMiss(project, st);
     if (opts.dryRun) return resolve(st, 'would-run');
     st.status = 'queued';
     queue.push(st);
@@ -221,7 +235,11 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
       const started = performance.now();
       const result = await executor.run(
         { job, isolation: st.node.stage.isolation ?? 'process', resources: { ...project.resources(st.node), cpus } },
-        { progress: (u) => reporter.progress(st.node.id, u), log: (line) => reporter.log(st.node.id, line), started: (pid) => lock.setWorker(pid) },
+        {
+          progress: (u) => reporter.progress(st.node.id, u),
+          log: (line) => reporter.log(st.node.id, line),
+          started: (pid) => lock.setWorker(pid),
+        },
       );
       const seconds = (performance.now() - started) / 1000;
       if (result.ok) {
@@ -255,7 +273,10 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
 
   /** An upstream entry turned out corrupt while this stage read it: quarantine it, rebuild it, then retry. */
   const heal = (st: NodeState, fp: string): boolean => {
-    const up = st.node.upstream().map((u) => states.get(u)!).find((u) => u.computed?.fingerprint === fp);
+    const up = st.node
+      .upstream()
+      .map((u) => states.get(u)!)
+      .find((u) => u.computed?.fingerprint === fp);
     if (!up) return false;
     st.healed = true;
     store.quarantine(fp, 'an output did not match its manifest', (m) => reporter.warn(m));
@@ -340,7 +361,9 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
         id: st.node.id,
         stage: st.node.stage.name,
         outcome: 'skipped',
-        error: interrupted ? 'not started: the build was interrupted' : 'not started: the build stopped after a failure (use --keep-going to build what does not depend on it)',
+        error: interrupted
+          ? 'not started: the build was interrupted'
+          : 'not started: the build stopped after a failure (use --keep-going to build what does not depend on it)',
       });
     }
   }
@@ -357,8 +380,13 @@ export async function build(project: Project, opts: BuildOptions): Promise<Build
 }
 
 function explainMiss(project: Project, st: NodeState): string[] {
-  const reasons = explain(st.node, { record: st.computed!.record, staleUpstream: [] }, project.lock.get(st.node.id), project.lockedInputFiles(st.node.id));
-  return reasons.length ? reasons : ['not in the store (garbage-collected, or built on another machine)'];
+  const reasons = explain(
+    st.node,
+    { record: st.computed!.record, staleUpstream: [] },
+    project.lock.get(st.node.id),
+    project.lockedInputFiles(st.node.id),
+  );
+  return orNotInStore(reasons);
 }
 
 /**
@@ -371,7 +399,14 @@ export function grantCpus(resources: Resources, slots: number, freeSlots: number
   return Math.min(want, Math.max(1, Math.floor(freeSlots / Math.max(1, queued))));
 }
 
-function makeJob(project: Project, st: NodeState, replace: boolean, executor: string, cpus: number, stateOf: (n: DagNode) => NodeState): Job {
+function makeJob(
+  project: Project,
+  st: NodeState,
+  replace: boolean,
+  executor: string,
+  cpus: number,
+  stateOf: (n: DagNode) => NodeState,
+): Job {
   const deps: Job['deps'] = {};
   for (const [name, d] of Object.entries(st.node.deps)) {
     const toDep = (n: DagNode) => {
@@ -402,7 +437,11 @@ function makeJob(project: Project, st: NodeState, replace: boolean, executor: st
  * durations below it (recorded durations where known, 1 s otherwise), with the number of
  * instances below it as a tie-break.
  */
-function criticalPaths(order: readonly DagNode[], dependents: Map<DagNode, DagNode[]>, duration: (n: DagNode) => number): Map<DagNode, number> {
+function criticalPaths(
+  order: readonly DagNode[],
+  dependents: Map<DagNode, DagNode[]>,
+  duration: (n: DagNode) => number,
+): Map<DagNode, number> {
   const out = new Map<DagNode, number>();
   for (const n of [...order].reverse()) {
     const below = dependents.get(n) ?? [];

@@ -5,7 +5,7 @@
 import type { DagNode } from './dag.ts';
 import type { OutputDigest } from './digest.ts';
 import { errorMessage } from './errors.ts';
-import { explain } from './explain.ts';
+import { explain, orNotInStore } from './explain.ts';
 import type { Project } from './project.ts';
 import type { RemoteSession } from './remote/remote-session.ts';
 import { fingerprintOf, type InputRecord } from './fingerprint.ts';
@@ -31,12 +31,17 @@ export async function computeStatus(project: Project, targets: string[], remote?
   const out: InstanceStatus[] = [];
   const lastTook = expectedDurations(project.lock, project.timings);
   for (const node of order) {
-    let partial;
+    let partial: Awaited<ReturnType<typeof project.computePartial>>;
     try {
       partial = await project.computePartial(node, (n) => digests.get(n));
     } catch (err) {
       // e.g. a dataset folder that is not there yet: report it, keep planning the rest
-      const status: InstanceStatus = { id: node.id, stage: node.stage.name, state: project.lock.get(node.id) ? 'stale' : 'missing', reasons: [errorMessage(err)] };
+      const status: InstanceStatus = {
+        id: node.id,
+        stage: node.stage.name,
+        state: project.lock.get(node.id) ? 'stale' : 'missing',
+        reasons: [errorMessage(err)],
+      };
       states.set(node, status);
       out.push(status);
       continue;
@@ -50,7 +55,13 @@ export async function computeStatus(project: Project, targets: string[], remote?
       const remoteManifest = manifest ? undefined : await remote?.lookup(fp);
       if (manifest || remoteManifest) {
         digests.set(node, (manifest ?? remoteManifest)!.outputs.digest as OutputDigest);
-        status = { id: node.id, stage: node.stage.name, state: 'fresh', fingerprint: fp, reasons: remoteManifest ? [`on remote "${remote!.remote.name}", not pulled yet`] : [] };
+        status = {
+          id: node.id,
+          stage: node.stage.name,
+          state: 'fresh',
+          fingerprint: fp,
+          reasons: remoteManifest ? [`on remote "${remote!.remote.name}", not pulled yet`] : [],
+        };
       } else {
         const reasons = explain(node, { record: partial.record, staleUpstream: [] }, locked, project.lockedInputFiles(node.id));
         status = {
@@ -58,7 +69,7 @@ export async function computeStatus(project: Project, targets: string[], remote?
           stage: node.stage.name,
           state: locked ? 'stale' : 'missing',
           fingerprint: fp,
-          reasons: reasons.length ? reasons : ['the lock file matches, but the entry is not in this store (garbage-collected, or built on another machine)'],
+          reasons: orNotInStore(reasons),
         };
       }
     } else {

@@ -16,6 +16,7 @@ import type { Fingerprint } from './digest.ts';
 import { isHex64 } from './digest.ts';
 import { Manifest } from './manifest.ts';
 import { stagingOwnerDead, stagingTag } from './staging-owner.ts';
+import { zodIssuesInline } from './zod-errors.ts';
 
 export type CommitResult = 'committed' | 'replaced' | 'exists';
 
@@ -93,7 +94,7 @@ export class Store {
         this.manifests.set(fp, parsed.data);
         return parsed.data;
       }
-      problem = parsed.success ? `it names fingerprint ${parsed.data.fingerprint}` : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      problem = parsed.success ? `it names fingerprint ${parsed.data.fingerprint}` : zodIssuesInline(parsed.error, Infinity);
     } catch (err) {
       problem = `not valid JSON (${(err as Error).message})`;
     }

@@ -40,7 +40,11 @@ export function main(program = 'npx tsx pipeline.ts'): Promise<number> {
       { flags: '-p, --profile <name>', description: 'tiny | default | paper', defaultValue: 'default' },
       { flags: '-c, --config <file>', description: 'JSON object of profile fields to override' },
       { flags: '-s, --set <key=value>', description: 'override one profile field, e.g. finetune.epochs=5 (repeatable)', repeatable: true },
-      { flags: '--name <name>', description: "the experiment's name (default: the profile's name after --config/--set): its lock file and report are locks/<name>.lock.json and artifacts/report/<name>/" },
+      {
+        flags: '--name <name>',
+        description:
+          "the experiment's name (default: the profile's name after --config/--set): its lock file and report are locks/<name>.lock.json and artifacts/report/<name>/",
+      },
       { flags: '--strict', description: 'fail the build when a scorecard control comes out the wrong way' },
     ],
     // The profiles and the DAG load the stage definitions; --help, gc, verify and cache need none of them.

@@ -50,9 +50,13 @@ function addAnalyses(dag: Dag, p: Profile, arms: TrainingArms): Analyses {
     const d = data.get(target)!;
     const label = { label: target };
     perTarget.mistakes.push(dag.add(mistakes, { gridImages: c.mistakes.gridImages }, { pt: m.pt, rit: m.rit, data: d }, label));
-    perTarget.cka.push(dag.add(cka, { examples: c.cka.examples, unbiased: c.cka.unbiased }, { source, pt: m.pt, rit: m.rit, data: d }, label));
+    perTarget.cka.push(
+      dag.add(cka, { examples: c.cka.examples, unbiased: c.cka.unbiased }, { source, pt: m.pt, rit: m.rit, data: d }, label),
+    );
     perTarget.distance.push(dag.add(distance, { exclude: ['fc'] }, { source, pt: m.pt, rit: m.rit }, label));
-    perTarget.barrier.push(dag.add(barrier, { points: c.barrier.points }, { pt: m.pt, rit: m.rit, ritSameInit: m.ritSameInit, data: d }, label));
+    perTarget.barrier.push(
+      dag.add(barrier, { points: c.barrier.points }, { pt: m.pt, rit: m.rit, ritSameInit: m.ritSameInit, data: d }, label),
+    );
     if (!c.criticality.targets || c.criticality.targets.includes(target)) {
       const { targets: _, ...grid } = c.criticality;
       perTarget.criticality.push(dag.add(criticality, grid, { pt: m.pt[0]!, rit: m.rit[0]!, ritAtPtLr: m.ritAtPtLr, data: d }, label));
@@ -63,7 +67,9 @@ function addAnalyses(dag: Dag, p: Profile, arms: TrainingArms): Analyses {
   const lrVariants = [...main.values()].flatMap((m) => [m.ptAtRitLr, m.ritAtPtLr].filter((h) => h !== undefined));
   const curves = dag.add(learningCurves, {}, { main: mainRuns, lrVariants });
   const shuffledRuns = [...arms.shuffled.values()].flat();
-  const blocks = shuffledRuns.length ? dag.add(blockShuffle, {}, { runs: shuffledRuns, data: p.shuffle.targets.map((t) => data.get(t)!) }) : undefined;
+  const blocks = shuffledRuns.length
+    ? dag.add(blockShuffle, {}, { runs: shuffledRuns, data: p.shuffle.targets.map((t) => data.get(t)!) })
+    : undefined;
   const checkpoints = arms.checkpointRuns.length ? dag.add(checkpointTransfer, {}, { source, runs: arms.checkpointRuns }) : undefined;
   const { spectrum: _, ...claimInputs } = perTarget;
   const card = dag.add(scorecard, { strict: p.strict }, { source, curves, ...claimInputs, blocks, checkpoints });

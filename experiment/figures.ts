@@ -17,7 +17,13 @@ import { domainNotes } from './domain-notes.ts';
 import type { TrainingArms } from './training-arms.ts';
 
 /** Adds every figure, the tables and the report page; returns the page. */
-export function addFigures(dag: Dag, p: Profile, arms: TrainingArms, a: Analyses, shuffles: { blockSize: BlockSize; draw: number }[]): Handle {
+export function addFigures(
+  dag: Dag,
+  p: Profile,
+  arms: TrainingArms,
+  a: Analyses,
+  shuffles: { blockSize: BlockSize; draw: number }[],
+): Handle {
   const shuffleDomain = p.shuffle.targets[0] ?? arms.targets[0]!;
   const figures = [
     dag.add(figureDomains, { shuffles, shuffleSeed: p.shuffle.seedBase + p.seeds[0]!, shuffleDomain }, { data: [...arms.data.values()] }),

@@ -12,5 +12,10 @@ export function shuffleReplicateSeeds(p: Profile): number[] {
 
 /** One entry per replicate seed; throws WeakShuffleError under 'refuse'. */
 export function planShuffles(p: Profile, blockSize: BlockSize, rule: WeakShuffleRule = p.shuffle.weakPermutations): PlannedShuffle[] {
-  return planReplicateShuffles(suiteImageShape(p.suite), blockSize, shuffleReplicateSeeds(p).map((s) => p.shuffle.seedBase + s), rule);
+  return planReplicateShuffles(
+    suiteImageShape(p.suite),
+    blockSize,
+    shuffleReplicateSeeds(p).map((s) => p.shuffle.seedBase + s),
+    rule,
+  );
 }

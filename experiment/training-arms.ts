@@ -61,7 +61,12 @@ export function addTrainingArms(dag: Dag, p: Profile): TrainingArms {
   const sourceDomain = domains.find((d) => d.role === 'source')!.domain;
   const targets = p.targets ?? domains.filter((d) => d.role === 'target').map((d) => d.domain);
   const data = new Map(domains.map((d) => [d.domain, dag.add(dataset, { suite: p.suite, domain: d.domain })]));
-  const pretrainConfig = trainConfig(p.pretrain, p.pretrain.lr, { seed: p.pretrain.seed, initKey: initKey('pretrain', p.pretrain.seed) }, { augment: true, onDivergence: 'error' });
+  const pretrainConfig = trainConfig(
+    p.pretrain,
+    p.pretrain.lr,
+    { seed: p.pretrain.seed, initKey: initKey('pretrain', p.pretrain.seed) },
+    { augment: true, onDivergence: 'error' },
+  );
   const source = dag.add(pretrain, { arch: p.arch, train: pretrainConfig }, { data: data.get(sourceDomain)! });
   const ft = finetuneAdder(dag, p, data, source);
 
@@ -83,7 +88,12 @@ type AddFinetune = (r: Run) => Handle;
 function finetuneAdder(dag: Dag, p: Profile, data: Map<string, Handle>, source: Handle): AddFinetune {
   const lrOf = (init: Init) => (init === 'P-T' ? p.finetune.lrPT : p.finetune.lrRIT);
   const shuffled = (target: string, blockSize: BlockSize, seed: number, draw: number) =>
-    dag.add(shuffle, { blockSize, seed: p.shuffle.seedBase + seed, draw }, { data: data.get(target)! }, { label: `${target},b=${blockSize},seed=${seed}` });
+    dag.add(
+      shuffle,
+      { blockSize, seed: p.shuffle.seedBase + seed, draw },
+      { data: data.get(target)! },
+      { label: `${target},b=${blockSize},seed=${seed}` },
+    );
   return (r) => {
     const lr = r.lr ?? lrOf(r.init);
     const ownInit = r.initSeed ?? r.seed;
@@ -96,13 +106,16 @@ function finetuneAdder(dag: Dag, p: Profile, data: Map<string, Handle>, source: 
       ownInit !== r.seed ? `init=${ownInit}` : '',
       lr !== lrOf(r.init) ? `lr=${lr}` : '',
       r.sourceEpoch !== undefined ? `ckpt=${r.sourceEpoch}` : '',
-      r.augment || !p.finetune.augment.flip && !p.finetune.augment.pad ? '' : 'noaug',
+      r.augment || (!p.finetune.augment.flip && !p.finetune.augment.pad) ? '' : 'noaug',
     ].filter(Boolean);
     const train = trainConfig(p.finetune, lr, { seed: r.seed, initKey: key }, { augment: r.augment, onDivergence: 'stop' });
     return dag.add(
       finetune,
       { init: r.init, sourceEpoch: r.sourceEpoch ?? null, arch: p.arch, train },
-      { data: r.blockSize === undefined ? data.get(r.target)! : shuffled(r.target, r.blockSize, r.seed, r.draw ?? 0), source: r.init === 'P-T' ? source : undefined },
+      {
+        data: r.blockSize === undefined ? data.get(r.target)! : shuffled(r.target, r.blockSize, r.seed, r.draw ?? 0),
+        source: r.init === 'P-T' ? source : undefined,
+      },
       { label: tags.join(',') },
     );
   };
@@ -132,7 +145,9 @@ function shuffleArm(p: Profile, target: string, main: MainRuns | undefined, ft: 
   );
   const arms = p.shuffle.blockSizes.flatMap((blockSize) => {
     const plans = planShuffles(p, blockSize);
-    return seeds.flatMap((seed, i) => (['P-T', 'RI-T'] as const).map((init) => ft({ target, init, seed, blockSize, draw: plans[i]!.draw, augment: false })));
+    return seeds.flatMap((seed, i) =>
+      (['P-T', 'RI-T'] as const).map((init) => ft({ target, init, seed, blockSize, draw: plans[i]!.draw, augment: false })),
+    );
   });
   return [...baseline, ...arms];
 }
@@ -141,6 +156,8 @@ function shuffleArm(p: Profile, target: string, main: MainRuns | undefined, ft: 
 function checkpointArm(p: Profile, target: string, main: MainRuns | undefined, ft: AddFinetune): Handle[] {
   const seeds = p.seeds.slice(0, p.checkpoints.replicates);
   return checkpointEpochs(p).flatMap((sourceEpoch) =>
-    seeds.map((seed, i) => (sourceEpoch === p.pretrain.epochs && main ? main.pt[i]! : ft({ target, init: 'P-T', seed, sourceEpoch, augment: true }))),
+    seeds.map((seed, i) =>
+      sourceEpoch === p.pretrain.epochs && main ? main.pt[i]! : ft({ target, init: 'P-T', seed, sourceEpoch, augment: true }),
+    ),
   );
 }

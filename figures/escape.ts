@@ -55,7 +55,8 @@ function checkContext(isString: boolean, { out, inScript }: Context): void {
   const tag = out.slice(open);
   const inQuotedValue = (tag.match(/"/g)?.length ?? 0) % 2 === 1;
   if (!inQuotedValue) throw new Error(`html\`\`: inside a tag interpolate only into a double-quoted attribute value (…${where})`);
-  if (isString && URL_ATTRIBUTE.test(tag)) throw new Error(`html\`\`: a URL attribute takes url(…) or fileHref(…), not a string (…${where})`);
+  if (isString && URL_ATTRIBUTE.test(tag))
+    throw new Error(`html\`\`: a URL attribute takes url(…) or fileHref(…), not a string (…${where})`);
 }
 
 /** Markup that is already safe for a stated reason (e.g. a fragment checked tag by tag). */
@@ -73,12 +74,22 @@ const SAFE_URL = /^(?:https?:\/\/|mailto:|#|data:image\/(?:png|jpeg|gif|webp);ba
 /** An absolute URL of an allowed scheme (http, https, mailto, a fragment, a base64 raster image); anything else, `javascript:` included, throws. */
 export function url(href: string): SafeHtml {
   const trimmed = href.trim();
-  if (!SAFE_URL.test(trimmed)) throw new Error(`Refusing the URL ${JSON.stringify(href.slice(0, 60))} in HTML: only http(s), mailto, #fragments and base64 images are allowed.`);
+  if (!SAFE_URL.test(trimmed))
+    throw new Error(
+      `Refusing the URL ${JSON.stringify(href.slice(0, 60))} in HTML: only http(s), mailto, #fragments and base64 images are allowed.`,
+    );
   return new SafeHtml(escapeHtml(trimmed));
 }
 
 /** JSON to embed in a <script> element (e.g. a Vega-Lite spec): `</script`, `<!--` and line separators cannot end or confuse it. */
 export function jsonForScript(value: unknown): SafeHtml {
   const json = JSON.stringify(value) ?? 'null';
-  return new SafeHtml(json.replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029'));
+  return new SafeHtml(
+    json
+      .replace(/</g, '\\u003c')
+      .replace(/>/g, '\\u003e')
+      .replace(/&/g, '\\u0026')
+      .replace(/\u2028/g, '\\u2028')
+      .replace(/\u2029/g, '\\u2029'),
+  );
 }

@@ -13,7 +13,6 @@ import { escapeHtml, html, type SafeHtml } from './escape.ts';
 import { shellWord } from './shell-word.ts';
 import { RUN_METADATA, SELECTION } from '../stages/report/placeholders.ts';
 
-
 /** `selection`: the command-line words that select this experiment, repeated in the regenerate commands. */
 export function publishReport(summary: BuildSummary, project: Project, dest: string, selection: readonly string[]): string | undefined {
   const entry = summary.outcomes.find((o) => o.id === 'report' && (o.outcome === 'built' || o.outcome === 'cached'));
@@ -78,7 +77,9 @@ function swapIn(temp: string, dest: string): void {
 /** The published page: the run table, and the selection flags (shell-quoted, then escaped) in every regenerate command. */
 export function fillPlaceholders(page: string, runSection: SafeHtml, selection: readonly string[]): string {
   // functions, so that `$&` or `$'` in a host name or a flag is not a replacement pattern
-  return page.replace(RUN_METADATA, () => runSection.toString()).replaceAll(SELECTION, () => escapeHtml(selection.map(shellWord).join(' ')));
+  return page
+    .replace(RUN_METADATA, () => runSection.toString())
+    .replaceAll(SELECTION, () => escapeHtml(selection.map(shellWord).join(' ')));
 }
 
 /** The run section; every value from a manifest (host, backend, times) may come from a remote, so all of it is escaped. */

@@ -17,7 +17,10 @@ export async function renderVegaLite(spec: TopLevelSpec, scale = 2): Promise<Ren
   const own = ((spec as { config?: Record<string, object> }).config ?? {}) as Record<string, object>;
   const base = VEGA_CONFIG as unknown as Record<string, object>;
   const config = Object.fromEntries(
-    [...new Set([...Object.keys(base), ...Object.keys(own)])].map((k) => [k, typeof base[k] === 'object' && typeof own[k] === 'object' ? { ...base[k], ...own[k] } : (own[k] ?? base[k])]),
+    [...new Set([...Object.keys(base), ...Object.keys(own)])].map((k) => [
+      k,
+      typeof base[k] === 'object' && typeof own[k] === 'object' ? { ...base[k], ...own[k] } : (own[k] ?? base[k]),
+    ]),
   );
   const full = { ...spec, config } as TopLevelSpec;
   const compiled = vl.compile(full).spec;
@@ -28,7 +31,9 @@ export async function renderVegaLite(spec: TopLevelSpec, scale = 2): Promise<Ren
 }
 
 export async function svgToPng(svg: string, scale = 2): Promise<Buffer> {
-  return sharp(Buffer.from(svg), { density: 72 * scale }).png({ compressionLevel: 9 }).toBuffer();
+  return sharp(Buffer.from(svg), { density: 72 * scale })
+    .png({ compressionLevel: 9 })
+    .toBuffer();
 }
 
 /** Write fig.svg, fig.png and fig.vl.json into a stage's outputs. */

@@ -84,7 +84,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       : info.name === 'wasm'
         ? `, ${threads} (native kernels ${info.native.reason.startsWith('disabled') ? info.native.reason : `unavailable: ${info.native.reason}; using the wasm kernels`})`
         : `, ${threads}`;
-    (options.log ?? ((l) => process.stderr.write(l + '\n')))(`[ml] backend ${info.name} ${info.version}${native}`);
+    (options.log ?? ((l) => process.stderr.write(`${l}\n`)))(`[ml] backend ${info.name} ${info.version}${native}`);
   }
   return info;
 }
@@ -183,8 +183,7 @@ function threadsOf(name: BackendName): number {
       return Number(process.env.TF_NUM_INTRAOP_THREADS) || availableParallelism();
     case 'wasm':
       // tfjs disables wasm threads in Node; the build reports 1 then.
-      return (tf.backend() as unknown as { wasm?: { tfjs?: { getThreadsCount?: () => number } } }).wasm?.tfjs
-        ?.getThreadsCount?.() || 1;
+      return (tf.backend() as unknown as { wasm?: { tfjs?: { getThreadsCount?: () => number } } }).wasm?.tfjs?.getThreadsCount?.() || 1;
     case 'cpu':
       return 1;
   }

@@ -44,7 +44,8 @@ export function checkDatasetFitsModel(data: Dataset, config: ModelConfig): void 
   if (h.height !== config.height || h.width !== config.width || h.channels !== config.channels)
     problems.push(`images are ${h.height}×${h.width}×${h.channels}, model expects ${config.height}×${config.width}×${config.channels}`);
   if (h.classes.length !== config.classes) problems.push(`${h.classes.length} classes, model has ${config.classes} outputs`);
-  if (data.images.length !== h.count * h.height * h.width * h.channels) problems.push(`images buffer has ${data.images.length} bytes for ${h.count} images`);
+  if (data.images.length !== h.count * h.height * h.width * h.channels)
+    problems.push(`images buffer has ${data.images.length} bytes for ${h.count} images`);
   if (data.labels.length !== h.count) problems.push(`${data.labels.length} labels for ${h.count} images`);
   const maxLabel = data.labels.reduce((m, l) => Math.max(m, l), 0);
   if (maxLabel >= config.classes) problems.push(`label ${maxLabel} ≥ ${config.classes} classes`);

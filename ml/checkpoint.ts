@@ -36,7 +36,10 @@ const IndexSchema = z.object({
   ),
   meta: z.record(z.string(), z.unknown()),
   /** sha256 of the canonical JSON of every other field (sealed checkpoints only) */
-  recordSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  recordSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 
 export type CheckpointIndex = z.infer<typeof IndexSchema>;
@@ -92,7 +95,10 @@ function stripExtension(path: string): string {
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object')
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   return JSON.stringify(value);
 }
 
@@ -132,7 +138,7 @@ export async function writeCheckpoint(
     format: FORMAT,
     version: 1,
     model,
-    bin: basename(path) + '.bin',
+    bin: `${basename(path)}.bin`,
     byteLength: bytes.length,
     sha256: createHash('sha256').update(bytes).digest('hex'),
     tensors: entries,
@@ -140,9 +146,9 @@ export async function writeCheckpoint(
   };
   if (options.sealRecord) index.recordSha256 = recordDigest(index);
   // An older index for this name must not vouch for the new .bin while it is being replaced.
-  await fs.rm(path + '.json', { force: true });
-  await writeAtomically(path + '.bin', bytes);
-  await writeAtomically(path + '.json', JSON.stringify(index, null, 1));
+  await fs.rm(`${path}.json`, { force: true });
+  await writeAtomically(`${path}.bin`, bytes);
+  await writeAtomically(`${path}.json`, JSON.stringify(index, null, 1));
 }
 
 async function writeAtomically(file: string, content: Uint8Array | string): Promise<void> {
@@ -165,7 +171,7 @@ export interface ReadCheckpointOptions {
 /** Read and verify checkpoint `path` (with or without extension); throws UnusableCheckpointError. */
 export function readCheckpoint(path: string, options: ReadCheckpointOptions = {}): Checkpoint {
   path = stripExtension(path);
-  const jsonFile = path + '.json';
+  const jsonFile = `${path}.json`;
   const fail = (what: string, todo?: string) => new UnusableCheckpointError(jsonFile, what, todo);
   if (!existsSync(jsonFile)) throw fail('the file does not exist', 'check the path, or run the stage that writes it');
   let raw: Record<string, unknown>;
@@ -177,9 +183,13 @@ export function readCheckpoint(path: string, options: ReadCheckpointOptions = {}
     throw fail(`its index is not a valid ${FORMAT} v1 file (${(e instanceof Error ? e.message : String(e)).split('\n')[0]})`);
   }
   if (index.recordSha256 === undefined && options.requireSealedRecord)
-    throw fail('its index has no record checksum (written by saveWeights or by an older version), so its metadata, history, RNG state and epoch cannot be verified');
+    throw fail(
+      'its index has no record checksum (written by saveWeights or by an older version), so its metadata, history, RNG state and epoch cannot be verified',
+    );
   if (index.recordSha256 !== undefined && recordDigest(raw) !== index.recordSha256)
-    throw fail('its index does not match its own record checksum (its metadata, history, RNG state, epoch or tensor table was edited or damaged after it was written)');
+    throw fail(
+      'its index does not match its own record checksum (its metadata, history, RNG state, epoch or tensor table was edited or damaged after it was written)',
+    );
   const binFile = join(dirname(path), index.bin);
   if (!existsSync(binFile)) throw fail(`its data file ${binFile} is missing`);
   const bytes = readFileSync(binFile);

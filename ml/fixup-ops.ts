@@ -19,13 +19,32 @@ export function conv3x3(x: Tensor4D, w: Tensor, stride: number): Tensor4D {
   // would misalign the branch with the 1×1 downsample shortcut; pad explicitly instead.
   // tfjs-node's Conv2DBackpropFilter accepts only 'same'/'valid', so there pad the input.
   if (tf.getBackend() === 'tensorflow')
-    return tf.conv2d(tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]), w as Tensor4D, stride, 'valid');
+    return tf.conv2d(
+      tf.pad(x, [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [0, 0],
+      ]),
+      w as Tensor4D,
+      stride,
+      'valid',
+    );
   return tf.conv2d(x, w as Tensor4D, stride, padding3x3(stride));
 }
 
-const padding3x3 = (stride: number): Padding => (stride === 1 ? 'same' : [[0, 0], [1, 1], [1, 1], [0, 0]]);
+const padding3x3 = (stride: number): Padding =>
+  stride === 1
+    ? 'same'
+    : [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [0, 0],
+      ];
 
-const usesFusedKernels = (): boolean => tf.getBackend() === 'wasm' && !!tf.getKernel(RESIDUAL_TAIL, 'wasm') && !!tf.getKernel(RELU_GRAD, 'wasm');
+const usesFusedKernels = (): boolean =>
+  tf.getBackend() === 'wasm' && !!tf.getKernel(RESIDUAL_TAIL, 'wasm') && !!tf.getKernel(RELU_GRAD, 'wasm');
 const run = (name: string, inputs: Record<string, Tensor>, attrs: Record<string, unknown> = {}) =>
   tf.engine().runKernel(name, inputs as never, attrs as never) as Tensor | Tensor[];
 
@@ -74,7 +93,9 @@ function fusedConv(stride: number, inputGradient: boolean): (...ts: Tensor[]) =>
       gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => {
         const [xs, ws, ys] = saved as [Tensor, Tensor, Tensor];
         const [g, sumG] = run(RELU_GRAD, { dy: dy as Tensor, y: ys }) as Tensor[];
-        const dx = inputGradient ? (run('Conv2DBackpropInput', { dy: g!, filter: ws }, { ...attrs, inputShape: xs.shape }) as Tensor) : tf.zerosLike(xs);
+        const dx = inputGradient
+          ? (run('Conv2DBackpropInput', { dy: g!, filter: ws }, { ...attrs, inputShape: xs.shape }) as Tensor)
+          : tf.zerosLike(xs);
         const dw = run('Conv2DBackpropFilter', { x: xs, dy: g! }, { ...attrs, filterShape: ws.shape }) as Tensor;
         return [dx, dw, sumG!];
       },

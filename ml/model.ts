@@ -177,7 +177,8 @@ export class FixupResNet {
    * tf.tidy (or dispose the results).
    */
   forward(p: TensorMap, x: Tensor4D, outputs: readonly string[] = []): ForwardResult {
-    for (const o of outputs) if (!this.outputNames.includes(o)) throw new Error(`unknown output '${o}' (have ${this.outputNames.join(', ')})`);
+    for (const o of outputs)
+      if (!this.outputNames.includes(o)) throw new Error(`unknown output '${o}' (have ${this.outputNames.join(', ')})`);
     const get = (name: string) => {
       const t = p.get(name);
       if (!t) throw new Error(`missing parameter tensor ${name}`);
@@ -199,7 +200,7 @@ export class FixupResNet {
       h = residualTail(r, get(`${b.name}.scale`), get(`${b.name}.bias2b`), shortcut);
       keep(b.name, h);
       const stage = b.name.slice(0, b.name.indexOf('.'));
-      if (this.blocks.filter((o) => o.name.startsWith(stage + '.')).at(-1) === b) keep(stage, h);
+      if (this.blocks.filter((o) => o.name.startsWith(`${stage}.`)).at(-1) === b) keep(stage, h);
     }
     const pooled = tf.mean(h, [1, 2]) as Tensor2D;
     keep('pool', pooled);
@@ -219,7 +220,7 @@ export class FixupResNet {
     };
     const stem = this.config.stemWidth ?? this.config.widths[0]!;
     hw = conv(3, this.config.channels, stem, 1);
-    let stemFlops = f;
+    const stemFlops = f;
     for (const b of this.blocks) {
       const before = hw;
       hw = conv(3, b.inChannels, b.outChannels, b.stride);

@@ -42,9 +42,7 @@ export interface NativeAddon {
   sgd?(params: Float32Array[], buffers: Float32Array[], grads: Float32Array[], hyper: Float64Array): void;
 }
 
-export type NativeStatus =
-  | { available: true; addon: NativeAddon; isa: string }
-  | { available: false; reason: string; disabled: boolean };
+export type NativeStatus = { available: true; addon: NativeAddon; isa: string } | { available: false; reason: string; disabled: boolean };
 
 export interface LoadNativeOptions {
   env?: NodeJS.ProcessEnv;
@@ -88,7 +86,8 @@ let cached: NativeStatus | undefined;
 
 /** The process-wide addon status (loaded once). */
 export function nativeStatus(): NativeStatus {
-  return (cached ??= loadNative());
+  cached ??= loadNative();
+  return cached;
 }
 
 /**

@@ -55,7 +55,12 @@ export class Sgd {
     }
     const native = this.useNative ? nativeStatus() : undefined;
     if (native?.available && native.addon.sgd && gradients.every((g) => g instanceof Float32Array))
-      native.addon.sgd(params, buffers, gradients as Float32Array[], Float64Array.from([this.options.momentum, this.options.weightDecay, ...rates]));
+      native.addon.sgd(
+        params,
+        buffers,
+        gradients as Float32Array[],
+        Float64Array.from([this.options.momentum, this.options.weightDecay, ...rates]),
+      );
     else params.forEach((p, i) => this.update(p, buffers[i]!, gradients[i]!, rates[i]!));
   }
 

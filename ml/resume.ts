@@ -7,7 +7,14 @@
 // checkpoint only costs time: training is deterministic, so the result is the same bytes.
 import { mkdirSync, renameSync, existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { checkpointPath, listCheckpointEpochs, OPTIMIZER_PREFIX, readCheckpoint, UnusableCheckpointError, type Checkpoint } from './checkpoint.ts';
+import {
+  checkpointPath,
+  listCheckpointEpochs,
+  OPTIMIZER_PREFIX,
+  readCheckpoint,
+  UnusableCheckpointError,
+  type Checkpoint,
+} from './checkpoint.ts';
 import type { FixupResNet } from './model.ts';
 import type { RngState } from './rng.ts';
 import type { EpochRecord } from './train.ts';
@@ -47,7 +54,8 @@ export function chooseResumePoint(dir: string, model: FixupResNet, fingerprint: 
   for (const [i, epoch] of epochs.entries()) {
     const found = examine(dir, epoch, model, fingerprint);
     if (hole === undefined && epoch !== i) hole = `the epoch-${i} checkpoint is missing`;
-    if (hole !== undefined) skipped.push({ epoch, reason: found.problem ?? `it verifies, but ${hole}, and every epoch's weights are outputs of the run` });
+    if (hole !== undefined)
+      skipped.push({ epoch, reason: found.problem ?? `it verifies, but ${hole}, and every epoch's weights are outputs of the run` });
     else if (found.problem !== undefined) {
       skipped.push({ epoch, reason: found.problem });
       hole = `the epoch-${epoch} checkpoint is unusable`;
@@ -55,7 +63,10 @@ export function chooseResumePoint(dir: string, model: FixupResNet, fingerprint: 
   }
   setAside(dir, skipped, log);
   if (skipped.length === 0) return { point, skipped };
-  if (point) log(`resuming from the newest checkpoint that verifies, epoch ${point.epoch} (${checkpointPath(dir, point.epoch)}.json), instead of epoch ${epochs.at(-1)}`);
+  if (point)
+    log(
+      `resuming from the newest checkpoint that verifies, epoch ${point.epoch} (${checkpointPath(dir, point.epoch)}.json), instead of epoch ${epochs.at(-1)}`,
+    );
   else log(`no checkpoint in ${dir} verifies: restarting the run from scratch`);
   return { point, skipped };
 }
@@ -101,13 +112,22 @@ const HISTORY_NUMBERS = ['lr', 'trainAccuracy', 'trainEvalLoss', 'testAccuracy',
 function metaProblem(meta: { epoch?: unknown; rng?: unknown; history?: unknown }, epoch: number): string | undefined {
   if (meta.epoch !== epoch) return `its metadata says epoch ${JSON.stringify(meta.epoch)}, its file name epoch ${epoch}`;
   const rng = meta.rng;
-  if (!Array.isArray(rng) || rng.length !== 4 || !rng.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32) || rng.every((v) => v === 0))
+  if (
+    !Array.isArray(rng) ||
+    rng.length !== 4 ||
+    !rng.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32) ||
+    rng.every((v) => v === 0)
+  )
     return `its RNG state ${JSON.stringify(rng)} is not four 32-bit words (not all zero)`;
   const history = meta.history;
   if (!Array.isArray(history) || history.length !== epoch + 1)
     return `its history has ${Array.isArray(history) ? history.length : 'no'} records, not one per epoch 0..${epoch}`;
   for (const [i, h] of (history as Record<string, unknown>[]).entries()) {
-    const bad = h === null || typeof h !== 'object' || h.epoch !== i || !(h.trainLoss === null ? i === 0 : typeof h.trainLoss === 'number') ||
+    const bad =
+      h === null ||
+      typeof h !== 'object' ||
+      h.epoch !== i ||
+      !(h.trainLoss === null ? i === 0 : typeof h.trainLoss === 'number') ||
       HISTORY_NUMBERS.some((k) => typeof h[k] !== 'number');
     if (bad) return `its history record ${i} is malformed (${JSON.stringify(h).slice(0, 120)})`;
   }
@@ -122,7 +142,7 @@ function setAside(dir: string, skipped: SkippedCheckpoint[], log: (message: stri
   for (const { epoch, reason } of skipped) {
     const path = checkpointPath(dir, epoch);
     // the index first: it is what makes a checkpoint exist
-    for (const file of [path + '.json', path + '.bin']) if (existsSync(file)) renameSync(file, join(rejected, basename(file)));
+    for (const file of [`${path}.json`, `${path}.bin`]) if (existsSync(file)) renameSync(file, join(rejected, basename(file)));
     log(`skipped checkpoint ${path}.json: ${reason}; moved it to ${rejected}/`);
   }
 }

@@ -1,5 +1,6 @@
 // How many cores one training process keeps busy, for the scheduler's resource accounting
-// (stages declare `resources: { cpus: trainingThreads() }`, so `-j` counts cores, not processes:
+// (training stages declare `resources: tensorResources(…)` (stages/common/resources.ts), whose cpus
+// are trainingThreads(), so `-j` counts cores, not processes:
 // never 2 processes × 2 threads on 2 cores). Cheap: loads no TensorFlow.js, only the small
 // native addon (its thread pool starts on first use).
 import { createRequire } from 'node:module';

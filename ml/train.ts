@@ -140,7 +140,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       model.config,
       new Map<string, ParamTensor>([
         ...s.weights,
-        ...[...s.sgd.momentumBuffers].map(([n, b]): [string, ParamTensor] => [OPTIMIZER_PREFIX + n, { shape: [...s.weights.get(n)!.shape], data: b }]),
+        ...[...s.sgd.momentumBuffers].map(([n, b]): [string, ParamTensor] => [
+          OPTIMIZER_PREFIX + n,
+          { shape: [...s.weights.get(n)!.shape], data: b },
+        ]),
       ]),
       { epoch: s.epoch, fingerprint, rng: s.rng.state(), history: s.history, backend: { name: backend.name, version: backend.version } },
       { sealRecord: true },
@@ -149,14 +152,25 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const log = options.onLog ?? ((m: string) => void process.stderr.write(`${m}\n`));
   const { point, skipped: skippedCheckpoints } = chooseResumePoint(options.checkpointDir, model, fingerprint, log);
   let state: RunState | undefined = point && {
-    epoch: point.epoch, weights: point.weights, sgd: new Sgd(sgdOptions, point.weights, point.buffers), rng: Rng.fromState(point.rng), history: point.history,
+    epoch: point.epoch,
+    weights: point.weights,
+    sgd: new Sgd(sgdOptions, point.weights, point.buffers),
+    rng: Rng.fromState(point.rng),
+    history: point.history,
   };
   const resumedFrom = state ? state.epoch : null;
   if (!state) {
     const t0 = performance.now();
     const weights = initialWeights(model, options.init, cfg.initSeed ?? cfg.seed);
     state = { epoch: 0, weights, sgd: new Sgd(sgdOptions, weights), rng: Rng.from(cfg.seed, 'data'), history: [] };
-    state.history.push({ epoch: 0, lr: lrOf(1), trainLoss: null, ...evaluateEpoch(weights, 0), samplesPerSecond: 0, seconds: (performance.now() - t0) / 1000 });
+    state.history.push({
+      epoch: 0,
+      lr: lrOf(1),
+      trainLoss: null,
+      ...evaluateEpoch(weights, 0),
+      samplesPerSecond: 0,
+      seconds: (performance.now() - t0) / 1000,
+    });
     await save(state);
   }
 
@@ -176,10 +190,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const lambda = cfg.mixupAlpha > 0 ? state.rng.beta(cfg.mixupAlpha, cfg.mixupAlpha) : 1;
       const partner = cfg.mixupAlpha > 0 ? state.rng.permutation(batch.length) : undefined;
       const rng = state.rng;
-      const augment = cfg.augment.flip || cfg.augment.pad ? (x: Float32Array, n: number) => augmentBatch(x, n, model.config, cfg.augment, rng) : undefined;
+      const augment =
+        cfg.augment.flip || cfg.augment.pad
+          ? (x: Float32Array, n: number) => augmentBatch(x, n, model.config, cfg.augment, rng)
+          : undefined;
       const { loss, grads } = stepper.run(state.weights, ids, batch, lambda, partner, augment);
       if (!Number.isFinite(loss)) {
-        if (cfg.onDivergence === 'error') throw new Error(`training diverged: loss ${loss} at epoch ${epoch} step ${step} (lr ${lr}); lower the learning rate`);
+        if (cfg.onDivergence === 'error')
+          throw new Error(`training diverged: loss ${loss} at epoch ${epoch} step ${step} (lr ${lr}); lower the learning rate`);
         diverged = { epoch, step, loss };
         state.weights = loadModelWeights(options.checkpointDir, state.epoch);
         break epochs;
@@ -188,15 +206,25 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       lossSum += loss;
       const done = Math.min(step * cfg.batchSize, options.train.header.count);
       options.onProgress?.({
-        phase: 'train', epoch, epochs: cfg.epochs, step, stepsPerEpoch, loss, lr,
+        phase: 'train',
+        epoch,
+        epochs: cfg.epochs,
+        step,
+        stepsPerEpoch,
+        loss,
+        lr,
         samplesPerSecond: done / ((performance.now() - t0) / 1000),
       });
     }
     const trainSeconds = (performance.now() - t0) / 1000;
     if (options.signal?.aborted) throw new TrainingAbortedError(state.epoch);
     const record: EpochRecord = {
-      epoch, lr, trainLoss: lossSum / stepsPerEpoch, ...evaluateEpoch(state.weights, epoch),
-      samplesPerSecond: options.train.header.count / trainSeconds, seconds: 0,
+      epoch,
+      lr,
+      trainLoss: lossSum / stepsPerEpoch,
+      ...evaluateEpoch(state.weights, epoch),
+      samplesPerSecond: options.train.header.count / trainSeconds,
+      seconds: 0,
     };
     record.seconds = (performance.now() - t0) / 1000;
     state.history.push(record);
@@ -234,7 +262,14 @@ export class TrainStep {
     });
   }
 
-  run(weights: Weights, ids: string[], batch: Uint32Array, lambda: number, partner: Uint32Array | undefined, augment?: (x: Float32Array, count: number) => void) {
+  run(
+    weights: Weights,
+    ids: string[],
+    batch: Uint32Array,
+    lambda: number,
+    partner: Uint32Array | undefined,
+    augment?: (x: Float32Array, count: number) => void,
+  ) {
     const b = batch.length;
     const { height, width, channels } = this.model.config;
     const size = this.norm.size;
@@ -247,7 +282,8 @@ export class TrainStep {
       this.partnerX.set(this.x.subarray(0, b * size));
       for (let i = 0; i < b; i++) {
         const j = partner[i]!;
-        for (let e = 0; e < size; e++) this.x[i * size + e] = lambda * this.partnerX[i * size + e]! + (1 - lambda) * this.partnerX[j * size + e]!;
+        for (let e = 0; e < size; e++)
+          this.x[i * size + e] = lambda * this.partnerX[i * size + e]! + (1 - lambda) * this.partnerX[j * size + e]!;
         const k = i * this.classes + this.data.labels[batch[j]!]!;
         this.y[k] = this.y[k]! + (1 - lambda);
       }
@@ -287,7 +323,9 @@ function initialWeights(model: FixupResNet, init: TrainInit, seed: number | stri
         const t = init.weights.get(p.name);
         if (!t) throw new Error(`P-T init: the source weights lack ${p.name}`);
         if (t.shape.join() !== p.shape.join())
-          throw new Error(`P-T init: source ${p.name} is [${t.shape}], this model needs [${p.shape}] (only the re-initialised modules ${reinit.join(', ')} may differ)`);
+          throw new Error(
+            `P-T init: source ${p.name} is [${t.shape}], this model needs [${p.shape}] (only the re-initialised modules ${reinit.join(', ')} may differ)`,
+          );
         return [p.name, t];
       }),
   );
@@ -297,10 +335,18 @@ function initialWeights(model: FixupResNet, init: TrainInit, seed: number | stri
 /** Identifies a run: model, training config, init and data. */
 function runFingerprint(model: FixupResNet, cfg: TrainConfig, options: TrainOptions): string {
   const h = createHash('sha256');
-  h.update(JSON.stringify({ model: model.config, cfg, init: options.init.kind, reinit: options.init.kind === 'pretrained' ? (options.init.reinit ?? ['fc']) : [] }));
+  h.update(
+    JSON.stringify({
+      model: model.config,
+      cfg,
+      init: options.init.kind,
+      reinit: options.init.kind === 'pretrained' ? (options.init.reinit ?? ['fc']) : [],
+    }),
+  );
   if (options.init.kind === 'pretrained')
     for (const [n, t] of options.init.weights)
-      if (!(options.init.reinit ?? ['fc']).includes(moduleOf(n))) h.update(n).update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+      if (!(options.init.reinit ?? ['fc']).includes(moduleOf(n)))
+        h.update(n).update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
   for (const d of [options.train, options.test]) {
     h.update(JSON.stringify({ ...d.header, provenance: undefined }));
     h.update(d.images).update(new Uint8Array(d.labels.buffer, d.labels.byteOffset, d.labels.byteLength));

@@ -68,8 +68,7 @@ export function flatten(w: Weights, opts: SelectOptions = {}): Float32Array {
 function assertSameLayout(a: Weights, b: Weights, what: string): void {
   const an = [...a.keys()];
   const bn = [...b.keys()];
-  if (an.length !== bn.length || an.some((n, i) => n !== bn[i]))
-    throw new Error(`${what}: the two weight sets have different parameters`);
+  if (an.length !== bn.length || an.some((n, i) => n !== bn[i])) throw new Error(`${what}: the two weight sets have different parameters`);
   for (const n of an)
     if (a.get(n)!.shape.join() !== b.get(n)!.shape.join())
       throw new Error(`${what}: parameter ${n} has shape [${a.get(n)!.shape}] vs [${b.get(n)!.shape}]`);

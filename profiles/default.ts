@@ -55,7 +55,14 @@ export const defaultProfile: ProfileInput = {
     // band" needs the small end). Cost per run: heat-maps 2 modules × (6 α + 13 epochs) × 4 σ × 3
     // draws = 456, the μ search of the other 3 modules ≤ 3 × 6 × 12 = 216, so ≤ 673 train-subset
     // evaluations (was ≈495).
-    criticality: { targets: ['real', 'xray'], modules: ['stem', 'layer3.0'], alphas: 6, sigmas: [0.0125, 0.025, 0.05, 0.1], draws: 3, examples: 500 },
+    criticality: {
+      targets: ['real', 'xray'],
+      modules: ['stem', 'layer3.0'],
+      alphas: 6,
+      sigmas: [0.0125, 0.025, 0.05, 0.1],
+      draws: 3,
+      examples: 500,
+    },
     mistakes: { gridImages: 24 },
   },
 };

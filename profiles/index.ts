@@ -2,7 +2,7 @@
 // --set key.path=value overrides, validated as a whole. Errors name the key and say what to do.
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../engine/errors.ts';
-import { checkJsonKeys, ownValue, parseKeyPath } from '../engine/key-path.ts';
+import { checkJsonKeys, ownValue, parseAssignment, setAtPath } from '../engine/key-path.ts';
 import { formatZodIssues } from '../engine/zod-errors.ts';
 import { suiteDomains } from '../data/suite-domains.ts';
 import { WeakShuffleError } from '../data/shuffle/shuffle-strength.ts';
@@ -26,14 +26,19 @@ export interface ProfileOptions {
 export function loadProfile(opts: ProfileOptions): Profile {
   const name = opts.profile ?? 'default';
   const base = PROFILES[name];
-  if (!base) throw new UsageError(`Unknown profile "${name}"; choose one of: ${Object.keys(PROFILES).join(', ')} (or start from one and change it with --config / --set).`);
+  if (!base)
+    throw new UsageError(
+      `Unknown profile "${name}"; choose one of: ${Object.keys(PROFILES).join(', ')} (or start from one and change it with --config / --set).`,
+    );
   let merged: unknown = structuredClone(base);
   if (opts.config) merged = deepMerge(merged, readConfigFile(opts.config));
   for (const assignment of opts.set ?? []) merged = applySet(merged, assignment);
   if (opts.name !== undefined) merged = { ...(merged as object), name: opts.name };
   const parsed = ProfileSchema.safeParse(merged);
   if (!parsed.success) {
-    throw new UsageError(`Profile "${name}"${opts.config ? ` with ${opts.config}` : ''} is invalid:\n${formatZodIssues(parsed.error, 'profile')}`);
+    throw new UsageError(
+      `Profile "${name}"${opts.config ? ` with ${opts.config}` : ''} is invalid:\n${formatZodIssues(parsed.error, 'profile')}`,
+    );
   }
   checkConsistency(parsed.data);
   return parsed.data;
@@ -53,7 +58,9 @@ function readConfigFile(path: string): unknown {
     return value;
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    throw new UsageError(`The config file ${path} is not valid: ${(err as Error).message}. It must be a JSON object whose fields override the profile's (e.g. {"finetune": {"epochs": 5}}).`);
+    throw new UsageError(
+      `The config file ${path} is not valid: ${(err as Error).message}. It must be a JSON object whose fields override the profile's (e.g. {"finetune": {"epochs": 5}}).`,
+    );
   }
 }
 
@@ -61,24 +68,9 @@ function readConfigFile(path: string): unknown {
 export function applySet(target: unknown, assignment: string): unknown {
   const eq = assignment.indexOf('=');
   if (eq <= 0) throw new UsageError(`--set "${assignment}" must look like key.path=value (e.g. --set finetune.epochs=5).`);
-  const path = parseKeyPath(assignment.slice(0, eq), `--set ${assignment}`);
-  const raw = assignment.slice(eq + 1);
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    value = raw;
-  }
-  checkJsonKeys(value, `--set ${assignment}`);
+  const { path, value } = parseAssignment(assignment, `--set ${assignment}`);
   const root = (target ?? {}) as Record<string, unknown>;
-  let node = root;
-  for (const key of path.slice(0, -1)) {
-    const next = ownValue(node, key);
-    if (next === undefined) node[key] = {};
-    else if (next === null || typeof next !== 'object' || Array.isArray(next)) throw new UsageError(`--set ${assignment}: "${key}" is not an object in the profile.`);
-    node = node[key] as Record<string, unknown>;
-  }
-  node[path.at(-1)!] = value;
+  setAtPath(root, path, value, true, (key) => `--set ${assignment}: "${key}" is not an object in the profile.`);
   return root;
 }
 
@@ -114,9 +106,12 @@ function weakShuffleProblems(p: Profile): string[] {
 /** Rules that span fields: targets exist in the suite, block sizes divide the side, checkpoints exist. */
 function checkConsistency(p: Profile): void {
   const problems: string[] = [];
-  const targets = suiteDomains(p.suite).filter((d) => d.role === 'target').map((d) => d.domain);
+  const targets = suiteDomains(p.suite)
+    .filter((d) => d.role === 'target')
+    .map((d) => d.domain);
   const check = (key: string, list: string[]) => {
-    for (const t of list) if (!targets.includes(t)) problems.push(`${key}: "${t}" is not a target of the suite (targets: ${targets.join(', ')})`);
+    for (const t of list)
+      if (!targets.includes(t)) problems.push(`${key}: "${t}" is not a target of the suite (targets: ${targets.join(', ')})`);
   };
   if (p.targets) check('targets', p.targets);
   check('shuffle.targets', p.shuffle.targets);
@@ -124,7 +119,8 @@ function checkConsistency(p: Profile): void {
   check('analyses.criticality.targets', p.analyses.criticality.targets ?? []);
   const side = suiteImageShape(p.suite).height;
   for (const b of p.shuffle.blockSizes) {
-    if (b !== '*' && side % b !== 0) problems.push(`shuffle.blockSizes: ${b} does not divide the image side ${side} (use a divisor of ${side}, or "*")`);
+    if (b !== '*' && side % b !== 0)
+      problems.push(`shuffle.blockSizes: ${b} does not divide the image side ${side} (use a divisor of ${side}, or "*")`);
   }
   for (const e of p.checkpoints.epochs ?? []) {
     if (e > p.pretrain.epochs) problems.push(`checkpoints.epochs: ${e} is after the last pre-training epoch (${p.pretrain.epochs})`);
@@ -132,7 +128,10 @@ function checkConsistency(p: Profile): void {
   if (new Set(p.seeds).size !== p.seeds.length) problems.push(`seeds: ${JSON.stringify(p.seeds)} repeats a seed`);
   for (const key of ['shuffle', 'checkpoints'] as const) {
     const n = p[key].replicates;
-    if (n > p.seeds.length) problems.push(`${key}.replicates: ${n} replicates need at least ${n} seeds, but seeds is ${JSON.stringify(p.seeds)} (add seeds or lower ${key}.replicates)`);
+    if (n > p.seeds.length)
+      problems.push(
+        `${key}.replicates: ${n} replicates need at least ${n} seeds, but seeds is ${JSON.stringify(p.seeds)} (add seeds or lower ${key}.replicates)`,
+      );
   }
   problems.push(...weakShuffleProblems(p));
   if (problems.length) throw new UsageError(`Profile "${p.name}" is inconsistent:\n${problems.map((x) => `  - ${x}`).join('\n')}`);

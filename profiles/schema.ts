@@ -70,7 +70,9 @@ export const ProfileSchema = z.strictObject({
   /** Fig. 2: also P-T at the RI-T lr and RI-T at the P-T lr */
   lrVariants: z.boolean().default(true),
   analyses: z.strictObject({
-    cka: z.strictObject({ examples: z.number().int().min(4).default(500), unbiased: z.boolean().default(true) }).default({ examples: 500, unbiased: true }),
+    cka: z
+      .strictObject({ examples: z.number().int().min(4).default(500), unbiased: z.boolean().default(true) })
+      .default({ examples: 500, unbiased: true }),
     barrier: z.strictObject({ points: z.number().int().min(3).default(21) }).default({ points: 21 }),
     criticality: z
       .strictObject({
@@ -86,7 +88,12 @@ export const ProfileSchema = z.strictObject({
          * μ ≈ 1e32, so the default keeps only its ten σ > 0
          */
         sigmas: z
-          .array(z.number().gt(0, { message: 'every noise level σ must be > 0: σ = 0 leaves the module unperturbed and the criticality α²‖Δθ‖²/σ² divides by zero (the reference grid scores it as σ = 1e-16, which gives μ ≈ 1e32 for any trained model); start the grid above 0, e.g. 0.0125' }))
+          .array(
+            z.number().gt(0, {
+              message:
+                'every noise level σ must be > 0: σ = 0 leaves the module unperturbed and the criticality α²‖Δθ‖²/σ² divides by zero (the reference grid scores it as σ = 1e-16, which gives μ ≈ 1e32 for any trained model); start the grid above 0, e.g. 0.0125',
+            }),
+          )
           .min(1)
           .refine((s) => s.every((v, i) => i === 0 || v > s[i - 1]!), { message: 'the σ grid must be strictly increasing' })
           .default([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]),
@@ -97,7 +104,14 @@ export const ProfileSchema = z.strictObject({
         /** training examples the heat-maps are evaluated on */
         examples: z.number().int().min(1).default(1000),
       })
-      .default({ modules: ['stem'], alphas: 11, sigmas: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], draws: 5, tolerance: 1.01, examples: 1000 }),
+      .default({
+        modules: ['stem'],
+        alphas: 11,
+        sigmas: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1],
+        draws: 5,
+        tolerance: 1.01,
+        examples: 1000,
+      }),
     mistakes: z.strictObject({ gridImages: z.number().int().min(1).default(24) }).default({ gridImages: 24 }),
   }),
 });

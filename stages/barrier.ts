@@ -117,10 +117,15 @@ export interface EvaluatedPath extends PlannedPair<string> {
  * pairs (stream `barrier/<pair>`) and the test images (`imageResamples(domain, n)`, the same for
  * every path and λ point, so pair types are paired on images).
  */
-export function barrierSummary(domain: string, paths: readonly ({ pair: string } & Pick<EvaluatedPath, 'accuracyBarrier' | 'lossBarrier' | 'outcomes'>)[]): BarrierOutput['summary'] {
+export function barrierSummary(
+  domain: string,
+  paths: readonly ({ pair: string } & Pick<EvaluatedPath, 'accuracyBarrier' | 'lossBarrier' | 'outcomes'>)[],
+): BarrierOutput['summary'] {
   if (!paths.length) throw new Error('barrierSummary: no paths');
   const n = paths[0]!.outcomes.correct[0]!.length;
-  for (const p of paths) if (p.outcomes.correct[0]!.length !== n) throw new Error(`barrierSummary: a ${p.pair} path has outcomes on ${p.outcomes.correct[0]!.length} images, the first on ${n}`);
+  for (const p of paths)
+    if (p.outcomes.correct[0]!.length !== n)
+      throw new Error(`barrierSummary: a ${p.pair} path has outcomes on ${p.outcomes.correct[0]!.length} images, the first on ${n}`);
   const images = imageResamples(domain, n);
   const summary: BarrierOutput['summary'] = {};
   for (const pair of [...new Set(paths.map((p) => p.pair))]) {
@@ -129,8 +134,14 @@ export function barrierSummary(domain: string, paths: readonly ({ pair: string }
     const picks = replicateResamples(group.length, `barrier/${pair}`);
     summary[pair] = {
       pairs: group.length,
-      accuracyBarrier: replicateMean(group.map((p, k) => ({ estimate: p.accuracyBarrier, draws: draws[k]!.accuracy })), picks),
-      lossBarrier: replicateMean(group.map((p, k) => ({ estimate: p.lossBarrier, draws: draws[k]!.loss })), picks),
+      accuracyBarrier: replicateMean(
+        group.map((p, k) => ({ estimate: p.accuracyBarrier, draws: draws[k]!.accuracy })),
+        picks,
+      ),
+      lossBarrier: replicateMean(
+        group.map((p, k) => ({ estimate: p.lossBarrier, draws: draws[k]!.loss })),
+        picks,
+      ),
     };
   }
   return summary;

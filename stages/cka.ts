@@ -37,7 +37,15 @@ export const CkaOutput = z.object({
   subsample: z.number().int(),
   /** every compared pair; `replicate` numbers the pairs of one pair type; per layer */
   pairs: z.array(
-    z.object({ pair: z.string(), replicate: z.number().int(), a: z.string(), b: z.string(), values: z.array(z.number()), biased: z.array(z.number()), debiased: z.array(z.number()) }),
+    z.object({
+      pair: z.string(),
+      replicate: z.number().int(),
+      a: z.string(),
+      b: z.string(),
+      values: z.array(z.number()),
+      biased: z.array(z.number()),
+      debiased: z.array(z.number()),
+    }),
   ),
   /**
    * per pair type: the mean over its replicate pairs, one StatisticDraws per layer of the selected
@@ -69,13 +77,17 @@ export function subsampleSize(n: number): number {
  * Per pair type and layer: the mean over its replicate pairs, and per draw b the mean over the
  * replicate pairs `replicateResamples(k, 'cka/<pair>')` picks of their draw-b values.
  */
-export function ckaSummary(rows: readonly { pair: string; values: readonly number[]; draws: readonly ArrayLike<number>[] }[]): CkaOutput['summary'] {
+export function ckaSummary(
+  rows: readonly { pair: string; values: readonly number[]; draws: readonly ArrayLike<number>[] }[],
+): CkaOutput['summary'] {
   const summary: CkaOutput['summary'] = {};
   for (const pair of [...new Set(rows.map((r) => r.pair))]) {
     const group = rows.filter((r) => r.pair === pair);
     const layers = group[0]!.values.length;
     const draws = group[0]!.draws[0]?.length ?? 0;
-    for (const r of group) if (r.values.length !== layers || r.draws.length !== layers || r.draws.some((d) => d.length !== draws)) throw new Error(`ckaSummary: the ${pair} pairs differ in layers or draws`);
+    for (const r of group)
+      if (r.values.length !== layers || r.draws.length !== layers || r.draws.some((d) => d.length !== draws))
+        throw new Error(`ckaSummary: the ${pair} pairs differ in layers or draws`);
     const picks = replicateResamples(group.length, `cka/${pair}`, draws);
     const values = Array.from({ length: layers }, (_, l) => ({
       estimate: group.reduce((s, r) => s + r.values[l]!, 0) / group.length,

@@ -57,7 +57,15 @@ const RunOut = z.object({
   heatmaps: z.array(HeatmapOut),
   criticality: z.object({
     modules: z.array(ModuleCriticalityOut),
-    network: z.object({ mu: z.number().nullable(), log10Mu: z.number().nullable(), lowerBound: z.number(), modules: z.number().int(), missing: z.array(z.string()), atGridEdge: z.array(z.string()), note: z.string() }),
+    network: z.object({
+      mu: z.number().nullable(),
+      log10Mu: z.number().nullable(),
+      lowerBound: z.number(),
+      modules: z.number().int(),
+      missing: z.array(z.string()),
+      atGridEdge: z.array(z.string()),
+      note: z.string(),
+    }),
   }),
   evaluations: z.number().int(),
 });

@@ -17,7 +17,16 @@ export const DistanceOutput = z.object({
   excluded: z.array(z.string()),
   /** modules in `perModule` */
   modules: z.array(z.string()),
-  pairs: z.array(z.object({ pair: z.string(), replicate: z.number().int(), a: z.string(), b: z.string(), total: z.number(), perModule: z.record(z.string(), z.number()) })),
+  pairs: z.array(
+    z.object({
+      pair: z.string(),
+      replicate: z.number().int(),
+      a: z.string(),
+      b: z.string(),
+      total: z.number(),
+      perModule: z.record(z.string(), z.number()),
+    }),
+  ),
   /** per pair type: the mean over its replicate pairs, with bootstrap draws over them */
   summary: z.record(z.string(), z.object({ pairs: z.number().int(), total: StatisticDraws })),
   /** mean total of P-T & P-T / that of RI-T & RI-T, per draw */
@@ -58,7 +67,13 @@ export function distanceSummary(pairs: readonly { pair: string; total: number }[
   const summary: DistanceOutput['summary'] = {};
   for (const pair of [...new Set(pairs.map((p) => p.pair))]) {
     const group = pairs.filter((p) => p.pair === pair);
-    summary[pair] = { pairs: group.length, total: replicateMean(group.map((p) => ({ estimate: p.total })), replicateResamples(group.length, `distance/${pair}`)) };
+    summary[pair] = {
+      pairs: group.length,
+      total: replicateMean(
+        group.map((p) => ({ estimate: p.total })),
+        replicateResamples(group.length, `distance/${pair}`),
+      ),
+    };
   }
   const [ptPt, ritRit] = [summary[PAIR.ptPt], summary[PAIR.ritRit]];
   if (!ptPt || !ritRit) throw new Error(`distanceSummary: the ratio needs ${PAIR.ptPt} and ${PAIR.ritRit} pairs`);

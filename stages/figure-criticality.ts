@@ -35,7 +35,11 @@ export function orderedRuns(c: CriticalityView): [string, RunView][] {
 
 /** Fig. 5's rows: one per (target, run, module rewound). */
 export function rewindingRows(all: readonly CriticalityView[]) {
-  return all.flatMap((c) => orderedRuns(c).flatMap(([key, r]) => r.rewinding.map((x) => ({ domain: c.domain, run: labelIn(c, key), key, module: x.module, accuracy: 100 * x.accuracy }))));
+  return all.flatMap((c) =>
+    orderedRuns(c).flatMap(([key, r]) =>
+      r.rewinding.map((x) => ({ domain: c.domain, run: labelIn(c, key), key, module: x.module, accuracy: 100 * x.accuracy })),
+    ),
+  );
 }
 
 /**

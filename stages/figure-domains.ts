@@ -26,21 +26,30 @@ export const figureDomains = defineStage(import.meta.url, {
 });
 
 /** The figure: one labelled row per domain (a label "<domain>|shuffled" is the block-shuffle strip, with `stripLabels` above its columns). */
-export function domainsSvg(rows: readonly { label: string; png: Buffer; width?: number; height?: number }[], stripLabels: readonly string[]): string {
+export function domainsSvg(
+  rows: readonly { label: string; png: Buffer; width?: number; height?: number }[],
+  stripLabels: readonly string[],
+): string {
   const width = Math.max(720, LABEL_W + Math.max(...rows.map((m) => m.width ?? 0)) + 10);
   let y = 40;
   const parts: SafeHtml[] = [];
   for (const m of rows) {
     if (m.label.endsWith('|shuffled') && stripLabels.length) {
       const colW = (m.width ?? 0) / stripLabels.length;
-      stripLabels.forEach((t, k) => parts.push(html`<text x="${LABEL_W + colW * (k + 0.5)}" y="${y + 14}" text-anchor="middle" font-size="13">${t}</text>\n`));
+      stripLabels.forEach((t, k) =>
+        parts.push(html`<text x="${LABEL_W + colW * (k + 0.5)}" y="${y + 14}" text-anchor="middle" font-size="13">${t}</text>\n`),
+      );
       y += 22;
     }
     const lines = m.label.split('|');
     lines.forEach((line, k) =>
-      parts.push(html`<text x="${LABEL_W - 10}" y="${y + (m.height ?? 0) / 2 + 5 + (k - (lines.length - 1) / 2) * 17}" text-anchor="end" font-size="14" font-weight="bold">${line}</text>\n`),
+      parts.push(
+        html`<text x="${LABEL_W - 10}" y="${y + (m.height ?? 0) / 2 + 5 + (k - (lines.length - 1) / 2) * 17}" text-anchor="end" font-size="14" font-weight="bold">${line}</text>\n`,
+      ),
     );
-    parts.push(html`<image x="${LABEL_W}" y="${y}" width="${m.width}" height="${m.height}" href="${url(`data:image/png;base64,${m.png.toString('base64')}`)}"/>\n`);
+    parts.push(
+      html`<image x="${LABEL_W}" y="${y}" width="${m.width}" height="${m.height}" href="${url(`data:image/png;base64,${m.png.toString('base64')}`)}"/>\n`,
+    );
     y += (m.height ?? 0) + 14;
   }
   return html`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 6}" viewBox="0 0 ${width} ${y + 6}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">

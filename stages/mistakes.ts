@@ -12,7 +12,15 @@ import { mistakeDraws } from '../ml/analysis/mistakes.ts';
 import { imageResamples, replicateResamples, StatisticDraws } from './common/bootstrap.ts';
 import { PAIR, replicatePairs, type PairName } from './common/pairs.ts';
 
-const Counts = z.object({ examples: z.number().int(), common: z.number().int(), onlyAWrong: z.number().int(), onlyBWrong: z.number().int(), bothRight: z.number().int(), overlap: z.number(), kappa: z.number() });
+const Counts = z.object({
+  examples: z.number().int(),
+  common: z.number().int(),
+  onlyAWrong: z.number().int(),
+  onlyBWrong: z.number().int(),
+  bothRight: z.number().int(),
+  overlap: z.number(),
+  kappa: z.number(),
+});
 const Example = z.object({ index: z.number().int(), label: z.string(), pt: z.string(), rit: z.string() });
 
 export const MistakesOutput = z.object({
@@ -56,11 +64,21 @@ export const mistakes = defineStage(import.meta.url, {
  */
 export function mistakesSummary(
   domain: string,
-  pairs: readonly { pair: string; kappa: number; overlap: number; correctA: ArrayLike<number | boolean>; correctB: ArrayLike<number | boolean> }[],
+  pairs: readonly {
+    pair: string;
+    kappa: number;
+    overlap: number;
+    correctA: ArrayLike<number | boolean>;
+    correctB: ArrayLike<number | boolean>;
+  }[],
 ): MistakesOutput['summary'] {
   if (!pairs.length) throw new Error('mistakesSummary: no pairs');
   const n = pairs[0]!.correctA.length;
-  for (const p of pairs) if (p.correctA.length !== n || p.correctB.length !== n) throw new Error(`mistakesSummary: a ${p.pair} pair has predictions for ${p.correctA.length} and ${p.correctB.length} images, the first for ${n}`);
+  for (const p of pairs)
+    if (p.correctA.length !== n || p.correctB.length !== n)
+      throw new Error(
+        `mistakesSummary: a ${p.pair} pair has predictions for ${p.correctA.length} and ${p.correctB.length} images, the first for ${n}`,
+      );
   const images = imageResamples(domain, n);
   const summary: MistakesOutput['summary'] = {};
   for (const pair of [...new Set(pairs.map((p) => p.pair))]) {
@@ -69,8 +87,14 @@ export function mistakesSummary(
     const picks = replicateResamples(group.length, `mistakes/${pair}`);
     summary[pair] = {
       pairs: group.length,
-      kappa: replicateMean(group.map((p, k) => ({ estimate: p.kappa, draws: draws[k]!.kappa })), picks),
-      overlap: replicateMean(group.map((p, k) => ({ estimate: p.overlap, draws: draws[k]!.overlap })), picks),
+      kappa: replicateMean(
+        group.map((p, k) => ({ estimate: p.kappa, draws: draws[k]!.kappa })),
+        picks,
+      ),
+      overlap: replicateMean(
+        group.map((p, k) => ({ estimate: p.overlap, draws: draws[k]!.overlap })),
+        picks,
+      ),
     };
   }
   return summary;

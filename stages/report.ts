@@ -13,10 +13,14 @@ import { ScorecardOutput } from './scorecard/output.ts';
 import { defineStage } from '../engine/stage.ts';
 import { readFileSync } from 'node:fs';
 
-
 export const report = defineStage(import.meta.url, {
   name: 'report',
-  params: z.strictObject({ profile: z.string(), description: z.string(), suite: SuiteDescription, settings: z.record(z.string(), z.unknown()) }),
+  params: z.strictObject({
+    profile: z.string(),
+    description: z.string(),
+    suite: SuiteDescription,
+    settings: z.record(z.string(), z.unknown()),
+  }),
   deps: { figures: 'many', tables: 'one', scorecard: 'one' },
   isolation: 'inline',
   run(ctx) {

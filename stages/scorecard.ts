@@ -38,7 +38,10 @@ export const scorecard = defineStage(import.meta.url, {
   run: async (ctx) => (await import('./run/scorecard.ts')).run(ctx),
 });
 
-export function scorecardOf(inputs: ScorecardInputs, source: { domain: string; finalTestAccuracy: number; epochs: number }): ScorecardOutput {
+export function scorecardOf(
+  inputs: ScorecardInputs,
+  source: { domain: string; finalTestAccuracy: number; epochs: number },
+): ScorecardOutput {
   const claims = CLAIMS.map((c) => evaluateClaim(c, inputs));
   const controls = CONTROLS.map((c) => evaluateControl(c, inputs));
   return {

@@ -24,7 +24,9 @@ export const shuffle = defineStage(import.meta.url, {
       const ds = readDatasetFile(ctx.deps.data.file(`${split}.wtds`));
       writeDatasetFile(ctx.out(`${split}.wtds`), shuffleDataset(ds, spec));
     }
-    ctx.log(`${info.domain}: ${strength.moved} of ${strength.units} ${spec.blockSize === '*' ? 'elements' : 'blocks'} moved (seed ${spec.seed}, draw ${spec.draw})`);
+    ctx.log(
+      `${info.domain}: ${strength.moved} of ${strength.units} ${spec.blockSize === '*' ? 'elements' : 'blocks'} moved (seed ${spec.seed}, draw ${spec.draw})`,
+    );
     ctx.writeJson('info.json', { ...info, shuffle: { ...spec, units: strength.units, moved: strength.moved } } satisfies DatasetInfo);
   },
 });

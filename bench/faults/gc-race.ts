@@ -45,7 +45,9 @@ async function trial(i: number, target: string, pauseMs: number): Promise<Trial>
   const b = await build;
   let needed: string[] = [];
   try {
-    needed = (JSON.parse(b.stdout) as { outcomes: { fingerprint?: string }[] }).outcomes.flatMap((o) => (o.fingerprint ? [o.fingerprint] : []));
+    needed = (JSON.parse(b.stdout) as { outcomes: { fingerprint?: string }[] }).outcomes.flatMap((o) =>
+      o.fingerprint ? [o.fingerprint] : [],
+    );
   } catch {
     /* no summary: the build failed before printing one */
   }
@@ -75,7 +77,9 @@ export async function gcRaceRow(quick: boolean): Promise<Row> {
     trials: trials.length,
     detected: trials.filter((t) => t.removedNeeded === 0).length,
     recovered: trials.filter((t) => t.buildOk && t.complete && t.verifies).length,
-    identical: trials.every((t) => t.complete && t.verifies) ? `yes (every needed entry present, store verifies: ${trials.map((t) => t.entries).join(', ')} entries)` : 'NO: needed entries missing or store corrupt',
+    identical: trials.every((t) => t.complete && t.verifies)
+      ? `yes (every needed entry present, store verifies: ${trials.map((t) => t.entries).join(', ')} entries)`
+      : 'NO: needed entries missing or store corrupt',
     workLost: lost === 0 ? 'none (no entry the build made or read was removed)' : `${lost} entries the build made or read were removed`,
     notes: `${passes} gc passes during the builds; ${trials.reduce((s, t) => s + t.removedTotal, 0)} entries removed in all`,
   };

@@ -40,10 +40,20 @@ interface Outcome {
 }
 
 /** A forged live lock on `fp`; a build of `target` must wait for it until it goes stale. */
-async function lockTrial(name: string, target: string, fp: string, owner: Record<string, unknown>, holdMs: number, makeStale = true): Promise<Outcome> {
+async function lockTrial(
+  name: string,
+  target: string,
+  fp: string,
+  owner: Record<string, unknown>,
+  holdMs: number,
+  makeStale = true,
+): Promise<Outcome> {
   const path = join(STORE, 'locks', `${fp}.lock`);
   mkdirSync(join(STORE, 'locks'), { recursive: true });
-  writeFileSync(path, JSON.stringify({ pid: DEAD_PID, host: HOST, token: token(), createdAt: new Date().toISOString(), purpose: 'forged', ...owner }));
+  writeFileSync(
+    path,
+    JSON.stringify({ pid: DEAD_PID, host: HOST, token: token(), createdAt: new Date().toISOString(), purpose: 'forged', ...owner }),
+  );
   const build = finished(start([target, '-q']));
   let ended = false;
   void build.then(() => (ended = true));
@@ -62,7 +72,19 @@ async function stagingTrial(name: string, records: { token: string; ageMs: numbe
   mkdirSync(join(STORE, 'runners'), { recursive: true });
   const paths = records.map((r) => {
     const p = join(STORE, 'runners', `${r.token}.json`);
-    writeFileSync(p, JSON.stringify({ token: r.token, pid: DEAD_PID, host: HOST, bootId: BOOT_ID, pidNs: OTHER_NS, startedAt: new Date().toISOString(), parent: r.parent, pins: [] }));
+    writeFileSync(
+      p,
+      JSON.stringify({
+        token: r.token,
+        pid: DEAD_PID,
+        host: HOST,
+        bootId: BOOT_ID,
+        pidNs: OTHER_NS,
+        startedAt: new Date().toISOString(),
+        parent: r.parent,
+        pins: [],
+      }),
+    );
     backdate(p, r.ageMs);
     return p;
   });
@@ -99,7 +121,14 @@ export async function lockOwnerRow(quick: boolean): Promise<Row> {
     await lockTrial('lock, same host+boot, other PID namespace', ids[0]!, a!, { bootId: BOOT_ID, pidNs: OTHER_NS }, holdMs),
     await lockTrial('lock, same hostname, other machine (boot id)', ids[1]!, b!, { bootId: `other-${token()}`, pidNs: PID_NS }, holdMs),
     await stagingTrial('staging, runner in other PID namespace', [{ token: parent, ageMs: 0 }], parent),
-    await stagingTrial('staging, busy worker (stale heartbeat) of a live parent', [{ token: busyParent, ageMs: 0 }, { token: busyWorker, ageMs: STALE_AGE_MS, parent: busyParent }], busyWorker),
+    await stagingTrial(
+      'staging, busy worker (stale heartbeat) of a live parent',
+      [
+        { token: busyParent, ageMs: 0 },
+        { token: busyWorker, ageMs: STALE_AGE_MS, parent: busyParent },
+      ],
+      busyWorker,
+    ),
   ];
   const control = await lockTrial('control: dead owner in our namespace', ids[2]!, c!, { bootId: BOOT_ID, pidNs: PID_NS }, 0, false);
   const failedNames = outcomes.filter((o) => !o.respected || !o.reclaimed).map((o) => o.name);

@@ -13,11 +13,20 @@ export interface OutsideSnapshot {
 
 export function snapshotOutside(repo: string, sandbox: string, excluded: readonly string[]): OutsideSnapshot {
   const status = execFileSync('git', ['status', '--porcelain=v1', '-z', '--untracked-files=all'], { cwd: repo }).toString();
-  const dirty = status.split('\0').filter(Boolean).map((l) => l.slice(3));
+  const dirty = status
+    .split('\0')
+    .filter(Boolean)
+    .map((l) => l.slice(3));
   // Content of every dirty file too, so an overwrite of an already-modified file is caught.
   const h = createHash('sha256').update(status);
   for (const f of dirty) if (existsSync(join(repo, f)) && statSync(join(repo, f)).isFile()) h.update(readFileSync(join(repo, f)));
-  return { repo: h.digest('hex'), sandbox: walk(sandbox, excluded.map((e) => relative(sandbox, e))) };
+  return {
+    repo: h.digest('hex'),
+    sandbox: walk(
+      sandbox,
+      excluded.map((e) => relative(sandbox, e)),
+    ),
+  };
 }
 
 /** What changed between two snapshots, e.g. ["repo checkout", "canary.txt"]; empty if nothing. */
@@ -36,7 +45,13 @@ function walk(root: string, excluded: readonly string[], prefix = ''): Map<strin
     const rel = prefix ? `${prefix}/${e.name}` : e.name;
     if (excluded.some((x) => rel === x || rel.startsWith(`${x}/`))) continue;
     if (e.isDirectory()) for (const [k, v] of walk(root, excluded, rel)) out.set(k, v);
-    else if (e.isFile()) out.set(rel, createHash('sha256').update(readFileSync(join(root, rel))).digest('hex'));
+    else if (e.isFile())
+      out.set(
+        rel,
+        createHash('sha256')
+          .update(readFileSync(join(root, rel)))
+          .digest('hex'),
+      );
     else out.set(rel, e.isFIFO() ? 'fifo' : 'other');
   }
   return out;

@@ -51,7 +51,11 @@ export interface TrialResult {
 }
 
 /** Run trials in `sandbox`, each on a fresh `sandbox/store`, counting writes outside the store. */
-export async function trials(sandbox: string, names: readonly string[], run: (name: string, store: string) => Promise<TrialResult>): Promise<{ results: TrialResult[]; outside: string[] }> {
+export async function trials(
+  sandbox: string,
+  names: readonly string[],
+  run: (name: string, store: string) => Promise<TrialResult>,
+): Promise<{ results: TrialResult[]; outside: string[] }> {
   const results: TrialResult[] = [];
   const outside: string[] = [];
   for (const name of names) {
@@ -76,7 +80,11 @@ export function rowOf(fault: string, names: readonly string[], r: { results: Tri
     trials: r.results.length,
     detected: count((t) => t.detected),
     recovered: count((t) => t.recovered),
-    identical: identical.length ? (identical.every((t) => t.identical) ? `yes (${identical.length}/${identical.length})` : `NO: ${identical.filter((t) => !t.identical).length} differ`) : '—',
+    identical: identical.length
+      ? identical.every((t) => t.identical)
+        ? `yes (${identical.length}/${identical.length})`
+        : `NO: ${identical.filter((t) => !t.identical).length} differ`
+      : '—',
     workLost,
     outside: r.outside.length ? `CHANGED: ${r.outside.slice(0, 3).join('; ')}` : 'none',
     ...(notes.length ? { notes: notes.join(' | ').slice(0, 400) } : {}),

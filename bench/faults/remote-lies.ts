@@ -30,8 +30,13 @@ function forge(remote: string, fp: string, bend: (m: Bent) => void): void {
 
 /** Build the datasets against the remote; did it refuse the victim and rebuild it to the reference? */
 async function datasetsTrial(c: Campaign, store: string, config: string, referenceDigest: string, refusal: RegExp) {
-  const r = await c.run(['datasets', '--store', store, '--remote', 'lab', '--remote-read-only', '--json'], { WT_CONFIG: config, WT_TEST_HMAC: 'campaign secret' });
-  const victim = (JSON.parse(r.stdout || '{"outcomes":[]}') as { outcomes: { id: string; outcome: string }[] }).outcomes.find((o) => o.id === VICTIM);
+  const r = await c.run(['datasets', '--store', store, '--remote', 'lab', '--remote-read-only', '--json'], {
+    WT_CONFIG: config,
+    WT_TEST_HMAC: 'campaign secret',
+  });
+  const victim = (JSON.parse(r.stdout || '{"outcomes":[]}') as { outcomes: { id: string; outcome: string }[] }).outcomes.find(
+    (o) => o.id === VICTIM,
+  );
   const digest = c.digests(store);
   return {
     detected: refusal.test(r.stderr),
@@ -45,19 +50,28 @@ export async function traversalRow(c: Campaign, referenceStore: string, sandbox:
   mkdirSync(sandbox, { recursive: true });
   const canary = join(sandbox, 'checkout', 'pipeline.ts');
   mkdirSync(join(canary, '..'), { recursive: true });
-  writeFileSync(canary, '// the user\'s code\n');
+  writeFileSync(canary, "// the user's code\n");
   const victim = entryOf(referenceStore, VICTIM);
   const remote = join(sandbox, 'remote');
   const config = labConfig(sandbox, { type: 'directory', path: remote });
   const kinds = quick ? ESCAPES.filter((e) => ['dot-dot', 'absolute', 'log path', 'duplicate path'].includes(e.name)) : ESCAPES;
   // From <store>/staging/<entry>/out/, four levels up is the sandbox.
   const target = { absolute: canary, relative: '../../../../checkout/pipeline.ts' };
-  const r = await trials(sandbox, kinds.map((k) => k.name), async (name, store) => {
-    honestRemote(remote, referenceStore, DATASETS);
-    forge(remote, victim.fp, (m) => ESCAPES.find((e) => e.name === name)!.bend(m as never, target));
-    return datasetsTrial(c, store, config, victim.manifest.outputs.digest, new RegExp(`ac/${victim.fp}.*was refused`));
-  });
-  return rowOf(`forged manifest: output path escapes the entry (${kinds.length} kinds)`, kinds.map((k) => k.name), r, 'the refused entry is built locally');
+  const r = await trials(
+    sandbox,
+    kinds.map((k) => k.name),
+    async (name, store) => {
+      honestRemote(remote, referenceStore, DATASETS);
+      forge(remote, victim.fp, (m) => ESCAPES.find((e) => e.name === name)!.bend(m as never, target));
+      return datasetsTrial(c, store, config, victim.manifest.outputs.digest, new RegExp(`ac/${victim.fp}.*was refused`));
+    },
+  );
+  return rowOf(
+    `forged manifest: output path escapes the entry (${kinds.length} kinds)`,
+    kinds.map((k) => k.name),
+    r,
+    'the refused entry is built locally',
+  );
 }
 
 export async function unsignedRow(c: Campaign, referenceStore: string, sandbox: string): Promise<Row> {
@@ -106,7 +120,13 @@ function signEntry(remote: string, fp: string, key: string): void {
   writeFileSync(join(remote, 'ac', signatureKey(fp, bytes)), signer.sign(fp, bytes)!);
 }
 
-export async function refusedBlobRow(c: Campaign, referenceStore: string, reference: Map<string, string>, sandbox: string, quick: boolean): Promise<Row> {
+export async function refusedBlobRow(
+  c: Campaign,
+  referenceStore: string,
+  reference: Map<string, string>,
+  sandbox: string,
+  quick: boolean,
+): Promise<Row> {
   mkdirSync(sandbox, { recursive: true });
   const remote = join(sandbox, 'remote');
   const config = labConfig(sandbox, { type: 'directory', path: remote });

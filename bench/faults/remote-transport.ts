@@ -36,7 +36,10 @@ async function serve(dir: string, lie: Lie): Promise<{ url: string; close(): voi
     createReadStream(path).pipe(res);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => (server.closeAllConnections(), server.close()) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    close: () => (server.closeAllConnections(), server.close()),
+  };
 }
 
 const endless = (res: ServerResponse) => {
@@ -48,7 +51,14 @@ const endless = (res: ServerResponse) => {
   push();
 };
 
-async function datasetsOver(c: Campaign, sandbox: string, store: string, lie: Lie, timeoutSeconds: number, expect: { refused: RegExp | null }): Promise<TrialResult> {
+async function datasetsOver(
+  c: Campaign,
+  sandbox: string,
+  store: string,
+  lie: Lie,
+  timeoutSeconds: number,
+  expect: { refused: RegExp | null },
+): Promise<TrialResult> {
   const server = await serve(join(sandbox, 'remote'), lie);
   try {
     const config = labConfig(sandbox, { type: 'http', url: server.url, timeoutSeconds, parallel: 2 });
@@ -73,13 +83,33 @@ export async function sizesRow(c: Campaign, referenceStore: string, sandbox: str
   const victim = entryOf(referenceStore, 'dataset/real');
   const blob = join('cas', victim.manifest.outputs.files[0]!.sha256);
   const cases: Record<string, { lie: Lie; timeout: number; refused: RegExp | null }> = {
-    'blob 200 MB longer than declared': { lie: (p, _q, res) => p.endsWith(blob) && (res.writeHead(200), res.end(Buffer.concat([readFileSync(p), Buffer.alloc(200 << 20)])), true), timeout: 30, refused: /larger than the \d+ bytes declared/ },
-    'endless blob body': { lie: (p, _q, res) => p.endsWith(blob) && (endless(res), true), timeout: 30, refused: /larger than the \d+ bytes declared/ },
-    '400 MB manifest': { lie: (p, _q, res) => p.endsWith(victim.fp) && (res.writeHead(200, { 'content-length': String(400 << 20) }), res.write(Buffer.alloc(1 << 20)), true), timeout: 30, refused: /more than the \d+ allowed/ },
-    'slow steady blob (10 pieces 0.3 s apart, 1 s idle timeout)': { lie: (p, _q, res) => p.endsWith(blob) && (trickle(p, res), true), timeout: 1, refused: null },
+    'blob 200 MB longer than declared': {
+      lie: (p, _q, res) =>
+        p.endsWith(blob) && (res.writeHead(200), res.end(Buffer.concat([readFileSync(p), Buffer.alloc(200 << 20)])), true),
+      timeout: 30,
+      refused: /larger than the \d+ bytes declared/,
+    },
+    'endless blob body': {
+      lie: (p, _q, res) => p.endsWith(blob) && (endless(res), true),
+      timeout: 30,
+      refused: /larger than the \d+ bytes declared/,
+    },
+    '400 MB manifest': {
+      lie: (p, _q, res) =>
+        p.endsWith(victim.fp) && (res.writeHead(200, { 'content-length': String(400 << 20) }), res.write(Buffer.alloc(1 << 20)), true),
+      timeout: 30,
+      refused: /more than the \d+ allowed/,
+    },
+    'slow steady blob (10 pieces 0.3 s apart, 1 s idle timeout)': {
+      lie: (p, _q, res) => p.endsWith(blob) && (trickle(p, res), true),
+      timeout: 1,
+      refused: null,
+    },
   };
   const names = Object.keys(cases);
-  const r = await trials(sandbox, names, (name, store) => datasetsOver(c, sandbox, store, cases[name]!.lie, cases[name]!.timeout, { refused: cases[name]!.refused }));
+  const r = await trials(sandbox, names, (name, store) =>
+    datasetsOver(c, sandbox, store, cases[name]!.lie, cases[name]!.timeout, { refused: cases[name]!.refused }),
+  );
   return rowOf('remote sizes: declared size, manifest cap, idle (not total) timeout', names, r, 'refused entries are built locally');
 }
 
@@ -102,7 +132,11 @@ function trickle(path: string, res: ServerResponse): void {
 export async function hungRow(c: Campaign, referenceStore: string, sandbox: string): Promise<Row> {
   mkdirSync(sandbox, { recursive: true });
   const victim = entryOf(referenceStore, 'dataset/real');
-  const names = ['FIFO at ac/<fp> (directory remote)', 'server accepts, never answers (2 s timeout)', 'Ctrl-C while a request hangs (60 s timeout)'];
+  const names = [
+    'FIFO at ac/<fp> (directory remote)',
+    'server accepts, never answers (2 s timeout)',
+    'Ctrl-C while a request hangs (60 s timeout)',
+  ];
   const r = await trials(sandbox, names, async (name, store) => {
     const remote = join(sandbox, 'remote');
     honestRemote(remote, referenceStore, DATASETS);
@@ -112,7 +146,11 @@ export async function hungRow(c: Campaign, referenceStore: string, sandbox: stri
       const config = labConfig(sandbox, { type: 'directory', path: remote, timeoutSeconds: 2 });
       const t0 = performance.now();
       const run = await c.run(['datasets', '--store', store, '--remote', 'lab', '--remote-read-only'], { WT_CONFIG: config });
-      return { detected: /not a regular file/.test(run.stderr), recovered: run.code === 0, note: `exit ${run.code} in ${((performance.now() - t0) / 1000).toFixed(1)} s` };
+      return {
+        detected: /not a regular file/.test(run.stderr),
+        recovered: run.code === 0,
+        note: `exit ${run.code} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      };
     }
     const hang: Lie = (p) => p.endsWith(victim.fp);
     if (name.startsWith('server')) return datasetsOver(c, sandbox, store, hang, 2, { refused: /nothing happened for 2 s/ });
@@ -153,9 +191,17 @@ export async function duplicateFilesRow(sandbox: string, tries: number): Promise
     publish(remote, entry);
     const server = await serve(remote, () => false);
     try {
-      const session = new RemoteSession(new HttpRemote('lab', RemoteConfig.parse({ type: 'http', url: server.url }) as never), new Store(store).init(), { required: false, readOnly: true, warn: () => {} });
+      const session = new RemoteSession(
+        new HttpRemote('lab', RemoteConfig.parse({ type: 'http', url: server.url }) as never),
+        new Store(store).init(),
+        { required: false, readOnly: true, warn: () => {} },
+      );
       const ok = await session.pull(entry.fingerprint);
-      return { detected: ok && session.available, recovered: ok && session.available, identical: ok && new Store(store).readManifest(entry.fingerprint)?.outputs.digest === entry.manifest.outputs.digest };
+      return {
+        detected: ok && session.available,
+        recovered: ok && session.available,
+        identical: ok && new Store(store).readManifest(entry.fingerprint)?.outputs.digest === entry.manifest.outputs.digest,
+      };
     } finally {
       server.close();
     }

@@ -24,7 +24,7 @@ interface Lie {
 type Index = { meta: { epoch: number; rng: number[]; history: EpochRecord[] } };
 
 function editIndex(dir: string, epoch: number, edit: (index: Index) => void): void {
-  const file = checkpointPath(dir, epoch) + '.json';
+  const file = `${checkpointPath(dir, epoch)}.json`;
   const index = JSON.parse(readFileSync(file, 'utf8')) as Index;
   edit(index);
   writeFileSync(file, JSON.stringify(index, null, 1));
@@ -41,7 +41,10 @@ const LIES: Lie[] = [
   },
   { name: 'edited epoch', apply: (d, e) => editIndex(d, e, (i) => (i.meta.epoch = e + 1)) },
   { name: 'edited RNG state', apply: (d, e) => editIndex(d, e, (i) => (i.meta.rng[1] = (i.meta.rng[1]! + 1) >>> 0)) },
-  { name: 'truncated bin', apply: (d, e) => truncateSync(checkpointPath(d, e) + '.bin', Math.floor(readFileSync(checkpointPath(d, e) + '.bin').length / 2)) },
+  {
+    name: 'truncated bin',
+    apply: (d, e) => truncateSync(`${checkpointPath(d, e)}.bin`, Math.floor(readFileSync(`${checkpointPath(d, e)}.bin`).length / 2)),
+  },
   {
     name: 'NaN weights (valid checksums)',
     apply: (d, e) => {
@@ -78,7 +81,13 @@ interface Trial {
 const withoutTimes = (h: EpochRecord[]) => JSON.stringify(h.map(({ seconds: _s, samplesPerSecond: _p, ...rest }) => rest));
 
 /** Resumes a damaged copy of `scratch` and compares it with the reference run in `reference`. */
-async function trial(name: string, scratch: string, reference: { dir: string; history: string }, lies: [Lie, number][], quick: boolean): Promise<Trial> {
+async function trial(
+  name: string,
+  scratch: string,
+  reference: { dir: string; history: string },
+  lies: [Lie, number][],
+  quick: boolean,
+): Promise<Trial> {
   const dir = join(OUT, `trial-${name.replace(/[^a-z0-9]+/gi, '-')}`);
   rmSync(dir, { recursive: true, force: true });
   cpSync(scratch, dir, { recursive: true });
@@ -87,7 +96,11 @@ async function trial(name: string, scratch: string, reference: { dir: string; hi
   try {
     const r = await train({ ...runOptions(dir, quick), onLog: () => {} });
     const epochs = listCheckpointEpochs(reference.dir);
-    const same = epochs.every((e) => existsSync(checkpointPath(dir, e) + '.bin') && readFileSync(checkpointPath(dir, e) + '.bin').equals(readFileSync(checkpointPath(reference.dir, e) + '.bin')));
+    const same = epochs.every(
+      (e) =>
+        existsSync(`${checkpointPath(dir, e)}.bin`) &&
+        readFileSync(`${checkpointPath(dir, e)}.bin`).equals(readFileSync(`${checkpointPath(reference.dir, e)}.bin`)),
+    );
     const identical = same && listCheckpointEpochs(dir).length === epochs.length && withoutTimes(r.history) === reference.history;
     return { ...base, threw: null, resumedFrom: r.resumedFrom, skipped: r.skippedCheckpoints.map((s) => s.epoch), identical };
   } catch (e) {
@@ -99,10 +112,18 @@ async function trial(name: string, scratch: string, reference: { dir: string; hi
 async function interruptedScratch(quick: boolean, last: number): Promise<string> {
   const dir = join(OUT, 'interrupted');
   const controller = new AbortController();
-  const run = train({ ...runOptions(dir, quick), signal: controller.signal, onProgress: (p) => p.epoch === last + 1 && p.step === 1 && controller.abort() });
+  const run = train({
+    ...runOptions(dir, quick),
+    signal: controller.signal,
+    onProgress: (p) => p.epoch === last + 1 && p.step === 1 && controller.abort(),
+  });
   await run.then(
-    () => { throw new Error('bench/faults/resume: the run to interrupt was not interrupted'); },
-    (e: unknown) => { if (!(e instanceof TrainingAbortedError)) throw e; },
+    () => {
+      throw new Error('bench/faults/resume: the run to interrupt was not interrupted');
+    },
+    (e: unknown) => {
+      if (!(e instanceof TrainingAbortedError)) throw e;
+    },
   );
   return dir;
 }
@@ -119,7 +140,15 @@ export async function resumeRow(quick: boolean): Promise<Row> {
   const control = await trial('control', scratch, reference, [], quick);
   const plans: [string, [Lie, number][]][] = LIES.map((l) => [`${l.name} @${last}`, [[l, last]]]);
   if (!quick) {
-    plans.push(...LIES.map((l): [string, [Lie, number][]] => [`${l.name} @${last - 1},${last}`, [[l, last - 1], [l, last]]]));
+    plans.push(
+      ...LIES.map((l): [string, [Lie, number][]] => [
+        `${l.name} @${last - 1},${last}`,
+        [
+          [l, last - 1],
+          [l, last],
+        ],
+      ]),
+    );
     plans.push(['every checkpoint lies', Array.from({ length: last + 1 }, (_, e): [Lie, number] => [LIES[e % LIES.length]!, e])]);
   }
   const trials: Trial[] = [];
@@ -131,7 +160,9 @@ function summarise(trials: Trial[], control: Trial, last: number): Row {
   // refused: an error naming a lying checkpoint, or every lying checkpoint skipped and none resumed from
   const named = (t: Trial) => t.lied.some((e) => t.threw!.includes(`${basename(checkpointPath('', e))}.json`));
   const refused = (t: Trial) =>
-    t.threw !== null ? named(t) : t.lied.every((e) => t.skipped.includes(e)) && (t.resumedFrom === null || t.resumedFrom < Math.min(...t.lied));
+    t.threw !== null
+      ? named(t)
+      : t.lied.every((e) => t.skipped.includes(e)) && (t.resumedFrom === null || t.resumedFrom < Math.min(...t.lied));
   const recovered = trials.filter((t) => t.threw === null);
   const identical = trials.filter((t) => t.identical).length;
   const lost = new Map<string, number>();
@@ -140,19 +171,27 @@ function summarise(trials: Trial[], control: Trial, last: number): Row {
     lost.set(where, (lost.get(where) ?? 0) + 1);
   }
   const bad = trials.filter((t) => !refused(t) || t.threw !== null || !t.identical);
-  const controlNote = control.threw !== null ? `control FAILED: ${control.threw}` :
-    `control (untouched scratch): resumed from epoch ${control.resumedFrom}${control.resumedFrom === last && control.identical ? ', identical' : ' — NOT the latest checkpoint or not identical'}`;
+  const controlNote =
+    control.threw !== null
+      ? `control FAILED: ${control.threw}`
+      : `control (untouched scratch): resumed from epoch ${control.resumedFrom}${control.resumedFrom === last && control.identical ? ', identical' : ' — NOT the latest checkpoint or not identical'}`;
   return {
     fault: 'lying resume checkpoints',
     trials: trials.length,
     detected: trials.filter(refused).length,
     recovered: recovered.length,
-    identical: identical === trials.length ? `yes (${identical}/${trials.length} byte-identical)` : `NO: ${trials.length - identical}/${trials.length} differ`,
+    identical:
+      identical === trials.length
+        ? `yes (${identical}/${trials.length} byte-identical)`
+        : `NO: ${trials.length - identical}/${trials.length} differ`,
     workLost: [...lost].map(([w, k]) => `${w} (${k})`).join(', ') || 'n/a',
     notes: [
       `latest checkpoint epoch ${last}`,
       controlNote,
-      ...bad.map((t) => `${t.name}: ${t.threw ?? `resumed from ${t.resumedFrom}, skipped [${t.skipped}], ${t.identical ? 'identical' : 'NOT identical'}`}`),
+      ...bad.map(
+        (t) =>
+          `${t.name}: ${t.threw ?? `resumed from ${t.resumedFrom}, skipped [${t.skipped}], ${t.identical ? 'identical' : 'NOT identical'}`}`,
+      ),
     ].join('; '),
   };
 }

@@ -26,12 +26,19 @@ interface Trial {
 }
 
 const committed = (r: FakeRun) => r.outcome !== 'timeout' && r.outcome.ok;
-const byIdOnly = (r: FakeRun) => r.calls.filter((c) => /^(squeue|sacct|scontrol) /.test(c) && !/ -j 1 /.test(c)).every((c) => c.includes(JOB_ID));
+const byIdOnly = (r: FakeRun) =>
+  r.calls.filter((c) => /^(squeue|sacct|scontrol) /.test(c) && !/ -j 1 /.test(c)).every((c) => c.includes(JOB_ID));
 
 async function injection(payload: string, scratch: string): Promise<Trial> {
   const marker = join(scratch, `pwned-${Math.random().toString(36).slice(2)}`);
   const id = `dataset/real${payload}touch ${marker}`;
-  const stage = defineStage(import.meta.url, { name: 'dataset', params: z.strictObject({ domain: z.string() }), deps: {}, label: (p) => p.domain, run() {} });
+  const stage = defineStage(import.meta.url, {
+    name: 'dataset',
+    params: z.strictObject({ domain: z.string() }),
+    deps: {},
+    label: (p) => p.domain,
+    run() {},
+  });
   const dag = new Dag();
   dag.add(stage, { domain: id.slice('dataset/'.length) });
   let dagRefused = false;
@@ -43,21 +50,43 @@ async function injection(payload: string, scratch: string): Promise<Trial> {
   const r = await runFake({ squeue: ['COMPLETED'], log: [[done]] }, { instanceId: id });
   const refused = r.outcome !== 'timeout' && !r.outcome.ok && r.outcome.message.includes(JSON.stringify(id));
   const clean = !r.submitted && !existsSync(marker) && !r.script.includes(marker);
-  return { name: `injection ${JSON.stringify(payload)}`, detected: dagRefused && refused, recovered: clean, lost: clean ? '' : 'a job was submitted with the id' };
+  return {
+    name: `injection ${JSON.stringify(payload)}`,
+    detected: dagRefused && refused,
+    recovered: clean,
+    lost: clean ? '' : 'a job was submitted with the id',
+  };
 }
 
 async function overflow(mib: number): Promise<Trial> {
-  const r = await runFake({ squeue: ['PENDING', 'RUNNING', 'COMPLETED'], log: [[], ['epoch 1'], [done]], clusterBytes: mib * 1024 * 1024 }, { timeoutMs: 8000 });
+  const r = await runFake(
+    { squeue: ['PENDING', 'RUNNING', 'COMPLETED'], log: [[], ['epoch 1'], [done]], clusterBytes: mib * 1024 * 1024 },
+    { timeoutMs: 8000 },
+  );
   const ok = committed(r);
-  return { name: `overflow ${mib} MiB`, detected: byIdOnly(r) && !r.warnings.some((w) => /maxBuffer/.test(w)), recovered: ok, lost: ok ? '' : `job ${r.outcome === 'timeout' ? 'still polling' : 'failed'}` };
+  return {
+    name: `overflow ${mib} MiB`,
+    detected: byIdOnly(r) && !r.warnings.some((w) => /maxBuffer/.test(w)),
+    recovered: ok,
+    lost: ok ? '' : `job ${r.outcome === 'timeout' ? 'still polling' : 'failed'}`,
+  };
 }
 
 async function sacctLag(missing: number): Promise<Trial> {
   const gap = Array<string | undefined>(missing).fill(undefined);
-  const scenario: Scenario = { squeue: [...gap, 'RUNNING', undefined], sacct: [...gap, 'RUNNING', 'COMPLETED'], log: [[], ...gap.map(() => []), ['working'], [done]] };
+  const scenario: Scenario = {
+    squeue: [...gap, 'RUNNING', undefined],
+    sacct: [...gap, 'RUNNING', 'COMPLETED'],
+    log: [[], ...gap.map(() => []), ['working'], [done]],
+  };
   const r = await runFake(scenario, { options: { grace: { polls: missing + 4, seconds: 0 } } });
   const ok = committed(r);
-  return { name: `sacct lag ${missing} polls`, detected: r.polls > missing + 1, recovered: ok, lost: ok ? '' : 'a live job was declared finished' };
+  return {
+    name: `sacct lag ${missing} polls`,
+    detected: r.polls > missing + 1,
+    recovered: ok,
+    lost: ok ? '' : 'a live job was declared finished',
+  };
 }
 
 async function preemption(cycles: number): Promise<Trial> {
@@ -72,22 +101,38 @@ async function preemption(cycles: number): Promise<Trial> {
   const r = await runFake({ squeue, requeue: true, log });
   const asked = r.calls.filter((c) => c === `scontrol -o show job ${JOB_ID}`).length;
   const ok = committed(r);
-  return { name: `preempted ${cycles}× and requeued`, detected: asked >= cycles && r.polls >= squeue.length, recovered: ok, lost: ok ? '' : 'the requeued run was abandoned' };
+  return {
+    name: `preempted ${cycles}× and requeued`,
+    detected: asked >= cycles && r.polls >= squeue.length,
+    recovered: ok,
+    lost: ok ? '' : 'the requeued run was abandoned',
+  };
 }
 
 async function envLeak(scratch: string): Promise<Trial> {
   const token = `tok-${Math.random().toString(36).slice(2)}`;
   const config = join(scratch, 'runner-config.json');
-  writeFileSync(config, JSON.stringify({ remotes: { team: { type: 'http', url: 'http://127.0.0.1:9/', tokenEnv: 'WT_BENCH_CACHE_TOKEN' } } }));
+  writeFileSync(
+    config,
+    JSON.stringify({ remotes: { team: { type: 'http', url: 'http://127.0.0.1:9/', tokenEnv: 'WT_BENCH_CACHE_TOKEN' } } }),
+  );
   const env = { WT_CONFIG: config, WT_BENCH_CACHE_TOKEN: token, WT_BENCH_STRAY: 'stray', SBATCH_EXPORT: 'ALL' };
   // A stage that declares the token is refused outright (it would be in the fingerprint); one that does not runs without it.
-  const declared = await runFake({ squeue: ['RUNNING', 'COMPLETED'], log: [[], [done]] }, { env, stageEnv: { WT_BENCH_CACHE_TOKEN: null } });
+  const declared = await runFake(
+    { squeue: ['RUNNING', 'COMPLETED'], log: [[], [done]] },
+    { env, stageEnv: { WT_BENCH_CACHE_TOKEN: null } },
+  );
   const refused = !committed(declared) && declared.sbatchArgs.length === 0;
   const r = await runFake({ squeue: ['RUNNING', 'COMPLETED'], log: [[], [done]] }, { env });
   const leaked = Object.values(r.jobEnv).includes(token) || r.sbatchEnv.includes(token) || 'WT_BENCH_STRAY' in r.jobEnv;
   const explicit = r.sbatchArgs.filter((a) => a.startsWith('--export=')).length === 1 && !r.sbatchArgs.includes('--export=ALL');
   const ok = committed(r) && !r.script.includes('dataset/') && !r.script.includes('finetune/');
-  return { name: 'env leak', detected: !leaked && explicit && refused, recovered: ok, lost: leaked ? 'the token reached the job' : ok ? '' : 'job failed' };
+  return {
+    name: 'env leak',
+    detected: !leaked && explicit && refused,
+    recovered: ok,
+    lost: leaked ? 'the token reached the job' : ok ? '' : 'job failed',
+  };
 }
 
 export async function slurmRow(quick: boolean): Promise<Row> {

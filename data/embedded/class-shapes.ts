@@ -50,7 +50,14 @@ function drawClassShape(family: ShapeFamily, index: number, worldSeed: number): 
   for (let i = 0; i < attachments; i++) {
     const phi = baseAngle + (i * Math.PI * 2) / attachments + rng.range(-0.6, 0.6);
     const reach = extentAlong(body, phi);
-    const kind = rng.pick([PrimitiveKind.Ellipse, PrimitiveKind.Box, PrimitiveKind.Capsule, PrimitiveKind.Capsule, PrimitiveKind.Triangle, PrimitiveKind.Ring]);
+    const kind = rng.pick([
+      PrimitiveKind.Ellipse,
+      PrimitiveKind.Box,
+      PrimitiveKind.Capsule,
+      PrimitiveKind.Capsule,
+      PrimitiveKind.Triangle,
+      PrimitiveKind.Ring,
+    ]);
     const size = rng.range(0.16, 0.38);
     const out = kind === PrimitiveKind.Capsule ? reach + size * 0.6 : reach + size * rng.range(0.1, 0.6);
     const part = randomPart(rng, kind, Math.cos(phi) * out, Math.sin(phi) * out, size, rng.range(0.4, 1));
@@ -58,7 +65,14 @@ function drawClassShape(family: ShapeFamily, index: number, worldSeed: number): 
     parts.push(part);
   }
   if (rng.chance(0.3)) {
-    const hole = randomPart(rng, rng.pick([PrimitiveKind.Ellipse, PrimitiveKind.Box]), body.cx + rng.range(-0.1, 0.1), body.cy + rng.range(-0.1, 0.1), Math.min(body.sx, body.sy) * rng.range(0.3, 0.5), rng.range(0.6, 1));
+    const hole = randomPart(
+      rng,
+      rng.pick([PrimitiveKind.Ellipse, PrimitiveKind.Box]),
+      body.cx + rng.range(-0.1, 0.1),
+      body.cy + rng.range(-0.1, 0.1),
+      Math.min(body.sx, body.sy) * rng.range(0.3, 0.5),
+      rng.range(0.6, 1),
+    );
     hole.hole = true;
     parts.push(hole);
   }
@@ -140,7 +154,14 @@ export function compileShape(parts: readonly PartDef[], target?: CompiledShape):
   const shape: CompiledShape =
     target && target.kinds.length >= n
       ? target
-      : { count: n, kinds: new Int32Array(n), holes: new Uint8Array(n), params: new Float64Array(n * PARAM_STRIDE), distances: new Float64Array(n), nearestPart: 0 };
+      : {
+          count: n,
+          kinds: new Int32Array(n),
+          holes: new Uint8Array(n),
+          params: new Float64Array(n * PARAM_STRIDE),
+          distances: new Float64Array(n),
+          nearestPart: 0,
+        };
   shape.count = n;
   for (let i = 0; i < n; i++) {
     const part = parts[i]!;

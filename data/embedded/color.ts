@@ -3,19 +3,25 @@ import type { Rng } from '../random/rng.ts';
 export type Rgb = [number, number, number];
 
 export function hsv(h: number, s: number, v: number): Rgb {
-  const hh = ((h % 1) + 1) % 1 * 6;
+  const hh = (((h % 1) + 1) % 1) * 6;
   const i = Math.floor(hh);
   const f = hh - i;
   const p = v * (1 - s);
   const q = v * (1 - s * f);
   const t = v * (1 - s * (1 - f));
   switch (i) {
-    case 0: return [v, t, p];
-    case 1: return [q, v, p];
-    case 2: return [p, v, t];
-    case 3: return [p, q, v];
-    case 4: return [t, p, v];
-    default: return [v, p, q];
+    case 0:
+      return [v, t, p];
+    case 1:
+      return [q, v, p];
+    case 2:
+      return [p, v, t];
+    case 3:
+      return [p, q, v];
+    case 4:
+      return [t, p, v];
+    default:
+      return [v, p, q];
   }
 }
 
@@ -29,11 +35,11 @@ export function nearbyColor(rng: Rng, base: Rgb, spread: number): Rgb {
 }
 
 export function clamp01(v: number): number {
-  return v < 0 ? 0 : v > 1 ? 1 : v;
+  return v < 0 ? 0 : Math.min(v, 1);
 }
 
 /** Anti-aliased coverage of a signed distance measured in pixels. */
 export function coverage(distancePx: number): number {
   const c = 0.5 - distancePx;
-  return c < 0 ? 0 : c > 1 ? 1 : c;
+  return c < 0 ? 0 : Math.min(c, 1);
 }

@@ -40,10 +40,18 @@ export const GenerateDomainParamsSchema = z
   .superRefine((p, ctx) => {
     const k = p.classes ?? DEFAULT_CLASS_COUNTS[p.domain];
     if (k > MAX_CLASS_COUNTS[p.domain]) {
-      ctx.addIssue({ code: 'custom', path: ['classes'], message: `domain ${p.domain} has at most ${MAX_CLASS_COUNTS[p.domain]} classes, got ${k}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['classes'],
+        message: `domain ${p.domain} has at most ${MAX_CLASS_COUNTS[p.domain]} classes, got ${k}`,
+      });
     }
     if (p.count % k !== 0) {
-      ctx.addIssue({ code: 'custom', path: ['count'], message: `count ${p.count} is not a multiple of the ${k} classes (class balance must be exact); use e.g. ${Math.max(k, Math.round(p.count / k) * k)}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['count'],
+        message: `count ${p.count} is not a multiple of the ${k} classes (class balance must be exact); use e.g. ${Math.max(k, Math.round(p.count / k) * k)}`,
+      });
     }
   });
 

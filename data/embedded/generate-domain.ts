@@ -2,10 +2,16 @@ import type { Dataset } from '../dataset.ts';
 import { normalizationForChannels } from '../normalization.ts';
 import { hashSeed, Rng } from '../random/rng.ts';
 import { imageHash } from '../image-hash.ts';
-import { formatZodIssues } from '../zod-issues.ts';
+import { zodIssueLines } from '../../engine/zod-errors.ts';
 import { createCanvas, type Canvas } from './canvas.ts';
 import { classShape, type ShapeFamily } from './class-shapes.ts';
-import { DEFAULT_CLASS_COUNTS, GenerateDomainParamsSchema, type EmbeddedDomain, type GenerateDomainParams, type ResolvedDomainParams } from './domain-params.ts';
+import {
+  DEFAULT_CLASS_COUNTS,
+  GenerateDomainParamsSchema,
+  type EmbeddedDomain,
+  type GenerateDomainParams,
+  type ResolvedDomainParams,
+} from './domain-params.ts';
 import { EMBEDDED_NORMALIZATION } from './embedded-normalization.ts';
 import { renderClipart } from './render-clipart.ts';
 import { renderPhoto } from './render-photo.ts';
@@ -16,7 +22,7 @@ export const GENERATOR_VERSION = 1;
 
 export function resolveDomainParams(params: GenerateDomainParams): ResolvedDomainParams {
   const parsed = GenerateDomainParamsSchema.safeParse(params);
-  if (!parsed.success) throw new Error(`generateDomain: bad params:\n  ${formatZodIssues(parsed.error).split('\n').join('\n  ')}`);
+  if (!parsed.success) throw new Error(`generateDomain: bad params:\n  ${zodIssueLines(parsed.error).join('\n  ')}`);
   return { ...parsed.data, classes: parsed.data.classes ?? DEFAULT_CLASS_COUNTS[parsed.data.domain] };
 }
 
@@ -37,13 +43,17 @@ export function renderImage(canvas: Canvas, p: ResolvedDomainParams, label: numb
   switch (p.domain) {
     case 'source':
     case 'real':
-      return renderPhoto(canvas, rng, classShape(family!, label, p.worldSeed));
+      renderPhoto(canvas, rng, classShape(family!, label, p.worldSeed));
+      return;
     case 'clipart':
-      return renderClipart(canvas, rng, classShape(family!, label, p.worldSeed));
+      renderClipart(canvas, rng, classShape(family!, label, p.worldSeed));
+      return;
     case 'quickdraw':
-      return renderQuickdraw(canvas, rng, classShape(family!, label, p.worldSeed));
+      renderQuickdraw(canvas, rng, classShape(family!, label, p.worldSeed));
+      return;
     case 'xray':
-      return renderXray(canvas, rng, label);
+      renderXray(canvas, rng, label);
+      return;
   }
 }
 
@@ -105,12 +115,12 @@ function quantize(rgb: Float32Array, out: Uint8Array, offset: number, length: nu
   if (channels === 3) {
     for (let i = 0; i < length; i++) {
       const v = rgb[i]! * 255 + 0.5;
-      out[offset + i] = v <= 0 ? 0 : v >= 255 ? 255 : v;
+      out[offset + i] = v <= 0 ? 0 : Math.min(v, 255);
     }
     return;
   }
   for (let i = 0, j = 0; i < length; i++, j += 3) {
     const v = (0.299 * rgb[j]! + 0.587 * rgb[j + 1]! + 0.114 * rgb[j + 2]!) * 255 + 0.5;
-    out[offset + i] = v <= 0 ? 0 : v >= 255 ? 255 : v;
+    out[offset + i] = v <= 0 ? 0 : Math.min(v, 255);
   }
 }

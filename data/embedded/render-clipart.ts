@@ -10,7 +10,9 @@ import { randomPose } from './pose.ts';
 import { PrimitiveKind, shapeDistance, shapeDistanceOnly } from './shape-sdf.ts';
 import { blobDistance, SoftBlobPool, type SoftBlob } from './soft-blob.ts';
 
-const objectShape = compileShape(new Array<PartDef>(8).fill({ kind: PrimitiveKind.Ellipse, hole: false, cx: 0, cy: 0, angle: 0, sx: 1, sy: 1 }));
+const objectShape = compileShape(
+  new Array<PartDef>(8).fill({ kind: PrimitiveKind.Ellipse, hole: false, cx: 0, cy: 0, angle: 0, sx: 1, sy: 1 }),
+);
 
 const blobs = new SoftBlobPool();
 
@@ -35,7 +37,15 @@ export function renderClipart(canvas: Canvas, rng: Rng, cls: ClassShape): void {
   const stickerCount = rng.chance(0.4) ? 1 + rng.int(2) : 0;
   for (let k = 0; k < stickerCount; k++) {
     const kind = rng.pick([PrimitiveKind.Ellipse, PrimitiveKind.Box, PrimitiveKind.Triangle]);
-    const part: PartDef = { kind, hole: false, cx: rng.range(-0.85, 0.85), cy: rng.range(-0.85, 0.85), angle: rng.range(0, 6.283), sx: rng.range(0.08, 0.2), sy: rng.range(0.08, 0.2) };
+    const part: PartDef = {
+      kind,
+      hole: false,
+      cx: rng.range(-0.85, 0.85),
+      cy: rng.range(-0.85, 0.85),
+      angle: rng.range(0, 6.283),
+      sx: rng.range(0.08, 0.2),
+      sy: rng.range(0.08, 0.2),
+    };
     if (kind === PrimitiveKind.Triangle) part.tri = [0, 2.1, 4.2, 1, 1, 1];
     stickers.push({ blob: blobs.take(part, 3 * px), color: hsv(rng.float(), rng.range(0.4, 0.9), rng.range(0.6, 1)) });
   }
@@ -45,7 +55,9 @@ export function renderClipart(canvas: Canvas, rng: Rng, cls: ClassShape): void {
   const pose = randomPose(rng, { rotation: 0.8, scale: [0.45, 0.9], shift: 0.22, aspect: 0.3 });
   const hue = rng.float();
   const palette: Rgb[] = parts.map((_, k) =>
-    k === 0 || rng.chance(0.4) ? hsv(hue + rng.range(-0.05, 0.05), rng.range(0.55, 1), rng.range(0.6, 1)) : hsv(rng.float(), rng.range(0.5, 1), rng.range(0.55, 1)),
+    k === 0 || rng.chance(0.4)
+      ? hsv(hue + rng.range(-0.05, 0.05), rng.range(0.55, 1), rng.range(0.6, 1))
+      : hsv(rng.float(), rng.range(0.5, 1), rng.range(0.55, 1)),
   );
   const innerLines = rng.chance(0.6);
   // shading: flat, two-tone cel shading, or a smooth vector-art gradient

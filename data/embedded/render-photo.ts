@@ -15,7 +15,9 @@ const MAX_PARTS = 8;
 const FAR = 1e9;
 /** class shapes fit radius ~1 in canonical units; beyond this (with jitter and AA margin) coverage is 0 */
 const INSIDE_BOUND2 = 1.9;
-const objectShape = compileShape(new Array<PartDef>(MAX_PARTS).fill({ kind: PrimitiveKind.Ellipse, hole: false, cx: 0, cy: 0, angle: 0, sx: 1, sy: 1 }));
+const objectShape = compileShape(
+  new Array<PartDef>(MAX_PARTS).fill({ kind: PrimitiveKind.Ellipse, hole: false, cx: 0, cy: 0, angle: 0, sx: 1, sy: 1 }),
+);
 
 interface Blob {
   blob: SoftBlob;
@@ -56,8 +58,21 @@ export function renderPhoto(canvas: Canvas, rng: Rng, cls: ClassShape): void {
     if (rng.chance(0.35)) {
       // thin sticks (twigs, wires): line structures natural images are full of
       const softPx = rng.range(0.7, 1.4);
-      const part: PartDef = { kind: PrimitiveKind.Capsule, hole: false, cx: rng.range(-1, 1), cy: rng.range(-1, 1), angle: rng.range(0, Math.PI), sx: rng.range(0.25, 0.7), sy: rng.range(0.015, 0.04) };
-      clutter.push({ blob: blobs.take(part, (softPx + 1) * px), color: randomColor(rng, [0.05, 0.6], [0.05, 0.6]), opacity: rng.range(0.5, 0.9), softPx });
+      const part: PartDef = {
+        kind: PrimitiveKind.Capsule,
+        hole: false,
+        cx: rng.range(-1, 1),
+        cy: rng.range(-1, 1),
+        angle: rng.range(0, Math.PI),
+        sx: rng.range(0.25, 0.7),
+        sy: rng.range(0.015, 0.04),
+      };
+      clutter.push({
+        blob: blobs.take(part, (softPx + 1) * px),
+        color: randomColor(rng, [0.05, 0.6], [0.05, 0.6]),
+        opacity: rng.range(0.5, 0.9),
+        softPx,
+      });
       continue;
     }
     const softPx = rng.range(1.5, 4);
@@ -98,7 +113,12 @@ export function renderPhoto(canvas: Canvas, rng: Rng, cls: ClassShape): void {
 
   let occluder: Blob | null = null;
   if (rng.chance(0.25)) {
-    const part = randomBlobPart(rng, pose.tx + rng.range(-0.5, 0.5) * pose.scale, pose.ty + rng.range(-0.5, 0.5) * pose.scale, rng.range(0.2, 0.45));
+    const part = randomBlobPart(
+      rng,
+      pose.tx + rng.range(-0.5, 0.5) * pose.scale,
+      pose.ty + rng.range(-0.5, 0.5) * pose.scale,
+      rng.range(0.2, 0.45),
+    );
     const softPx = rng.range(0.6, 1.5);
     occluder = { blob: blobs.take(part, (softPx + 1) * px), color: randomColor(rng, [0.05, 0.7], [0.1, 0.9]), opacity: 1, softPx };
   }
@@ -218,4 +238,3 @@ export function renderPhoto(canvas: Canvas, rng: Rng, cls: ClassShape): void {
 function luma(c: Rgb): number {
   return 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2];
 }
-

@@ -9,7 +9,9 @@ import { randomPose } from './pose.ts';
 import { PrimitiveKind, primitiveDistance, PARAM_STRIDE } from './shape-sdf.ts';
 
 const drawn = new Uint8Array(8);
-const objectShape = compileShape(new Array<PartDef>(8).fill({ kind: PrimitiveKind.Ellipse, hole: false, cx: 0, cy: 0, angle: 0, sx: 1, sy: 1 }));
+const objectShape = compileShape(
+  new Array<PartDef>(8).fill({ kind: PrimitiveKind.Ellipse, hole: false, cx: 0, cy: 0, angle: 0, sx: 1, sy: 1 }),
+);
 
 export function renderQuickdraw(canvas: Canvas, rng: Rng, cls: ClassShape): void {
   const { size, px, rgb } = canvas;

@@ -27,7 +27,13 @@ export function renderXray(canvas: Canvas, rng: Rng, classIndex: number): void {
   const { size, px, rgb } = canvas;
   const noise = canvas.noiseA;
   fractalNoise(rng, size, noise, 3, 3, 0.6);
-  const pose = makePose(rng.range(-0.07, 0.07), rng.range(0.92, 1.06), rng.range(0.92, 1.06), rng.range(-0.05, 0.05), rng.range(-0.05, 0.05));
+  const pose = makePose(
+    rng.range(-0.07, 0.07),
+    rng.range(0.92, 1.06),
+    rng.range(0.92, 1.06),
+    rng.range(-0.05, 0.05),
+    rng.range(-0.05, 0.05),
+  );
   const soft = rng.range(1.8, 3) * px;
   const far = 1e9;
 
@@ -57,7 +63,13 @@ export function renderXray(canvas: Canvas, rng: Rng, classIndex: number): void {
       hazeK = rng.range(0.06, 0.14);
       break;
     case 2: // consolidation: focal opacity inside one lung
-      focal = fastEllipse(lung.cx + rng.range(-0.1, 0.1), lung.cy + rng.range(-0.5, 0.35) * lung.ry, rng.range(0.07, 0.15), rng.range(0.07, 0.15), rng.range(0, Math.PI));
+      focal = fastEllipse(
+        lung.cx + rng.range(-0.1, 0.1),
+        lung.cy + rng.range(-0.5, 0.35) * lung.ry,
+        rng.range(0.07, 0.15),
+        rng.range(0.07, 0.15),
+        rng.range(0, Math.PI),
+      );
       focalK = rng.range(0.08, 0.16);
       break;
     case 3: {
@@ -75,7 +87,13 @@ export function renderXray(canvas: Canvas, rng: Rng, classIndex: number): void {
       throw new Error(`xray class index ${classIndex} outside [0, ${XRAY_CLASSES.length})`);
   }
   const lungShapes = lungs.map((l) => fastEllipse(l.cx, l.cy, l.rx, l.ry, Math.sign(l.cx) * rng.range(0, 0.1)));
-  const heart = fastEllipse(rng.range(0.06, 0.14), rng.range(0.3, 0.38), 0.27 * heartScale, 0.19 * Math.sqrt(heartScale), rng.range(-0.45, -0.2));
+  const heart = fastEllipse(
+    rng.range(0.06, 0.14),
+    rng.range(0.3, 0.38),
+    0.27 * heartScale,
+    0.19 * Math.sqrt(heartScale),
+    rng.range(-0.45, -0.2),
+  );
   const clavicles = [-1, 1].map((s) => blobs.take(capsulePart(s * 0.36, -0.64, 0.28, 0.035, -s * rng.range(0.15, 0.3)), 3 * soft));
 
   const tissue = rng.range(0.42, 0.55);
@@ -99,10 +117,7 @@ export function renderXray(canvas: Canvas, rng: Rng, classIndex: number): void {
       const v = pose.m10 * du + pose.m11 * dv;
       const i = y * size + x;
       const n = noise[i]!;
-      const body = Math.max(
-        coverage(fastEllipseDistance(torso, u, v) / (soft * 2)),
-        coverage(blobDistance(neck, u, v, far) / (soft * 2)),
-      );
+      const body = Math.max(coverage(fastEllipseDistance(torso, u, v) / (soft * 2)), coverage(blobDistance(neck, u, v, far) / (soft * 2)));
       let val = 0.05 + body * (tissue + 0.07 * n);
       const spine = 1 - Math.abs(u) / 0.09;
       if (spine > 0) val += spineK * body * spine * (0.85 + 0.15 * Math.sin(v * 40));

@@ -2,7 +2,7 @@
 // Coordinates are the shape's canonical frame (the whole shape fits in radius ~1);
 // negative = inside. Parameters live in one flat Float64Array (stride PARAM_STRIDE) for speed.
 
-export const enum PrimitiveKind {
+export enum PrimitiveKind {
   Ellipse = 0,
   Box = 1,
   Capsule = 2,
@@ -50,8 +50,8 @@ export function primitiveDistance(kind: number, p: Float64Array, o: number, x: n
       const r = p[o + 6]!;
       const qx = Math.abs(c * dx + s * dy) - p[o + 4]! + r;
       const qy = Math.abs(-s * dx + c * dy) - p[o + 5]! + r;
-      const ox = qx > 0 ? qx : 0;
-      const oy = qy > 0 ? qy : 0;
+      const ox = Math.max(qx, 0);
+      const oy = Math.max(qy, 0);
       return Math.sqrt(ox * ox + oy * oy) + Math.min(Math.max(qx, qy), 0) - r;
     }
     case PrimitiveKind.Capsule: {
@@ -63,7 +63,7 @@ export function primitiveDistance(kind: number, p: Float64Array, o: number, x: n
       const pay = y - ay;
       const len2 = bax * bax + bay * bay;
       let h = len2 > 0 ? (pax * bax + pay * bay) / len2 : 0;
-      h = h < 0 ? 0 : h > 1 ? 1 : h;
+      h = h < 0 ? 0 : Math.min(h, 1);
       const ex = pax - bax * h;
       const ey = pay - bay * h;
       return Math.sqrt(ex * ex + ey * ey) - p[o + 4]!;

@@ -22,7 +22,10 @@ export async function sampleGridPng(ds: Dataset, options: GridOptions = {}): Pro
   for (let i = 0; i < ds.header.count; i++) {
     const l = ds.labels[i]!;
     let list = byClass.get(l);
-    if (!list) byClass.set(l, (list = []));
+    if (!list) {
+      list = [];
+      byClass.set(l, list);
+    }
     if (list.length < cols) list.push(i);
   }
   for (const label of [...byClass.keys()].sort((a, b) => a - b).slice(0, rows)) picks.push(byClass.get(label)!);
@@ -58,12 +61,20 @@ export async function tilesPng(ds: Dataset, tiles: number[][], options: GridOpti
       }
     });
   });
-  return sharp(out, { raw: { width: outW, height: outH, channels: 3 } }).png().toBuffer();
+  return sharp(out, { raw: { width: outW, height: outH, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 /** The same images shown unshuffled and at each block size (columns), like Fig. 1's shuffled panels. */
 /** `blockSizes` entries may carry the `draw` of a redrawn weak permutation (shuffle-strength.ts). */
-export async function shuffleStripPng(ds: Dataset, indices: number[], blockSizes: (BlockSize | { blockSize: BlockSize; draw: number })[], seed: number, options: GridOptions = {}): Promise<Buffer> {
+export async function shuffleStripPng(
+  ds: Dataset,
+  indices: number[],
+  blockSizes: (BlockSize | { blockSize: BlockSize; draw: number })[],
+  seed: number,
+  options: GridOptions = {},
+): Promise<Buffer> {
   const per = imageSize(ds.header);
   const subset: Dataset = {
     header: { ...ds.header, count: indices.length },

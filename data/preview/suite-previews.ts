@@ -31,6 +31,13 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     process.stderr.write('usage: npx tsx data/preview/suite-previews.ts OUT_DIR [suite.json]\n');
     process.exit(2);
   }
-  const config = configFile ? loadSuiteConfigFile(configFile) : parseSuiteConfig({ kind: 'embedded', source: { classes: 40, train: 40, test: 400 }, targets: { classes: 20, train: 20, test: 200 }, xray: { train: 5, test: 100 } });
+  const config = configFile
+    ? loadSuiteConfigFile(configFile)
+    : parseSuiteConfig({
+        kind: 'embedded',
+        source: { classes: 40, train: 40, test: 400 },
+        targets: { classes: 20, train: 20, test: 200 },
+        xray: { train: 5, test: 100 },
+      });
   for (const f of await writeSuitePreviews(config, outDir)) process.stdout.write(`${f}\n`);
 }

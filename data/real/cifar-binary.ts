@@ -38,15 +38,24 @@ export function resolveCifarDir(dir: string, variant: CifarVariant): string {
   const first = cifarFiles(variant, 'test')[0]!;
   if (existsSync(join(dir, first))) return dir;
   if (existsSync(join(nested, first))) return nested;
-  throw new Error(`No ${variant} binary files in ${dir} (looked for ${first} there and in ${nested}). Download them with downloadCifar('${variant}', '${dir}') or point "dir" at the extracted ${CIFAR_FOLDER[variant]} folder.`);
+  throw new Error(
+    `No ${variant} binary files in ${dir} (looked for ${first} there and in ${nested}). Download them with downloadCifar('${variant}', '${dir}') or point "dir" at the extracted ${CIFAR_FOLDER[variant]} folder.`,
+  );
 }
 
 /** Decodes records (CHW planes) into HWC images; throws naming the file if its size is off. */
-export function parseCifarRecords(buf: Uint8Array, file: string, variant: CifarVariant, labelKind: 'fine' | 'coarse'): { images: Uint8Array; labels: Uint16Array } {
+export function parseCifarRecords(
+  buf: Uint8Array,
+  file: string,
+  variant: CifarVariant,
+  labelKind: 'fine' | 'coarse',
+): { images: Uint8Array; labels: Uint16Array } {
   const labelBytes = variant === 'cifar10' ? 1 : 2;
   const record = labelBytes + PIXELS;
   if (buf.length === 0 || buf.length % record !== 0) {
-    throw new Error(`${file} is ${buf.length} bytes, not a whole number of ${variant} records of ${record} bytes: the file is truncated or not a ${variant} binary file. Delete it and download again.`);
+    throw new Error(
+      `${file} is ${buf.length} bytes, not a whole number of ${variant} records of ${record} bytes: the file is truncated or not a ${variant} binary file. Delete it and download again.`,
+    );
   }
   const n = buf.length / record;
   const images = new Uint8Array(n * PIXELS);
@@ -73,7 +82,10 @@ export function cifarClassNames(dir: string, variant: CifarVariant, labelKind: '
     if (variant === 'cifar10') return CIFAR10_CLASSES;
     throw new Error(`${path} is missing; it names the CIFAR-100 ${labelKind} classes. Re-extract the archive.`);
   }
-  return readFileSync(path, 'utf8').split(/\r?\n/).map((s) => s.trim()).filter((s) => s.length > 0);
+  return readFileSync(path, 'utf8')
+    .split(/\r?\n/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 export function loadCifar(options: CifarOptions): Dataset {
@@ -81,7 +93,10 @@ export function loadCifar(options: CifarOptions): Dataset {
   const labelKind = options.variant === 'cifar100' ? (options.labels ?? 'fine') : 'fine';
   const parts = cifarFiles(options.variant, options.split).map((f) => {
     const path = join(dir, f);
-    if (!existsSync(path)) throw new Error(`${path} is missing (the ${options.variant} ${options.split} split needs ${cifarFiles(options.variant, options.split).join(', ')}). Re-extract the archive.`);
+    if (!existsSync(path))
+      throw new Error(
+        `${path} is missing (the ${options.variant} ${options.split} split needs ${cifarFiles(options.variant, options.split).join(', ')}). Re-extract the archive.`,
+      );
     return parseCifarRecords(readFileSync(path), path, options.variant, labelKind);
   });
   const total = parts.reduce((s, p) => s + p.labels.length, 0);
@@ -95,7 +110,10 @@ export function loadCifar(options: CifarOptions): Dataset {
   }
   const classes = cifarClassNames(dir, options.variant, labelKind);
   for (let i = 0; i < total; i++) {
-    if (allLabels[i]! >= classes.length) throw new Error(`${dir}: image ${i} has label ${allLabels[i]} but only ${classes.length} class names exist; the files are corrupted.`);
+    if (allLabels[i]! >= classes.length)
+      throw new Error(
+        `${dir}: image ${i} has label ${allLabels[i]} but only ${classes.length} class names exist; the files are corrupted.`,
+      );
   }
   const seed = options.subsampleSeed ?? PAPER_SUBSAMPLE_SEED;
   const keep = subsampleIndices(total, options.maxPerSplit, seed);
@@ -106,7 +124,13 @@ export function loadCifar(options: CifarOptions): Dataset {
   keep.forEach((src, i) => {
     labels[i] = allLabels[src]!;
     if (channels === 3) images.set(allImages.subarray(src * PIXELS, (src + 1) * PIXELS), i * per);
-    else for (let p = 0; p < 1024; p++) images[i * per + p] = Math.round(0.299 * allImages[src * PIXELS + p * 3]! + 0.587 * allImages[src * PIXELS + p * 3 + 1]! + 0.114 * allImages[src * PIXELS + p * 3 + 2]!);
+    else
+      for (let p = 0; p < 1024; p++)
+        images[i * per + p] = Math.round(
+          0.299 * allImages[src * PIXELS + p * 3]! +
+            0.587 * allImages[src * PIXELS + p * 3 + 1]! +
+            0.114 * allImages[src * PIXELS + p * 3 + 2]!,
+        );
   });
   const norm = options.variant === 'cifar10' ? CIFAR10_NORMALIZATION : CIFAR100_NORMALIZATION;
   return {

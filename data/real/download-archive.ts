@@ -47,10 +47,14 @@ export async function downloadAndUnpack(spec: ArchiveSpec, destDir: string, log:
     await pipeline(body, createWriteStream(archive));
     const digest = hash.digest('hex');
     if (spec.bytes !== undefined && bytes !== spec.bytes) {
-      throw new ArchiveVerificationError(`Refused ${spec.url}: got ${bytes} bytes, expected ${spec.bytes} (incomplete or different file). Nothing was unpacked; try again later.`);
+      throw new ArchiveVerificationError(
+        `Refused ${spec.url}: got ${bytes} bytes, expected ${spec.bytes} (incomplete or different file). Nothing was unpacked; try again later.`,
+      );
     }
     if (digest !== spec.sha256) {
-      throw new ArchiveVerificationError(`Refused ${spec.url}: sha256 ${digest} does not match the expected ${spec.sha256} (corrupted or tampered download). Nothing was unpacked.`);
+      throw new ArchiveVerificationError(
+        `Refused ${spec.url}: sha256 ${digest} does not match the expected ${spec.sha256} (corrupted or tampered download). Nothing was unpacked.`,
+      );
     }
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(staging);

@@ -16,7 +16,9 @@ export function parseIdxUint8(buf: Uint8Array, file: string): IdxArray {
   const offset = 4 + ndim * 4;
   const expected = dims.reduce((a, b) => a * b, 1);
   if (buf.length !== offset + expected) {
-    throw new Error(`${file} is ${buf.length} bytes but its IDX header (${dims.join('×')}) needs ${offset + expected}: the file is truncated or corrupted. Re-install the data package.`);
+    throw new Error(
+      `${file} is ${buf.length} bytes but its IDX header (${dims.join('×')}) needs ${offset + expected}: the file is truncated or corrupted. Re-install the data package.`,
+    );
   }
   return { dims, data: buf.subarray(offset) };
 }

@@ -70,7 +70,9 @@ export class ImageFolderError extends Error {
 export function planImageFolder(options: ImageFolderOptions): ImageFolderPlan {
   const root = resolve(options.root);
   if (!existsSync(root) || !statSync(root).isDirectory()) {
-    throw new ImageFolderError(`ImageFolder root ${root} does not exist or is not a folder. Point "root" at a folder with one sub-folder of images per class.`);
+    throw new ImageFolderError(
+      `ImageFolder root ${root} does not exist or is not a folder. Point "root" at a folder with one sub-folder of images per class.`,
+    );
   }
   const domain = options.domain ?? basename(root);
   const splitFile = options.splitFile ?? findSplitFile(root, domain, options.split);
@@ -95,7 +97,10 @@ export function planImageFolder(options: ImageFolderOptions): ImageFolderPlan {
     const listed = listClassImages(classRoot, classes, options.classListFile);
     skippedNonImages = listed.skippedNonImages;
     const all = listed.images.map((f) => ({ path: f.path, label: labelOf.get(f.cls)! }));
-    files = layout === 'seeded-split' ? seededSplit(all, options.split, options.testFraction ?? 0.2, options.subsampleSeed ?? PAPER_SUBSAMPLE_SEED) : all;
+    files =
+      layout === 'seeded-split'
+        ? seededSplit(all, options.split, options.testFraction ?? 0.2, options.subsampleSeed ?? PAPER_SUBSAMPLE_SEED)
+        : all;
   }
   const keep = subsampleIndices(files.length, options.maxPerSplit, options.subsampleSeed ?? PAPER_SUBSAMPLE_SEED);
   return {
@@ -127,14 +132,18 @@ export async function loadImageFolder(options: ImageFolderOptions): Promise<Data
         decoded[i] = await decodeImageFile(file, size, channels);
       } catch (err) {
         if (!options.skipUnreadable) {
-          throw new ImageFolderError(`Cannot decode image ${file}: ${(err as Error).message}. Remove or replace the file, or set skipUnreadable to skip such files.`);
+          throw new ImageFolderError(
+            `Cannot decode image ${file}: ${(err as Error).message}. Remove or replace the file, or set skipUnreadable to skip such files.`,
+          );
         }
         unreadable.push(file);
       }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
-  const kept = plan.files.map((f, i) => ({ f, px: decoded[i] })).filter((e): e is { f: (typeof plan.files)[number]; px: Uint8Array } => e.px !== null);
+  const kept = plan.files
+    .map((f, i) => ({ f, px: decoded[i] }))
+    .filter((e): e is { f: (typeof plan.files)[number]; px: Uint8Array } => e.px !== null);
   const images = new Uint8Array(kept.length * per);
   const labels = new Uint16Array(kept.length);
   kept.forEach((e, i) => {
@@ -182,17 +191,25 @@ function listClassImages(classRoot: string, classes: readonly string[], classLis
   let skippedNonImages = 0;
   for (const cls of classes) {
     const dir = join(classRoot, cls);
-    if (!isDir(dir)) throw new ImageFolderError(`Class "${cls}" (from ${classListFile ?? 'the folder list'}) has no folder ${dir}. Fix the class list or add the folder.`);
+    if (!isDir(dir))
+      throw new ImageFolderError(
+        `Class "${cls}" (from ${classListFile ?? 'the folder list'}) has no folder ${dir}. Fix the class list or add the folder.`,
+      );
     const entries = listFolder(dir);
     const found = entries.filter((f) => isImageName(f.rel));
     skippedNonImages += entries.length - found.length;
     if (found.length === 0) {
-      throw new ImageFolderError(`Class folder ${dir} contains no images (${entries.length} other files; extensions read: ${IMAGE_EXTENSIONS.join(', ')}, in any case). Remove the folder, leave it out of the class list, or add images.`);
+      throw new ImageFolderError(
+        `Class folder ${dir} contains no images (${entries.length} other files; extensions read: ${IMAGE_EXTENSIONS.join(', ')}, in any case). Remove the folder, leave it out of the class list, or add images.`,
+      );
     }
     for (const f of found) {
       const path = join(dir, f.rel);
       const earlier = firstPath.get(f.real);
-      if (earlier) throw new ImageFolderError(`ImageFolder ${classRoot}: ${path} and ${earlier} are the same image (${f.real}), reached through a symbolic link, so it would be read twice, perhaps under two labels. Remove one of the two.`);
+      if (earlier)
+        throw new ImageFolderError(
+          `ImageFolder ${classRoot}: ${path} and ${earlier} are the same image (${f.real}), reached through a symbolic link, so it would be read twice, perhaps under two labels. Remove one of the two.`,
+        );
       firstPath.set(f.real, path);
       images.push({ path, cls });
     }
@@ -227,7 +244,10 @@ export function readClassList(file: string): string[] {
   } catch (err) {
     throw new ImageFolderError(`Cannot read class-list file ${file}: ${(err as Error).message}`);
   }
-  const names = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0 && !l.startsWith('#'));
+  const names = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0 && !l.startsWith('#'));
   const seen = new Set<string>();
   for (const n of names) {
     if (seen.has(n)) throw new ImageFolderError(`Class-list file ${file} names class "${n}" twice.`);
@@ -256,7 +276,10 @@ function readSplitFile(file: string, root: string, labelOf: Map<string, number>)
     const rel = t.split(/\s+/)[0]!;
     const candidates = [join(base, rel), join(dirname(root), rel), join(root, rel)];
     const path = candidates.find((c) => existsSync(c));
-    if (!path) throw new ImageFolderError(`Split file ${file}, line ${n + 1}: image ${rel} not found (looked in ${[...new Set(candidates.map(dirname))].join(', ')}).`);
+    if (!path)
+      throw new ImageFolderError(
+        `Split file ${file}, line ${n + 1}: image ${rel} not found (looked in ${[...new Set(candidates.map(dirname))].join(', ')}).`,
+      );
     const parts = relative(root, path).split(sep);
     const cls = parts.length >= 2 ? parts[parts.length - 2]! : '';
     const label = labelOf.get(cls);
@@ -271,5 +294,7 @@ function seededSplit<T>(all: T[], split: 'train' | 'test', testFraction: number,
   const perm = new NumpyRandomState(seed).permutation(all.length);
   const nTest = Math.ceil(all.length * testFraction);
   const chosen = split === 'test' ? perm.slice(0, nTest) : perm.slice(nTest);
-  return Array.from(chosen).sort((a, b) => a - b).map((i) => all[i]!);
+  return Array.from(chosen)
+    .sort((a, b) => a - b)
+    .map((i) => all[i]!);
 }

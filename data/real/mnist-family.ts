@@ -90,7 +90,9 @@ export function readMnistIdx(dir: string, split: 'train' | 'test'): Raw28 {
   const img = parseIdxUint8(readFileSync(imageFile), imageFile);
   const lab = parseIdxUint8(readFileSync(labelFile), labelFile);
   if (img.dims.length !== 3 || img.dims[1] !== 28 || img.dims[2] !== 28 || lab.dims[0] !== img.dims[0]) {
-    throw new Error(`${imageFile} / ${labelFile}: expected N×28×28 images and N labels, got ${img.dims.join('×')} and ${lab.dims.join('×')}`);
+    throw new Error(
+      `${imageFile} / ${labelFile}: expected N×28×28 images and N labels, got ${img.dims.join('×')} and ${lab.dims.join('×')}`,
+    );
   }
   return { images: img.data, labels: Uint16Array.from(lab.data), source: imageFile };
 }

@@ -5,7 +5,10 @@ export async function resizeGrayBatch(images: Uint8Array, count: number, from: n
   const out = new Uint8Array(count * to * to);
   for (let i = 0; i < count; i++) {
     const src = images.subarray(i * from * from, (i + 1) * from * from);
-    const buf = await sharp(src, { raw: { width: from, height: from, channels: 1 } }).resize(to, to, { fit: 'fill' }).raw().toBuffer();
+    const buf = await sharp(src, { raw: { width: from, height: from, channels: 1 } })
+      .resize(to, to, { fit: 'fill' })
+      .raw()
+      .toBuffer();
     out.set(buf.subarray(0, to * to), i * to * to);
   }
   return out;

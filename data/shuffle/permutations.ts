@@ -41,8 +41,7 @@ export function assertBlockSizeDivides(shape: Pick<ImageShape, 'height' | 'width
       if (shape.height % b === 0 && shape.width % b === 0) divisors.push(b);
     }
     throw new Error(
-      `block size ${blockSize} does not divide the ${shape.height}x${shape.width} image; ` +
-        `choose one of ${divisors.join(', ')} or "*"`,
+      `block size ${blockSize} does not divide the ${shape.height}x${shape.width} image; ` + `choose one of ${divisors.join(', ')} or "*"`,
     );
   }
 }

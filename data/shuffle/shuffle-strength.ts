@@ -39,7 +39,12 @@ const MAX_DRAWS = 1000;
  * strong and unlike the earlier replicates', otherwise (rule 'redraw') the first later draw
  * that is. Throws a WeakShuffleError under 'refuse', or when no such draw exists.
  */
-export function planReplicateShuffles(shape: ImageShape, blockSize: BlockSize, seeds: readonly number[], rule: WeakShuffleRule): PlannedShuffle[] {
+export function planReplicateShuffles(
+  shape: ImageShape,
+  blockSize: BlockSize,
+  seeds: readonly number[],
+  rule: WeakShuffleRule,
+): PlannedShuffle[] {
   const taken: string[] = [];
   return seeds.map((seed) => {
     for (let draw = 0; draw < MAX_DRAWS; draw++) {
@@ -52,7 +57,12 @@ export function planReplicateShuffles(shape: ImageShape, blockSize: BlockSize, s
       }
       if (rule === 'refuse') throw new WeakShuffleError(shape, s, taken.includes(key));
     }
-    throw new WeakShuffleError(shape, shuffleStrength(shape, blockSize, seed, 0), false, `no draw among the first ${MAX_DRAWS} moves most of them and differs from the other replicates'`);
+    throw new WeakShuffleError(
+      shape,
+      shuffleStrength(shape, blockSize, seed, 0),
+      false,
+      `no draw among the first ${MAX_DRAWS} moves most of them and differs from the other replicates'`,
+    );
   });
 }
 
@@ -61,7 +71,12 @@ export class WeakShuffleError extends Error {
   constructor(shape: ImageShape, s: PlannedShuffle, repeated: boolean, why?: string) {
     const what = s.blockSize === '*' ? 'elements' : `${s.blockSize}-pixel blocks`;
     const problem =
-      why ?? (repeated ? 'draws the same permutation as an earlier replicate' : s.moved === 0 ? 'is the identity' : `moves only ${s.moved} of them`);
+      why ??
+      (repeated
+        ? 'draws the same permutation as an earlier replicate'
+        : s.moved === 0
+          ? 'is the identity'
+          : `moves only ${s.moved} of them`);
     super(
       `shuffle: block size ${s.blockSize} on ${shape.height}×${shape.width} images has ${s.units} ${what}, and the permutation ` +
         `with seed ${s.seed} ${problem}; that arm would not be a shuffle. To fix: set shuffle.weakPermutations to "redraw" ` +

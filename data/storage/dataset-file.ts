@@ -37,7 +37,11 @@ function pad8(n: number): number {
 }
 
 export class DatasetFileError extends Error {
-  constructor(readonly file: string, problem: string, advice = 'Delete it and re-run the stage that produces it (or re-export the data).') {
+  constructor(
+    readonly file: string,
+    problem: string,
+    advice = 'Delete it and re-run the stage that produces it (or re-export the data).',
+  ) {
     super(`Dataset file ${file} ${problem}. ${advice}`);
     this.name = 'DatasetFileError';
   }
@@ -81,15 +85,24 @@ function writeAll(fd: number, data: Uint8Array): void {
 }
 
 function parsePreamble(file: string, bytes: Uint8Array, fileSize: number): { header: DatasetHeader; layout: Layout } {
-  if (fileSize < PREAMBLE) throw new DatasetFileError(file, `is only ${fileSize} bytes long, shorter than the ${PREAMBLE}-byte preamble (truncated or not a dataset file)`);
+  if (fileSize < PREAMBLE)
+    throw new DatasetFileError(
+      file,
+      `is only ${fileSize} bytes long, shorter than the ${PREAMBLE}-byte preamble (truncated or not a dataset file)`,
+    );
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.readUInt32LE(0) !== MAGIC) {
-    throw new DatasetFileError(file, 'does not start with the "WTDS" magic, so it is not a what-transfers dataset file', 'Check the path; dataset files are written by writeDatasetFile.');
+    throw new DatasetFileError(
+      file,
+      'does not start with the "WTDS" magic, so it is not a what-transfers dataset file',
+      'Check the path; dataset files are written by writeDatasetFile.',
+    );
   }
   const version = view.readUInt32LE(4);
   if (version !== VERSION) throw new DatasetFileError(file, `has format version ${version} but this code reads version ${VERSION}`);
   const jsonBytes = view.readUInt32LE(8);
-  if (PREAMBLE + jsonBytes > fileSize) throw new DatasetFileError(file, `is truncated inside its JSON header (${fileSize} bytes, header needs ${PREAMBLE + jsonBytes})`);
+  if (PREAMBLE + jsonBytes > fileSize)
+    throw new DatasetFileError(file, `is truncated inside its JSON header (${fileSize} bytes, header needs ${PREAMBLE + jsonBytes})`);
   if (PREAMBLE + jsonBytes > view.length) throw new Error('internal: preamble buffer too small');
   let header: DatasetHeader;
   try {
@@ -118,7 +131,8 @@ function readLabels(buf: Uint8Array, offset: number, count: number): Uint16Array
 
 function checkLabels(file: string, labels: Uint16Array, classes: number): void {
   for (let i = 0; i < labels.length; i++) {
-    if (labels[i]! >= classes) throw new DatasetFileError(file, `has label ${labels[i]} at image ${i}, outside its ${classes} classes (corrupted)`);
+    if (labels[i]! >= classes)
+      throw new DatasetFileError(file, `has label ${labels[i]} at image ${i}, outside its ${classes} classes (corrupted)`);
   }
 }
 
@@ -159,7 +173,11 @@ export function openDatasetFile(file: string): DatasetFileReader {
   try {
     fd = openSync(file, 'r');
   } catch (err) {
-    throw new DatasetFileError(file, `cannot be opened (${(err as Error).message})`, 'Check the path, or re-run the stage that produces it.');
+    throw new DatasetFileError(
+      file,
+      `cannot be opened (${(err as Error).message})`,
+      'Check the path, or re-run the stage that produces it.',
+    );
   }
   try {
     const size = fstatSync(fd).size;

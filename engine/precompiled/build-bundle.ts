@@ -36,7 +36,9 @@ function keepModuleIdentity(root: string, read: BundleInput[]): esbuild.Plugin {
   return {
     name: 'keep-module-identity',
     setup(build) {
-      build.onResolve({ filter: RUN_CODE }, (a) => (a.kind === 'dynamic-import' ? { path: pathToFileURL(resolve(a.resolveDir, a.path)).href, external: true } : undefined));
+      build.onResolve({ filter: RUN_CODE }, (a) =>
+        a.kind === 'dynamic-import' ? { path: pathToFileURL(resolve(a.resolveDir, a.path)).href, external: true } : undefined,
+      );
       build.onLoad({ filter: /\.[cm]?ts$/ }, async (a) => {
         const rel = relative(root, a.path);
         if (!rel.startsWith('..') && !rel.startsWith('node_modules')) read.push(statInput(root, rel));
@@ -66,7 +68,7 @@ export async function buildBundle({ root, entry, outfile }: BundlePaths): Promis
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    minify: process.env.WT_BUNDLE_MINIFY !== "0",
+    minify: process.env.WT_BUNDLE_MINIFY !== '0',
     write: false,
     metafile: true,
     outfile,

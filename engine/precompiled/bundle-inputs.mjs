@@ -31,7 +31,14 @@ export function inputsAreFresh(recordPath, root) {
   } catch {
     return false;
   }
-  if (!record || record.version !== BUNDLE_INPUTS_VERSION || record.root !== root || !Array.isArray(record.files) || record.files.length === 0) return false;
+  if (
+    !record ||
+    record.version !== BUNDLE_INPUTS_VERSION ||
+    record.root !== root ||
+    !Array.isArray(record.files) ||
+    record.files.length === 0
+  )
+    return false;
   for (const entry of record.files) {
     if (!Array.isArray(entry) || typeof entry[0] !== 'string') return false;
     let st;

@@ -35,7 +35,9 @@ export async function loadCli(root) {
     await precompileCli(root);
     return runBundle(bundle, codeCachePath(root));
   } catch (err) {
-    process.stderr.write(`Note: could not precompile the CLI into ${bundle} (${err instanceof Error ? err.message : err}); running it from source, which is slower to start.\n`);
+    process.stderr.write(
+      `Note: could not precompile the CLI into ${bundle} (${err instanceof Error ? err.message : err}); running it from source, which is slower to start.\n`,
+    );
     return { cli: await import(pathToFileURL(join(root, CLI_SOURCE)).href), ran() {} };
   }
 }

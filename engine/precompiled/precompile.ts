@@ -8,5 +8,7 @@ const root = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 try {
   await precompileCli(root);
 } catch (err) {
-  process.stderr.write(`warning: could not precompile the CLI into ${cliBundlePath(root)} (${err instanceof Error ? err.message : String(err)}); pipeline.mjs will build it on first use or run from source.\n`);
+  process.stderr.write(
+    `warning: could not precompile the CLI into ${cliBundlePath(root)} (${err instanceof Error ? err.message : String(err)}); pipeline.mjs will build it on first use or run from source.\n`,
+  );
 }

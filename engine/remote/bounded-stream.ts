@@ -25,7 +25,13 @@ export function byteLimit(limit: number, what: string, onBytes?: (n: number) => 
 }
 
 /** Stream `source` into a file that must not exist yet (never overwrites), at most `limit` bytes. */
-export async function streamToNewFile(source: Readable, dest: string, limit: number, what: string, onBytes?: (n: number) => void): Promise<void> {
+export async function streamToNewFile(
+  source: Readable,
+  dest: string,
+  limit: number,
+  what: string,
+  onBytes?: (n: number) => void,
+): Promise<void> {
   await pipeline(source, byteLimit(limit, what, onBytes), createWriteStream(dest, { flags: 'wx', mode: 0o644 }));
 }
 

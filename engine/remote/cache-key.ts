@@ -15,10 +15,20 @@ export async function cacheKey(project: Project, targets: string[]): Promise<str
   for (const node of order) {
     const { record } = await project.computePartial(node, () => undefined);
     const upstream = Object.fromEntries(
-      Object.entries(node.deps).map(([name, d]) => [name, d === undefined ? null : Array.isArray(d) ? d.map((n) => keys.get(n)!) : keys.get(d)!]),
+      Object.entries(node.deps).map(([name, d]) => [
+        name,
+        d === undefined ? null : Array.isArray(d) ? d.map((n) => keys.get(n)!) : keys.get(d)!,
+      ]),
     );
     keys.set(node, sha256(canonicalJson({ ...record, upstream })));
   }
   project.saveMemos();
-  return sha256(canonicalJson(project.dag.select(targets).map((n) => [n.id, keys.get(n)]).sort()));
+  return sha256(
+    canonicalJson(
+      project.dag
+        .select(targets)
+        .map((n) => [n.id, keys.get(n)])
+        .sort(),
+    ),
+  );
 }

@@ -32,7 +32,8 @@ export class DirectoryRemote implements RemoteCache {
 
   private async check(): Promise<void> {
     const s = await this.bound('checking the folder', stat(this.root)).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') throw new RemoteUnavailableError(`remote "${this.name}": folder ${this.root} does not exist (is the share mounted?)`);
+      if (err.code === 'ENOENT')
+        throw new RemoteUnavailableError(`remote "${this.name}": folder ${this.root} does not exist (is the share mounted?)`);
       throw err;
     });
     if (!s.isDirectory()) throw new RemoteUnavailableError(`remote "${this.name}": ${this.root} is not a folder`);
@@ -58,10 +59,21 @@ export class DirectoryRemote implements RemoteCache {
     return fh;
   }
 
-  private async readStream(fh: FileHandle, rel: string, into: NodeJS.WritableStream, limit: number, onBytes?: (n: number) => void): Promise<void> {
+  private async readStream(
+    fh: FileHandle,
+    rel: string,
+    into: NodeJS.WritableStream,
+    limit: number,
+    onBytes?: (n: number) => void,
+  ): Promise<void> {
     const idle = new IdleTimer(this.timeoutMs, `remote "${this.name}": reading ${rel}`);
     try {
-      await pipeline(fh.createReadStream({ autoClose: false }), idle.stream(), byteLimit(limit, `${rel} on remote "${this.name}"`, onBytes), into);
+      await pipeline(
+        fh.createReadStream({ autoClose: false }),
+        idle.stream(),
+        byteLimit(limit, `${rel} on remote "${this.name}"`, onBytes),
+        into,
+      );
     } finally {
       idle.stop();
       void fh.close().catch(() => undefined); // not awaited: a close on a hung mount must not hang us

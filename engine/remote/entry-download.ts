@@ -3,7 +3,19 @@
 // against its sha256, and kept in cache/blobs/ so an interrupted pull resumes without fetching it
 // again. Files are placed into a fresh staging folder with exclusive creates under names checked
 // to lie inside it, and the folder is committed in one rename, like a local build.
-import { constants, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, renameSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
+import {
+  constants,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  statfsSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { sha256File, type Fingerprint } from '../digest.ts';
@@ -25,7 +37,13 @@ interface Placement {
 /** Blobs this process's pulls are using: one pull never deletes a blob another still needs. */
 const blobUsers = new Map<string, number>();
 
-export async function downloadEntry(remote: RemoteCache, store: Store, manifest: Manifest, manifestBytes: Buffer, onBytes: (n: number) => void): Promise<CommitResult> {
+export async function downloadEntry(
+  remote: RemoteCache,
+  store: Store,
+  manifest: Manifest,
+  manifestBytes: Buffer,
+  onBytes: (n: number) => void,
+): Promise<CommitResult> {
   const fp = manifest.fingerprint;
   const blobs = join(store.cacheDir, 'blobs');
   mkdirSync(blobs, { recursive: true });
@@ -38,14 +56,20 @@ export async function downloadEntry(remote: RemoteCache, store: Store, manifest:
   const distinct = [...new Map(placements.map((p) => [p.sha256, p])).values()];
   for (const p of distinct) blobUsers.set(p.sha256, (blobUsers.get(p.sha256) ?? 0) + 1);
   try {
-    checkFreeSpace(blobs, fp, remote.name, distinct.reduce((sum, p) => sum + p.size, 0));
+    checkFreeSpace(
+      blobs,
+      fp,
+      remote.name,
+      distinct.reduce((sum, p) => sum + p.size, 0),
+    );
     await mapLimit(distinct, remote.parallel, async (p) => {
       const copies = placements.filter((q) => q.sha256 === p.sha256);
       await fetchBlob(remote, blobs, fp, p, onBytes);
       // Another process's pull of the same blob may remove it between our check and our link: fetch it again once.
       if (!placeAll(join(blobs, p.sha256), copies)) {
         await fetchBlob(remote, blobs, fp, p, onBytes);
-        if (!placeAll(join(blobs, p.sha256), copies)) throw new Error(`cache/blobs/${p.sha256} keeps disappearing while it is placed (another process is cleaning the store?)`);
+        if (!placeAll(join(blobs, p.sha256), copies))
+          throw new Error(`cache/blobs/${p.sha256} keeps disappearing while it is placed (another process is cleaning the store?)`);
       }
     });
     // The remote's bytes, unchanged: the local entry is then the same everywhere.
@@ -69,7 +93,10 @@ export async function downloadEntry(remote: RemoteCache, store: Store, manifest:
 function checkFreeSpace(dir: string, fp: string, remote: string, bytes: number): void {
   const fs = statfsSync(dir);
   const free = fs.bavail * fs.bsize;
-  if (bytes > free) throw new IntegrityError(`entry ${fp.slice(0, 12)} on remote "${remote}" declares ${bytes} bytes of files, more than the ${free} free on the disk holding the store`);
+  if (bytes > free)
+    throw new IntegrityError(
+      `entry ${fp.slice(0, 12)} on remote "${remote}" declares ${bytes} bytes of files, more than the ${free} free on the disk holding the store`,
+    );
 }
 
 /** Make cache/blobs/<sha> a verified copy of the remote's blob (reusing one left by an interrupted pull if it verifies). */
@@ -82,9 +109,15 @@ async function fetchBlob(remote: RemoteCache, blobs: string, fp: string, p: Plac
   try {
     await remote.getBlob(p.sha256, part, p.size, onBytes);
     const got = statSync(part).size;
-    if (got !== p.size) throw new IntegrityError(`file ${p.shown} (cas/${p.sha256}) of entry ${fp.slice(0, 12)} on remote "${remote.name}" has ${got} bytes, its manifest lists ${p.size}`);
+    if (got !== p.size)
+      throw new IntegrityError(
+        `file ${p.shown} (cas/${p.sha256}) of entry ${fp.slice(0, 12)} on remote "${remote.name}" has ${got} bytes, its manifest lists ${p.size}`,
+      );
     const digest = await sha256File(part);
-    if (digest !== p.sha256) throw new IntegrityError(`file ${p.shown} (cas/${p.sha256}) of entry ${fp.slice(0, 12)} on remote "${remote.name}" does not match the sha256 its manifest lists (got ${digest.slice(0, 12)}…)`);
+    if (digest !== p.sha256)
+      throw new IntegrityError(
+        `file ${p.shown} (cas/${p.sha256}) of entry ${fp.slice(0, 12)} on remote "${remote.name}" does not match the sha256 its manifest lists (got ${digest.slice(0, 12)}…)`,
+      );
     renameSync(part, blob);
   } finally {
     rmSync(part, { force: true });
@@ -101,7 +134,10 @@ function placeAll(blob: string, copies: readonly Placement[]): boolean {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return false;
-      if (code === 'EEXIST') throw new IntegrityError(`two files of the entry map to ${p.shown} on this file system (names differing only in case or Unicode normalisation)`);
+      if (code === 'EEXIST')
+        throw new IntegrityError(
+          `two files of the entry map to ${p.shown} on this file system (names differing only in case or Unicode normalisation)`,
+        );
       try {
         copyFileSync(blob, p.dest, constants.COPYFILE_EXCL);
       } catch (copyErr) {

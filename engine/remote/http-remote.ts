@@ -51,10 +51,16 @@ export class HttpRemote implements RemoteCache {
       if (res.status === 404) return undefined;
       if (Number(res.headers.get('content-length') ?? 0) > maxBytes) {
         await res.body?.cancel();
-        throw new IntegrityError(`ac/${key} on remote "${this.name}" is ${res.headers.get('content-length')} bytes, more than the ${maxBytes} allowed`);
+        throw new IntegrityError(
+          `ac/${key} on remote "${this.name}" is ${res.headers.get('content-length')} bytes, more than the ${maxBytes} allowed`,
+        );
       }
       // Small files: besides the idle timeout, a total deadline, so a trickle cannot last for ever.
-      return await IdleTimer.bound(this.timeoutMs * 4, `remote "${this.name}": GET ac/${key}`, readLimited(this.body(res, idle), maxBytes, `ac/${key} on remote "${this.name}"`));
+      return await IdleTimer.bound(
+        this.timeoutMs * 4,
+        `remote "${this.name}": GET ac/${key}`,
+        readLimited(this.body(res, idle), maxBytes, `ac/${key} on remote "${this.name}"`),
+      );
     } finally {
       idle.stop();
     }
@@ -73,8 +79,13 @@ export class HttpRemote implements RemoteCache {
   async getBlob(sha: string, dest: string, size: number, onBytes?: (n: number) => void): Promise<void> {
     const { res, idle } = await this.request('GET', `cas/${sha}`);
     try {
-      if (res.status === 404 || !res.body) throw new RemoteUnavailableError(`remote "${this.name}" has a manifest referring to cas/${sha}, but not that file`);
-      await pipeline(this.body(res, idle), byteLimit(size, `cas/${sha} on remote "${this.name}"`, onBytes), createWriteStream(dest, { flags: 'wx', mode: 0o644 }));
+      if (res.status === 404 || !res.body)
+        throw new RemoteUnavailableError(`remote "${this.name}" has a manifest referring to cas/${sha}, but not that file`);
+      await pipeline(
+        this.body(res, idle),
+        byteLimit(size, `cas/${sha} on remote "${this.name}"`, onBytes),
+        createWriteStream(dest, { flags: 'wx', mode: 0o644 }),
+      );
     } finally {
       idle.stop();
     }
@@ -92,7 +103,13 @@ export class HttpRemote implements RemoteCache {
   }
 
   /** One request with retries on network errors and 5xx; 404 is an answer, other 4xx are errors. */
-  private async request(method: string, path: string, body?: () => NonNullable<RequestInit['body']>, size?: number, onTimer?: (t: IdleTimer) => void): Promise<Answer> {
+  private async request(
+    method: string,
+    path: string,
+    body?: () => NonNullable<RequestInit['body']>,
+    size?: number,
+    onTimer?: (t: IdleTimer) => void,
+  ): Promise<Answer> {
     const url = `${this.base}/${path}`;
     let lastError = '';
     for (let attempt = 1; attempt <= RETRIES; attempt++) {
@@ -102,7 +119,13 @@ export class HttpRemote implements RemoteCache {
         const headers: Record<string, string> = {};
         if (this.token) headers.authorization = `Bearer ${this.token}`;
         if (size !== undefined) headers['content-length'] = String(size);
-        const res = await fetch(url, { method, headers, ...(body ? { body: body(), duplex: 'half' } : {}), signal: idle.signal, redirect: 'error' } as RequestInit);
+        const res = await fetch(url, {
+          method,
+          headers,
+          ...(body ? { body: body(), duplex: 'half' } : {}),
+          signal: idle.signal,
+          redirect: 'error',
+        } as RequestInit);
         idle.touch();
         if ((res.status === 404 && method !== 'PUT') || res.ok) return { res, idle };
         lastError = `${method} ${this.where}/${path}: HTTP ${res.status}`;

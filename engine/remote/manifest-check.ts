@@ -5,6 +5,7 @@ import { errorMessage } from '../errors.ts';
 import { fingerprintOf, type InputRecord } from '../fingerprint.ts';
 import { Manifest, outputDigestOf } from '../manifest.ts';
 import type { ManifestSigner } from './signing.ts';
+import { zodIssuesInline } from '../zod-errors.ts';
 
 export type ManifestVerdict = { ok: true; manifest: Manifest } | { ok: false; problem: string };
 
@@ -17,8 +18,7 @@ export function checkManifest(fp: string, bytes: Buffer): ManifestVerdict {
   }
   const parsed = Manifest.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { ok: false, problem: `it is not a valid manifest (${issue?.path.join('.')}: ${issue?.message})` };
+    return { ok: false, problem: `it is not a valid manifest (${zodIssuesInline(parsed.error, 1)})` };
   }
   const m = parsed.data;
   if (m.fingerprint !== fp) return { ok: false, problem: `it names fingerprint ${m.fingerprint}` };
@@ -33,8 +33,16 @@ export function checkManifest(fp: string, bytes: Buffer): ManifestVerdict {
 }
 
 /** Why the signature (or its absence) does not let the manifest in, or undefined if it does. */
-export function signatureProblem(signer: ManifestSigner | undefined, fp: string, manifest: Buffer, signature: Buffer | undefined): string | undefined {
+export function signatureProblem(
+  signer: ManifestSigner | undefined,
+  fp: string,
+  manifest: Buffer,
+  signature: Buffer | undefined,
+): string | undefined {
   if (!signer) return undefined;
-  if (!signature) return signer.refuseUnsigned ? `it is not signed, and this remote requires ${signer.algorithm} signatures (set "unsigned": "accept" under "signing" to allow unsigned entries)` : undefined;
+  if (!signature)
+    return signer.refuseUnsigned
+      ? `it is not signed, and this remote requires ${signer.algorithm} signatures (set "unsigned": "accept" under "signing" to allow unsigned entries)`
+      : undefined;
   return signer.problem(fp, manifest, signature);
 }

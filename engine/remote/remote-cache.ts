@@ -2,10 +2,8 @@
 //   ac/<fingerprint>  an entry's manifest.json (what was built, from what, and its files' digests)
 //   cas/<sha256>      file contents, named by their digest
 // A manifest is written only after all its files, so a manifest on the remote implies its files.
-import { resolve } from 'node:path';
-import type { RemoteConfig } from '../runner-config.ts';
-import { DirectoryRemote } from './directory-remote.ts';
-import { HttpRemote } from './http-remote.ts';
+// The backends (directory-remote.ts, http-remote.ts) implement this interface; open-remote.ts
+// picks one from the config, so nothing here imports a backend.
 
 export interface RemoteCache {
   readonly name: string;
@@ -22,15 +20,4 @@ export interface RemoteCache {
   /** stream a blob into the new file `dest`, at most `size` bytes (the caller verifies the digest) */
   getBlob(sha256: string, dest: string, size: number, onBytes?: (n: number) => void): Promise<void>;
   putBlob(sha256: string, src: string, size: number, onBytes?: (n: number) => void): Promise<void>;
-}
-
-export { IntegrityError, RemoteUnavailableError } from './remote-errors.ts';
-
-export function openRemote(name: string, config: RemoteConfig, projectRoot: string): RemoteCache {
-  switch (config.type) {
-    case 'directory':
-      return new DirectoryRemote(name, resolve(projectRoot, config.path), config.readOnly, config.timeoutSeconds * 1000);
-    case 'http':
-      return new HttpRemote(name, config);
-  }
 }

@@ -141,10 +141,12 @@ export class RemoteSession {
   /** Queue a push of a committed local entry (no-op for read-only sessions). */
   push(fp: string): void {
     if (this.opts.readOnly || this.remote.readOnly || this.down || !this.canSign()) return;
-    this.pushes.push(this.pushNow(fp).then(
-      () => undefined,
-      (err) => this.fail(err),
-    ));
+    this.pushes.push(
+      this.pushNow(fp).then(
+        () => undefined,
+        (err) => this.fail(err),
+      ),
+    );
   }
 
   private warnedNoKey = false;
@@ -152,7 +154,10 @@ export class RemoteSession {
   private canSign(): boolean {
     const signer = this.opts.signer;
     if (!signer || signer.sign('0'.repeat(64), Buffer.alloc(0))) return true;
-    if (!this.warnedNoKey) this.opts.warn(`Not pushing to remote "${this.remote.name}": it requires ${signer.algorithm} signatures and this machine has no signing key.`);
+    if (!this.warnedNoKey)
+      this.opts.warn(
+        `Not pushing to remote "${this.remote.name}": it requires ${signer.algorithm} signatures and this machine has no signing key.`,
+      );
     this.warnedNoKey = true;
     return false;
   }

@@ -54,33 +54,52 @@ const message = (fp: string, manifest: Buffer) => Buffer.from(`what-transfers ma
 export function openSigner(remote: string, config: SigningConfig, resolvePath: (p: string) => string): ManifestSigner {
   const secret = config.keyEnv ? process.env[config.keyEnv] : undefined;
   if (config.algorithm === 'hmac-sha256') {
-    if (!config.keyEnv) throw new UsageError(`Remote "${remote}": signing with hmac-sha256 needs "keyEnv", the environment variable holding the shared secret.`);
-    if (!secret) throw new UsageError(`Remote "${remote}" verifies signed entries, but the environment variable ${config.keyEnv} (its hmac-sha256 key) is not set. Set it, or remove "signing" from the remote in what-transfers.config.json.`);
+    if (!config.keyEnv)
+      throw new UsageError(
+        `Remote "${remote}": signing with hmac-sha256 needs "keyEnv", the environment variable holding the shared secret.`,
+      );
+    if (!secret)
+      throw new UsageError(
+        `Remote "${remote}" verifies signed entries, but the environment variable ${config.keyEnv} (its hmac-sha256 key) is not set. Set it, or remove "signing" from the remote in what-transfers.config.json.`,
+      );
     const mac = (fp: string, m: Buffer) => createHmac('sha256', secret).update(message(fp, m)).digest();
-    return makeSigner(config, (fp, m) => mac(fp, m), (fp, m, sig) => sig.length === 32 && timingSafeEqual(sig, mac(fp, m)));
+    return makeSigner(
+      config,
+      (fp, m) => mac(fp, m),
+      (fp, m, sig) => sig.length === 32 && timingSafeEqual(sig, mac(fp, m)),
+    );
   }
-  if (!config.publicKeyFile) throw new UsageError(`Remote "${remote}": signing with ed25519 needs "publicKeyFile", the PEM public key that verifies entries.`);
+  if (!config.publicKeyFile)
+    throw new UsageError(`Remote "${remote}": signing with ed25519 needs "publicKeyFile", the PEM public key that verifies entries.`);
   const publicFile = resolvePath(config.publicKeyFile);
   const publicKey = parseKey(remote, publicFile, () => createPublicKey(readFileSync(publicFile, 'utf8')));
   const privateKey = secret ? parseKey(remote, `the private key in $${config.keyEnv}`, () => createPrivateKey(secret)) : undefined;
-  return makeSigner(
-    config,
-    privateKey ? (fp, m) => sign(null, message(fp, m), privateKey) : undefined,
-    (fp, m, sig) => verify(null, message(fp, m), publicKey, sig),
+  return makeSigner(config, privateKey ? (fp, m) => sign(null, message(fp, m), privateKey) : undefined, (fp, m, sig) =>
+    verify(null, message(fp, m), publicKey, sig),
   );
 }
 
-function makeSigner(config: SigningConfig, mac: ((fp: string, m: Buffer) => Buffer) | undefined, check: (fp: string, m: Buffer, sig: Buffer) => boolean): ManifestSigner {
+function makeSigner(
+  config: SigningConfig,
+  mac: ((fp: string, m: Buffer) => Buffer) | undefined,
+  check: (fp: string, m: Buffer, sig: Buffer) => boolean,
+): ManifestSigner {
   return {
     algorithm: config.algorithm,
     refuseUnsigned: config.unsigned === 'refuse',
     sign(fp, manifest) {
       if (!mac) return undefined;
-      const body = { version: 1, algorithm: config.algorithm, fingerprint: fp, manifestSha256: sha256(manifest), signature: mac(fp, manifest).toString('base64') };
+      const body = {
+        version: 1,
+        algorithm: config.algorithm,
+        fingerprint: fp,
+        manifestSha256: sha256(manifest),
+        signature: mac(fp, manifest).toString('base64'),
+      };
       return Buffer.from(JSON.stringify(body));
     },
     problem(fp, manifest, bytes) {
-      let parsed;
+      let parsed: ReturnType<typeof Signature.safeParse>;
       try {
         parsed = Signature.safeParse(JSON.parse(bytes.toString('utf8')));
       } catch {
@@ -90,7 +109,9 @@ function makeSigner(config: SigningConfig, mac: ((fp: string, m: Buffer) => Buff
       const s = parsed.data;
       if (s.algorithm !== config.algorithm) return `it is signed with ${s.algorithm}, this remote is configured for ${config.algorithm}`;
       if (s.fingerprint !== fp || s.manifestSha256 !== sha256(manifest)) return 'its signature is for another manifest';
-      return check(fp, manifest, Buffer.from(s.signature, 'base64')) ? undefined : `its ${config.algorithm} signature does not verify with the configured key`;
+      return check(fp, manifest, Buffer.from(s.signature, 'base64'))
+        ? undefined
+        : `its ${config.algorithm} signature does not verify with the configured key`;
     },
   };
 }
@@ -99,6 +120,8 @@ function parseKey(remote: string, what: string, parse: () => KeyObject): KeyObje
   try {
     return parse();
   } catch (err) {
-    throw new UsageError(`Remote "${remote}": cannot read ${what} (${(err as Error).message}). It must be a PEM ed25519 key (e.g. made with \`openssl genpkey -algorithm ed25519\`).`);
+    throw new UsageError(
+      `Remote "${remote}": cannot read ${what} (${(err as Error).message}). It must be a PEM ed25519 key (e.g. made with \`openssl genpkey -algorithm ed25519\`).`,
+    );
   }
 }

@@ -13,7 +13,18 @@ import { loadRunnerConfig } from '../runner-config.ts';
 const BASE = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'LD_LIBRARY_PATH'];
 const NODE = ['NODE_OPTIONS', 'NODE_PATH', 'NODE_EXTRA_CA_CERTS', 'NODE_NO_WARNINGS', 'TSX_TSCONFIG_PATH', 'TSX_DISABLE_CACHE'];
 /** read by the worker and the code it runs (grep process.env / env. in ml/, data/, engine/) */
-const WORKER = ['WT_BACKEND', 'WT_PARENT_RUNNER', 'WT_DATA_PACKAGES', 'WT_NATIVE', 'WT_NATIVE_ADDON', 'WT_NATIVE_ISA', 'WT_NATIVE_KERNELS', 'WT_THREADS', 'TF_NUM_INTRAOP_THREADS', 'OMP_NUM_THREADS'];
+const WORKER = [
+  'WT_BACKEND',
+  'WT_PARENT_RUNNER',
+  'WT_DATA_PACKAGES',
+  'WT_NATIVE',
+  'WT_NATIVE_ADDON',
+  'WT_NATIVE_ISA',
+  'WT_NATIVE_KERNELS',
+  'WT_THREADS',
+  'TF_NUM_INTRAOP_THREADS',
+  'OMP_NUM_THREADS',
+];
 export const EXPORTED_ALWAYS: readonly string[] = [...BASE, ...NODE, ...WORKER];
 
 const SECRET_LIKE = /TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|API_?KEY|PRIVATE_?KEY|AUTH/i;
@@ -38,7 +49,11 @@ export function isSecretName(name: string, secrets: ReadonlySet<string>): boolea
  * environment, so no value is ever parsed out of a comma-separated list), set ones only.
  * `skipped` lists stage-declared names refused as secrets or as malformed.
  */
-export function exportList(stageEnv: Iterable<string>, secrets: ReadonlySet<string>, env: NodeJS.ProcessEnv = process.env): { names: string[]; skipped: string[] } {
+export function exportList(
+  stageEnv: Iterable<string>,
+  secrets: ReadonlySet<string>,
+  env: NodeJS.ProcessEnv = process.env,
+): { names: string[]; skipped: string[] } {
   const names = new Set<string>();
   const skipped: string[] = [];
   for (const n of EXPORTED_ALWAYS) if (env[n] !== undefined && !secrets.has(n)) names.add(n);

@@ -28,7 +28,8 @@ export interface QueryOptions {
 export async function queryStates(ids: readonly string[], opts: QueryOptions): Promise<Map<string, Observed>> {
   const out = new Map<string, Observed>();
   const ours = new Set(ids);
-  const exec = (cmd: string, args: string[]) => run(cmd, args, { maxBuffer: opts.maxBuffer ?? MAX_BUFFER, env: opts.env ?? process.env, encoding: 'utf8' });
+  const exec = (cmd: string, args: string[]) =>
+    run(cmd, args, { maxBuffer: opts.maxBuffer ?? MAX_BUFFER, env: opts.env ?? process.env, encoding: 'utf8' });
   for (const chunk of chunks(ids)) {
     let stdout = '';
     try {

@@ -1,7 +1,8 @@
 // Whether the store is somewhere compute nodes can see it.
 import { execFileSync } from 'node:child_process';
 
-const SHARED_FS = /^(nfs|nfs4|lustre|gpfs|beegfs|cifs|smb3|ceph|fuse\.ceph|glusterfs|fuse\.glusterfs|panfs|wekafs|fuse\.sshfs|9p|virtiofs)$/;
+const SHARED_FS =
+  /^(nfs|nfs4|lustre|gpfs|beegfs|cifs|smb3|ceph|fuse\.ceph|glusterfs|fuse\.glusterfs|panfs|wekafs|fuse\.sshfs|9p|virtiofs)$/;
 
 /** A warning when the store looks local to this machine (compute nodes would not see it). */
 export function sharedStoreProblem(store: string): string | undefined {

@@ -12,9 +12,32 @@ import type { Observed } from './query.ts';
 
 const LOG_TAIL = 40;
 /** Slurm states after which a job will not run again (PREEMPTED is decided separately). */
-export const FINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL', 'OUT_OF_MEMORY', 'BOOT_FAIL', 'DEADLINE', 'REVOKED', 'SPECIAL_EXIT']);
+export const FINAL = new Set([
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'TIMEOUT',
+  'NODE_FAIL',
+  'OUT_OF_MEMORY',
+  'BOOT_FAIL',
+  'DEADLINE',
+  'REVOKED',
+  'SPECIAL_EXIT',
+]);
 /** states of a job that is (again) on its way to running */
-const LIVE = new Set(['PENDING', 'CONFIGURING', 'RUNNING', 'COMPLETING', 'SUSPENDED', 'REQUEUED', 'REQUEUE_HOLD', 'REQUEUE_FED', 'RESIZING', 'STAGE_OUT', 'SIGNALING']);
+const LIVE = new Set([
+  'PENDING',
+  'CONFIGURING',
+  'RUNNING',
+  'COMPLETING',
+  'SUSPENDED',
+  'REQUEUED',
+  'REQUEUE_HOLD',
+  'REQUEUE_FED',
+  'RESIZING',
+  'STAGE_OUT',
+  'SIGNALING',
+]);
 
 export interface Grace {
   /** polls in a row a job may be missing (or PREEMPTED without a requeue) before it counts as over */
@@ -46,7 +69,20 @@ export interface Tracked {
 }
 
 export function tracked(id: string, instance: string, logFile: string, hooks: JobHooks, resolve: (o: JobOutcome) => void): Tracked {
-  return { id, instance, logFile, offset: 0, state: 'PENDING', hooks, tail: [], missingPolls: 0, preemptedPolls: 0, preempted: false, requeues: 0, resolve };
+  return {
+    id,
+    instance,
+    logFile,
+    offset: 0,
+    state: 'PENDING',
+    hooks,
+    tail: [],
+    missingPolls: 0,
+    preemptedPolls: 0,
+    preempted: false,
+    requeues: 0,
+    resolve,
+  };
 }
 
 /** Apply one poll's observation; true if the job is over. Sets t.lost when it is over by the grace period. */
@@ -130,7 +166,8 @@ function parseMessage(text: string): WorkerMessage | undefined {
 
 export function outcome(t: Tracked): JobOutcome {
   if (t.final?.type === 'done') return { ok: true, result: t.final.result };
-  if (t.final?.type === 'failed') return { ok: false, message: t.final.message, usage: t.final.usage, corruptEntry: t.final.corruptEntry, logTail: t.tail };
+  if (t.final?.type === 'failed')
+    return { ok: false, message: t.final.message, usage: t.final.usage, corruptEntry: t.final.corruptEntry, logTail: t.tail };
   const how = t.lost ?? `ended ${t.state}`;
   return { ok: false, message: `Slurm job ${t.id} ${how} without reporting a result (log: ${t.logFile})`, usage: false, logTail: t.tail };
 }

@@ -34,12 +34,20 @@ function height(lambdas: ArrayLike<number>, values: ArrayLike<number>, sign: 1 |
 
 /** max_λ [(1−λ)·A(θ1) + λ·A(θ2) − A(θ(λ))]: accuracy lost below the chord (0 = no barrier). */
 export function accuracyBarrier(path: readonly PathPoint[]): number {
-  return height(path.map((p) => p.lambda), path.map((p) => p.accuracy), 1);
+  return height(
+    path.map((p) => p.lambda),
+    path.map((p) => p.accuracy),
+    1,
+  );
 }
 
 /** max_λ [L(θ(λ)) − ((1−λ)·L1 + λ·L2)]: loss above the chord. */
 export function lossBarrier(path: readonly PathPoint[]): number {
-  return height(path.map((p) => p.lambda), path.map((p) => p.loss), -1);
+  return height(
+    path.map((p) => p.lambda),
+    path.map((p) => p.loss),
+    -1,
+  );
 }
 
 /** Per-image outcomes at each λ of one path (held in memory for the bootstrap, not written). */
@@ -57,9 +65,12 @@ export interface PathOutcomes {
  */
 export function barrierDraws(o: PathOutcomes, resamples: readonly Uint32Array[]): { accuracy: Float64Array; loss: Float64Array } {
   const points = o.lambdas.length;
-  if (o.correct.length !== points || o.losses.length !== points) throw new Error(`barrierDraws: ${points} λ points, ${o.correct.length} correctness and ${o.losses.length} loss vectors`);
+  if (o.correct.length !== points || o.losses.length !== points)
+    throw new Error(`barrierDraws: ${points} λ points, ${o.correct.length} correctness and ${o.losses.length} loss vectors`);
   const n = o.correct[0]!.length;
-  for (let k = 0; k < points; k++) if (o.correct[k]!.length !== n || o.losses[k]!.length !== n) throw new Error(`barrierDraws: λ point ${k} has outcomes for a different number of images than ${n}`);
+  for (let k = 0; k < points; k++)
+    if (o.correct[k]!.length !== n || o.losses[k]!.length !== n)
+      throw new Error(`barrierDraws: λ point ${k} has outcomes for a different number of images than ${n}`);
   const acc = new Float64Array(points);
   const loss = new Float64Array(points);
   const out = { accuracy: new Float64Array(resamples.length), loss: new Float64Array(resamples.length) };

@@ -140,7 +140,12 @@ export interface GramView {
  * The m×m submatrix K[p(idx_a), p(idx_b)] of an n×n Gram, p the view's permutation (or identity),
  * into `out` if given (of m² entries) or a new array.
  */
-export function subGram(view: GramView, n: number, idx: ArrayLike<number>, out: Float64Array = new Float64Array(idx.length * idx.length)): Float64Array {
+export function subGram(
+  view: GramView,
+  n: number,
+  idx: ArrayLike<number>,
+  out: Float64Array = new Float64Array(idx.length * idx.length),
+): Float64Array {
   const { gram, perm } = view;
   if (gram.length !== n * n) throw new Error(`subGram: the Gram has ${gram.length} entries, not ${n}×${n}`);
   const m = idx.length;
@@ -176,7 +181,13 @@ export function subsamples(n: number, m: number, draws: number, stream: string):
  * result is [pair][draw]. Each view's submatrix is centred once per draw, whatever the number of
  * pairs it enters: O(views·m²) per draw for the centring and O(pairs·m²) for the products.
  */
-export function subsampleCka(views: readonly GramView[], pairs: readonly (readonly [number, number])[], n: number, samples: readonly Uint32Array[], unbiased: boolean): Float64Array[] {
+export function subsampleCka(
+  views: readonly GramView[],
+  pairs: readonly (readonly [number, number])[],
+  n: number,
+  samples: readonly Uint32Array[],
+  unbiased: boolean,
+): Float64Array[] {
   const out = pairs.map(() => new Float64Array(samples.length));
   const used = [...new Set(pairs.flat())];
   const centred: Float64Array[] = [];

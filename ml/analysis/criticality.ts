@@ -37,7 +37,12 @@ export interface Metric {
 export type Evaluator = (w: Weights) => Metric;
 
 /** The final model ('none' rewound), then each module rewound to its initial value; `evaluate` may return more than the metric (e.g. per-image outcomes). */
-export function rewinding<M extends Metric>(final: Weights, initial: Weights, modules: readonly string[], evaluate: (w: Weights) => M): ({ module: string } & M)[] {
+export function rewinding<M extends Metric>(
+  final: Weights,
+  initial: Weights,
+  modules: readonly string[],
+  evaluate: (w: Weights) => M,
+): ({ module: string } & M)[] {
   return [{ module: 'none', ...evaluate(final) }, ...modules.map((m) => ({ module: m, ...evaluate(replaceModule(final, initial, m)) }))];
 }
 
@@ -46,13 +51,17 @@ export function rewinding<M extends Metric>(final: Weights, initial: Weights, mo
  * the data (`estimate`) and on each image resample (`draws`; indices into the test images), from
  * the per-image 0/1 outcomes of `rewinding` (the first entry, 'none', is the final model).
  */
-export function rewindingDrops(rewound: readonly { module: string; correct: ArrayLike<number> }[], resamples: readonly ArrayLike<number>[]): Record<string, { estimate: number; draws: number[] }> {
+export function rewindingDrops(
+  rewound: readonly { module: string; correct: ArrayLike<number> }[],
+  resamples: readonly ArrayLike<number>[],
+): Record<string, { estimate: number; draws: number[] }> {
   const final = rewound[0];
   if (final?.module !== 'none') throw new Error("rewindingDrops: the first entry must be the final model ('none' rewound)");
   const n = final.correct.length;
   const out: Record<string, { estimate: number; draws: number[] }> = {};
   for (const r of rewound.slice(1)) {
-    if (r.correct.length !== n) throw new Error(`rewindingDrops: ${r.module} has outcomes on ${r.correct.length} images, the final model on ${n}`);
+    if (r.correct.length !== n)
+      throw new Error(`rewindingDrops: ${r.module} has outcomes on ${r.correct.length} images, the final model on ${n}`);
     const diff = new Int8Array(n);
     let sum = 0;
     for (let i = 0; i < n; i++) sum += diff[i] = final.correct[i]! - r.correct[i]!;
@@ -93,12 +102,20 @@ export interface HeatmapOptions {
 
 /** Module values α·θᶠ + (1−α)·θ⁰ for each α. */
 export function directPath(o: HeatmapOptions, alphas: readonly number[]): Heatmap {
-  return grid(o, 'direct', alphas.map((alpha) => ({ position: alpha, module: pathPoint(o, alpha) })));
+  return grid(
+    o,
+    'direct',
+    alphas.map((alpha) => ({ position: alpha, module: pathPoint(o, alpha) })),
+  );
 }
 
 /** Module values at each saved epoch. */
 export function optimizationPath(o: HeatmapOptions, epochs: readonly { epoch: number; weights: Weights }[]): Heatmap {
-  return grid(o, 'optimization', epochs.map((e) => ({ position: e.epoch, module: pick(e.weights, o.module) })));
+  return grid(
+    o,
+    'optimization',
+    epochs.map((e) => ({ position: e.epoch, module: pick(e.weights, o.module) })),
+  );
 }
 
 function grid(o: HeatmapOptions, path: Heatmap['path'], points: { position: number; module: Weights }[]): Heatmap {
@@ -127,7 +144,16 @@ function grid(o: HeatmapOptions, path: Heatmap['path'], points: { position: numb
     loss.push(lossRow);
   }
   const x = points.map((p) => l2Distance(p.module, start));
-  return { module: o.module, path, deltaNorm: l2Distance(pick(o.final, o.module), start), x, position: points.map((p) => p.position), sigmas: [...o.sigmas], accuracy, loss };
+  return {
+    module: o.module,
+    path,
+    deltaNorm: l2Distance(pick(o.final, o.module), start),
+    x,
+    position: points.map((p) => p.position),
+    sigmas: [...o.sigmas],
+    accuracy,
+    loss,
+  };
 }
 
 /** How a module's μ came out. */
@@ -280,8 +306,20 @@ class Best {
   result(module: string, deltaNorm: number, from: ModuleCriticality['from'], largestSigma: number): ModuleCriticality {
     const p = this.point;
     const atGridEdge = p !== null && this.mu !== 0 && p.sigma === largestSigma;
-    const status: CriticalityStatus = p === null ? 'no feasible point on the grid' : this.mu === 0 ? 'feasible at alpha = 0' : atGridEdge ? AT_LARGEST_SIGMA : 'feasible';
-    return { module, status, mu: this.mu, log10Mu: log10OrNull(this.mu), alpha: p?.alpha ?? null, sigma: p?.sigma ?? null, meanLoss: p?.meanLoss ?? null, deltaNorm, from, atGridEdge };
+    const status: CriticalityStatus =
+      p === null ? 'no feasible point on the grid' : this.mu === 0 ? 'feasible at alpha = 0' : atGridEdge ? AT_LARGEST_SIGMA : 'feasible';
+    return {
+      module,
+      status,
+      mu: this.mu,
+      log10Mu: log10OrNull(this.mu),
+      alpha: p?.alpha ?? null,
+      sigma: p?.sigma ?? null,
+      meanLoss: p?.meanLoss ?? null,
+      deltaNorm,
+      from,
+      atGridEdge,
+    };
   }
 }
 

@@ -69,9 +69,16 @@ export function compareMistakes(correctA: ArrayLike<number | boolean>, correctB:
     const a = !!correctA[i];
     const b = !!correctB[i];
     if (a && b) out.bothRight++;
-    else if (!a && !b) (out.common++, out.indices.common.push(i));
-    else if (a) (out.onlyBWrong++, out.indices.onlyBWrong.push(i));
-    else (out.onlyAWrong++, out.indices.onlyAWrong.push(i));
+    else if (!a && !b) {
+      out.common++;
+      out.indices.common.push(i);
+    } else if (a) {
+      out.onlyBWrong++;
+      out.indices.onlyBWrong.push(i);
+    } else {
+      out.onlyAWrong++;
+      out.indices.onlyAWrong.push(i);
+    }
   }
   out.overlap = overlapOf(out);
   out.kappa = kappaOf(out);
@@ -79,7 +86,11 @@ export function compareMistakes(correctA: ArrayLike<number | boolean>, correctB:
 }
 
 /** κ and overlap of two models on each image resample (indices into the test images). */
-export function mistakeDraws(correctA: ArrayLike<number | boolean>, correctB: ArrayLike<number | boolean>, resamples: readonly ArrayLike<number>[]): { kappa: Float64Array; overlap: Float64Array } {
+export function mistakeDraws(
+  correctA: ArrayLike<number | boolean>,
+  correctB: ArrayLike<number | boolean>,
+  resamples: readonly ArrayLike<number>[],
+): { kappa: Float64Array; overlap: Float64Array } {
   if (correctA.length !== correctB.length) throw new Error(`mistakes: ${correctA.length} vs ${correctB.length} predictions`);
   // per image: 0 both wrong, 1 only A wrong, 2 only B wrong, 3 both right
   const kind = new Uint8Array(correctA.length);

@@ -8,6 +8,10 @@ export function singularValues(shape: readonly number[], data: Float32Array): nu
   const rest = data.length / out;
   const m = new Matrix(out, rest);
   for (let r = 0; r < rest; r++) for (let o = 0; o < out; o++) m.set(o, r, data[r * out + o]!);
-  const svd = new SingularValueDecomposition(rest >= out ? m : m.transpose(), { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: true });
+  const svd = new SingularValueDecomposition(rest >= out ? m : m.transpose(), {
+    computeLeftSingularVectors: false,
+    computeRightSingularVectors: false,
+    autoTranspose: true,
+  });
   return [...svd.diagonal].sort((a, b) => b - a);
 }

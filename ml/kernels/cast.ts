@@ -5,7 +5,6 @@ import type { KernelArgs } from './kernel-args.ts';
 import { builtinKernel, type ProjectKernel } from './registry.ts';
 import { asWasmBackend, type TensorInfo } from './wasm-heap.ts';
 
-
 function cast(args: KernelArgs): TensorInfo {
   const x = args.inputs.x as TensorInfo;
   const { dtype } = args.attrs as { dtype: string };

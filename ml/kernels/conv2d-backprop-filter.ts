@@ -36,9 +36,14 @@ function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
   const outW = kw + Math.max(0, -padRight);
 
   const convParams = {
-    padTop: padInfo.top, padLeft: padInfo.left,
-    padBottom: Math.max(0, padBottom), padRight: Math.max(0, padRight),
-    strideHeight: 1, strideWidth: 1, dilationHeight: sh, dilationWidth: sw,
+    padTop: padInfo.top,
+    padLeft: padInfo.left,
+    padBottom: Math.max(0, padBottom),
+    padRight: Math.max(0, padRight),
+    strideHeight: 1,
+    strideWidth: 1,
+    dilationHeight: sh,
+    dilationWidth: sw,
   };
   const groupSize = Math.max(1, Math.min(n, Math.floor(GROUP_DY_FLOATS / (oh * ow * co))));
   const sum = new Float32Array(ci * outH * outW * co);

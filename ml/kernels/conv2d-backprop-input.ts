@@ -10,7 +10,6 @@ import { conv2DInfo, type ConvAttrs, type KernelArgs } from './kernel-args.ts';
 import { builtinKernel, type ProjectKernel } from './registry.ts';
 import { allocF32, asWasmBackend, conv2d, dispose, heapF32, type TensorInfo, type WasmBackend } from './wasm-heap.ts';
 
-
 /** One phase along one axis. */
 interface AxisPhase {
   /** filter taps of this phase: k = phase + t·stride */
@@ -67,8 +66,14 @@ function conv2DBackpropInput(args: KernelArgs): TensorInfo {
     for (const c of cols) {
       const sub = subFilter(backend, filter, r, c, sh, sw);
       const params = {
-        padTop: r.padBefore, padBottom: r.padAfter, padLeft: c.padBefore, padRight: c.padAfter,
-        strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1,
+        padTop: r.padBefore,
+        padBottom: r.padAfter,
+        padLeft: c.padBefore,
+        padRight: c.padAfter,
+        strideHeight: 1,
+        strideWidth: 1,
+        dilationHeight: 1,
+        dilationWidth: 1,
       };
       const part = conv2d(backend, dy, sub, params, [n, r.convLength, c.convLength, ci]);
       dispose(backend, sub);
@@ -99,8 +104,15 @@ function subFilter(backend: WasmBackend, filter: TensorInfo, r: AxisPhase, c: Ax
 
 /** Copy a phase result [N, convLength_r, convLength_c, Ci] into its rows/columns of dx. */
 function scatter(
-  backend: WasmBackend, part: TensorInfo, dx: TensorInfo,
-  r: AxisPhase, c: AxisPhase, sh: number, sw: number, top: number, left: number,
+  backend: WasmBackend,
+  part: TensorInfo,
+  dx: TensorInfo,
+  r: AxisPhase,
+  c: AxisPhase,
+  sh: number,
+  sw: number,
+  top: number,
+  left: number,
 ): void {
   const [n, h, w, ci] = dx.shape as [number, number, number, number];
   const src = heapF32(backend, part);

@@ -19,11 +19,18 @@ function conv2D(args: KernelArgs): TensorInfo {
   const bottom = Math.max(0, (info.outHeight - 1) * info.strideHeight + info.effectiveFilterHeight - info.inHeight - top);
   const right = Math.max(0, (info.outWidth - 1) * info.strideWidth + info.effectiveFilterWidth - info.inWidth - left);
   return conv2d(
-    backend, x, filter,
+    backend,
+    x,
+    filter,
     {
-      padTop: top, padBottom: bottom, padLeft: left, padRight: right,
-      strideHeight: info.strideHeight, strideWidth: info.strideWidth,
-      dilationHeight: info.dilationHeight, dilationWidth: info.dilationWidth,
+      padTop: top,
+      padBottom: bottom,
+      padLeft: left,
+      padRight: right,
+      strideHeight: info.strideHeight,
+      strideWidth: info.strideWidth,
+      dilationHeight: info.dilationHeight,
+      dilationWidth: info.dilationWidth,
     },
     info.outShape,
   );

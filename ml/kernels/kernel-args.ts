@@ -18,5 +18,12 @@ export type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 /** tfjs' geometry (output size, padding, strides) of a convolution of x by filter */
 export function conv2DInfo(xShape: readonly number[], filterShape: readonly number[], attrs: ConvAttrs): Conv2DInfo {
   type Shape4 = [number, number, number, number];
-  return tf.backend_util.computeConv2DInfo(xShape as Shape4, filterShape as Shape4, attrs.strides, attrs.dilations ?? 1, attrs.pad as never, attrs.dimRoundingMode);
+  return tf.backend_util.computeConv2DInfo(
+    xShape as Shape4,
+    filterShape as Shape4,
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad as never,
+    attrs.dimRoundingMode,
+  );
 }

@@ -18,7 +18,10 @@ const off = (backend: WasmBackend, t: TensorInfo) => backend.dataIdMap.get(t.dat
 export function fixupKernels(addon: NativeAddon, implementation: string): ProjectKernel[] {
   if (typeof addon.residualTail !== 'function' || typeof addon.reluGrad !== 'function') return [];
   const kernel = (kernelName: string, kernelFunc: (args: KernelArgs) => TensorInfo | TensorInfo[]): ProjectKernel => ({
-    kernelName, backendName: 'wasm', implementation, kernelFunc: kernelFunc as KernelFunc,
+    kernelName,
+    backendName: 'wasm',
+    implementation,
+    kernelFunc: kernelFunc as KernelFunc,
   });
 
   const residualTail = kernel(RESIDUAL_TAIL, (args) => {
@@ -39,7 +42,17 @@ export function fixupKernels(addon: NativeAddon, implementation: string): Projec
     const dr = r ? allocF32(backend, dy!.shape) : undefined;
     const sumGR = r ? allocF32(backend, [1]) : undefined;
     const opt = (t: TensorInfo | undefined) => (t ? off(backend, t) : -1);
-    A.set([off(backend, dy!), off(backend, y!), opt(r), opt(scale), off(backend, g), opt(dr), off(backend, sumG), opt(sumGR), size(dy!.shape)]);
+    A.set([
+      off(backend, dy!),
+      off(backend, y!),
+      opt(r),
+      opt(scale),
+      off(backend, g),
+      opt(dr),
+      off(backend, sumG),
+      opt(sumGR),
+      size(dy!.shape),
+    ]);
     addon.reluGrad!(backend.wasm.HEAPU8, A);
     return dr && sumGR ? [g, dr, sumG, sumGR] : [g, sumG];
   });

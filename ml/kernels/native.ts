@@ -35,7 +35,6 @@ export const NATIVE_KERNEL_NAMES = [
 ] as const;
 export type NativeKernelName = (typeof NATIVE_KERNEL_NAMES)[number];
 
-
 const ACT = { linear: 0, relu: 1 } as const;
 const BIN = { Add: 0, Sub: 1, Multiply: 2 } as const;
 
@@ -56,8 +55,19 @@ const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 /** the convolution geometry every conv kernel of the addon takes, in its argument order */
 function geometry(info: Conv2DInfo): number[] {
   return [
-    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth, info.outChannels,
-    info.outHeight, info.outWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.outChannels,
+    info.outHeight,
+    info.outWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
   ];
 }
 
@@ -94,12 +104,20 @@ export function nativeKernels(addon: NativeAddon, isa: string): ProjectKernel[] 
     if (a.dataFormat !== 'NHWC' || !allFloat(x, filter, bias)) return null;
     const info = conv2DInfo(x.shape, filter.shape, a);
     if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return null;
-    if (bias && (size(bias.shape) !== 1 && size(bias.shape) !== info.outChannels)) return null;
+    if (bias && size(bias.shape) !== 1 && size(bias.shape) !== info.outChannels) return null;
     const out = allocF32(backend, info.outShape);
-    addon.conv2d(backend.wasm.HEAPU8, set(
-      off(backend, x), off(backend, filter), off(backend, out), bias ? off(backend, bias) : -1, bias ? size(bias.shape) : 0, act,
-      ...geometry(info),
-    ));
+    addon.conv2d(
+      backend.wasm.HEAPU8,
+      set(
+        off(backend, x),
+        off(backend, filter),
+        off(backend, out),
+        bias ? off(backend, bias) : -1,
+        bias ? size(bias.shape) : 0,
+        act,
+        ...geometry(info),
+      ),
+    );
     return out;
   };
 
@@ -125,9 +143,7 @@ export function nativeKernels(addon: NativeAddon, isa: string): ProjectKernel[] 
     if (a.dataFormat !== 'NHWC' || !allFloat(dy, filter)) return delegate('Conv2DBackpropInput', args);
     const info = conv2DInfo(a.inputShape, filter.shape, a);
     const out = allocF32(backend, a.inputShape);
-    addon.backpropInput(backend.wasm.HEAPU8, set(
-      off(backend, dy), off(backend, filter), off(backend, out), ...geometry(info),
-    ));
+    addon.backpropInput(backend.wasm.HEAPU8, set(off(backend, dy), off(backend, filter), off(backend, out), ...geometry(info)));
     return out;
   });
 
@@ -139,9 +155,7 @@ export function nativeKernels(addon: NativeAddon, isa: string): ProjectKernel[] 
     if (a.dataFormat !== 'NHWC' || !allFloat(x, dy)) return delegate('Conv2DBackpropFilter', args);
     const info = conv2DInfo(x.shape, a.filterShape, a);
     const out = allocF32(backend, a.filterShape);
-    addon.backpropFilter(backend.wasm.HEAPU8, set(
-      off(backend, x), off(backend, dy), off(backend, out), ...geometry(info),
-    ));
+    addon.backpropFilter(backend.wasm.HEAPU8, set(off(backend, x), off(backend, dy), off(backend, out), ...geometry(info)));
     return out;
   });
 
@@ -164,10 +178,24 @@ export function nativeKernels(addon: NativeAddon, isa: string): ProjectKernel[] 
     if (bias && size(bias.shape) !== 1 && !(bias.shape.at(-1) === n && size(bias.shape) === n)) return null;
     const batchShape = tf.broadcast_util.assertAndGetBroadcastShape(aBatch, bBatch);
     const out = allocF32(backend, [...batchShape, m, n]);
-    addon.matmul(backend.wasm.HEAPU8, set(
-      off(backend, a), off(backend, b), off(backend, out), bias ? off(backend, bias) : -1, bias ? size(bias.shape) : 0, act,
-      ba, bb, m, ka, n, transposeA ? 1 : 0, transposeB ? 1 : 0,
-    ));
+    addon.matmul(
+      backend.wasm.HEAPU8,
+      set(
+        off(backend, a),
+        off(backend, b),
+        off(backend, out),
+        bias ? off(backend, bias) : -1,
+        bias ? size(bias.shape) : 0,
+        act,
+        ba,
+        bb,
+        m,
+        ka,
+        n,
+        transposeA ? 1 : 0,
+        transposeB ? 1 : 0,
+      ),
+    );
     return out;
   };
 
@@ -221,8 +249,18 @@ export function nativeKernels(addon: NativeAddon, isa: string): ProjectKernel[] 
   });
 
   return [
-    conv2D, fusedConv2D, backpropInput, backpropFilter, batchMatMul, fusedMatMul,
-    binary('Add'), binary('Sub'), binary('Multiply'), unary('Relu', 0), unary('Step', 1), sum,
+    conv2D,
+    fusedConv2D,
+    backpropInput,
+    backpropFilter,
+    batchMatMul,
+    fusedMatMul,
+    binary('Add'),
+    binary('Sub'),
+    binary('Multiply'),
+    unary('Relu', 0),
+    unary('Step', 1),
+    sum,
     ...fixupKernels(addon, implementation),
   ];
 }
@@ -231,7 +269,10 @@ export function nativeKernels(addon: NativeAddon, isa: string): ProjectKernel[] 
 export function selectedNativeKernels(env: NodeJS.ProcessEnv = process.env): NativeKernelName[] {
   const v = env.WT_NATIVE_KERNELS?.trim();
   if (!v || v === 'all') return [...NATIVE_KERNEL_NAMES];
-  const names = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !(NATIVE_KERNEL_NAMES as readonly string[]).includes(n));
   if (unknown.length)
     throw new Error(`env WT_NATIVE_KERNELS names unknown kernel(s) ${unknown.join(', ')}; choose from ${NATIVE_KERNEL_NAMES.join(', ')}`);

@@ -83,4 +83,3 @@ export function activeKernelImplementations(backendName: string): Record<string,
 export function isProjectKernelInstalled(kernelName: string, backendName: string): boolean {
   return installed.has(key(kernelName, backendName));
 }
-

@@ -35,7 +35,7 @@ export type { TensorInfo };
 
 export function asWasmBackend(backend: unknown): WasmBackend {
   const b = backend as Partial<WasmBackend> | null;
-  if (!b || !b.wasm || !b.dataIdMap || !b.makeOutput) throw new Error('project kernel: not a tfjs wasm backend');
+  if (!b?.wasm || !b.dataIdMap || !b.makeOutput) throw new Error('project kernel: not a tfjs wasm backend');
   return b as WasmBackend;
 }
 
@@ -117,11 +117,25 @@ export function conv2d(backend: WasmBackend, x: TensorInfo, filter: TensorInfo, 
     throw new Error(`wasm conv2d: output [${outShape}] requested but XNNPACK would write [${[n, xnnH, xnnW, co]}]`);
   const out = allocF32(backend, outShape);
   fn(
-    tensorId(backend, x), n, h, w,
-    tensorId(backend, filter), kh, kw,
-    p.padTop, p.padRight, p.padBottom, p.padLeft, 0 /* explicit padding */,
-    p.dilationHeight, p.dilationWidth, p.strideHeight, p.strideWidth,
-    ci, co, tensorId(backend, out),
+    tensorId(backend, x),
+    n,
+    h,
+    w,
+    tensorId(backend, filter),
+    kh,
+    kw,
+    p.padTop,
+    p.padRight,
+    p.padBottom,
+    p.padLeft,
+    0 /* explicit padding */,
+    p.dilationHeight,
+    p.dilationWidth,
+    p.strideHeight,
+    p.strideWidth,
+    ci,
+    co,
+    tensorId(backend, out),
   );
   return out;
 }

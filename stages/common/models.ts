@@ -20,7 +20,10 @@ export function trainingRun(entry: Upstream): TrainingRun {
 
 export function finalModel(entry: Upstream): TrainedModel {
   const run = trainingRun(entry);
-  if (run.diverged) throw new Error(`${entry.id} diverged at epoch ${run.diverged.epoch} (lr ${run.lr}), so it has no final model to analyse; lower that learning rate in the profile.`);
+  if (run.diverged)
+    throw new Error(
+      `${entry.id} diverged at epoch ${run.diverged.epoch} (lr ${run.lr}), so it has no final model to analyse; lower that learning rate in the profile.`,
+    );
   const { weights, model } = loadWeights(checkpointIn(entry, run.completedEpochs));
   return { id: entry.id, run, model: new FixupResNet(model), weights };
 }

@@ -6,10 +6,15 @@
  * when the statistic has no image resampling (`draws` absent). Shared by the replicate-pair
  * analyses (barrier, mistakes, distance).
  */
-export function replicateMean(perPair: readonly { estimate: number; draws?: ArrayLike<number> }[], picks: readonly ArrayLike<number>[]): { estimate: number; draws: number[] } {
+export function replicateMean(
+  perPair: readonly { estimate: number; draws?: ArrayLike<number> }[],
+  picks: readonly ArrayLike<number>[],
+): { estimate: number; draws: number[] } {
   const k = perPair.length;
   if (!k) throw new Error('replicateMean: no replicate pairs');
-  for (const p of perPair) if (p.draws && p.draws.length !== picks.length) throw new Error(`replicateMean: a pair has ${p.draws.length} draws, the replicate resamples ${picks.length}`);
+  for (const p of perPair)
+    if (p.draws && p.draws.length !== picks.length)
+      throw new Error(`replicateMean: a pair has ${p.draws.length} draws, the replicate resamples ${picks.length}`);
   const estimate = perPair.reduce((s, p) => s + p.estimate, 0) / k;
   const draws = picks.map((pick, b) => {
     if (pick.length !== k) throw new Error(`replicateMean: resample ${b} picks ${pick.length} of ${k} replicate pairs`);

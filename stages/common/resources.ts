@@ -9,5 +9,8 @@ import { trainingThreads } from '../../ml/threads.ts';
 let threads: number | undefined;
 
 export function tensorResources(memoryMB: number): () => Resources {
-  return () => ({ cpus: (threads ??= trainingThreads()), memoryMB, elastic: true });
+  return () => {
+    threads ??= trainingThreads();
+    return { cpus: threads, memoryMB, elastic: true };
+  };
 }

@@ -2,7 +2,7 @@
 // it, training with checkpoints in the stage's scratch folder (so a crash resumes), and writing
 // the outputs every analysis reads: per-epoch weights, the run summary and test predictions.
 import { join } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Dataset } from '../../data/dataset.ts';
 import { readDatasetFile } from '../../data/storage/dataset-file.ts';
 import type { RunContext, Upstream } from '../../engine/stage.ts';
@@ -27,15 +27,23 @@ export function datasetInfo(data: Upstream): DatasetInfo {
 }
 
 export function modelFor(arch: ArchitectureParams, info: DatasetInfo): ModelConfig {
-  return ModelConfigSchema.parse({ ...arch, height: info.height, width: info.width, channels: info.channels, classes: info.classes.length });
+  return ModelConfigSchema.parse({
+    ...arch,
+    height: info.height,
+    width: info.width,
+    channels: info.channels,
+    classes: info.classes.length,
+  });
 }
 
 /** `checkpoints/epoch-0007` inside an entry (the .json/.bin pair); a clear error if that epoch was not saved. */
 export function checkpointIn(entry: Upstream, epoch: number): string {
-  const name = `checkpoints/epoch-${String(epoch).padStart(4, '0')}`;
+  const name = checkpointPath('checkpoints', epoch);
   if (!entry.files.includes(`${name}.json`)) {
     const have = entry.files.filter((f) => /^checkpoints\/epoch-\d+\.json$/.test(f)).map((f) => Number(/(\d+)\.json$/.exec(f)![1]));
-    throw new Error(`${entry.id} has no checkpoint for epoch ${epoch} (it has epochs ${have.join(', ')}); choose one of those in the profile.`);
+    throw new Error(
+      `${entry.id} has no checkpoint for epoch ${epoch} (it has epochs ${have.join(', ')}); choose one of those in the profile.`,
+    );
   }
   return join(entry.dir, name);
 }
@@ -77,15 +85,27 @@ export async function trainAndWrite(ctx: RunContext<unknown, Record<string, neve
       ctx.progress({
         done: (p.epoch - 1) * p.stepsPerEpoch + p.step,
         total: p.epochs * p.stepsPerEpoch,
-        message: p.phase === 'eval' ? `epoch ${p.epoch}/${p.epochs} eval` : `epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(3)} ${Math.round(p.samplesPerSecond)}/s`,
+        message:
+          p.phase === 'eval'
+            ? `epoch ${p.epoch}/${p.epochs} eval`
+            : `epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(3)} ${Math.round(p.samplesPerSecond)}/s`,
       });
     },
   });
   if (result.resumedFrom !== null) ctx.log(`resumed from the epoch-${result.resumedFrom} checkpoint of an interrupted run`);
-  if (result.diverged) ctx.log(`the loss became ${result.diverged.loss} at epoch ${result.diverged.epoch} step ${result.diverged.step} (lr ${config.lr}): training stopped there, as a result (the paper's "failed to converge")`);
+  if (result.diverged)
+    ctx.log(
+      `the loss became ${result.diverged.loss} at epoch ${result.diverged.epoch} step ${result.diverged.step} (lr ${config.lr}): training stopped there, as a result (the paper's "failed to converge")`,
+    );
   ctx.setMetadata('backend', result.backend);
-  ctx.setMetadata('epochSeconds', result.history.map((h) => h.seconds));
-  ctx.setMetadata('samplesPerSecond', result.history.map((h) => h.samplesPerSecond));
+  ctx.setMetadata(
+    'epochSeconds',
+    result.history.map((h) => h.seconds),
+  );
+  ctx.setMetadata(
+    'samplesPerSecond',
+    result.history.map((h) => h.samplesPerSecond),
+  );
 
   // Weights only (no optimizer state, no timings): outputs must be the same bytes on every rerun.
   for (const epoch of listCheckpointEpochs(join(ctx.scratchDir, 'checkpoints'))) {
@@ -93,7 +113,13 @@ export async function trainAndWrite(ctx: RunContext<unknown, Record<string, neve
     await saveWeights(ctx.out(`checkpoints/epoch-${String(epoch).padStart(4, '0')}`), result.model, weights, { epoch });
   }
   const history: EpochRow[] = result.history.map(({ epoch, lr, trainLoss, trainAccuracy, trainEvalLoss, testAccuracy, testLoss }) => ({
-    epoch, lr, trainLoss, trainAccuracy, trainEvalLoss, testAccuracy, testLoss,
+    epoch,
+    lr,
+    trainLoss,
+    trainAccuracy,
+    trainEvalLoss,
+    testAccuracy,
+    testLoss,
   }));
   const trained = history.filter((h) => h.epoch > 0);
   const last = history.at(-1)!;
@@ -124,6 +150,8 @@ export async function trainAndWrite(ctx: RunContext<unknown, Record<string, neve
     labels: [...testSet.labels],
   };
   ctx.writeJson('predictions.json', predictions);
-  ctx.log(`${args.kind} on ${info.domain}${run.blockSize !== null ? ` (block ${run.blockSize})` : ''}: test accuracy ${(100 * run.finalTestAccuracy).toFixed(1)}%, optimization speed ${(100 * run.optimizationSpeed).toFixed(1)}%`);
+  ctx.log(
+    `${args.kind} on ${info.domain}${run.blockSize !== null ? ` (block ${run.blockSize})` : ''}: test accuracy ${(100 * run.finalTestAccuracy).toFixed(1)}%, optimization speed ${(100 * run.optimizationSpeed).toFixed(1)}%`,
+  );
   return run;
 }

@@ -8,7 +8,15 @@ export function scorecardHtml(card: ScorecardOutput): SafeHtml {
   const t = card.tally;
   const rows = card.claims.map((c) => {
     const kind = c.kind === 'sanity' ? 'sanity check (not counted)' : c.robust ? 'robust' : 'fragile';
-    const cells = [['verdict', c.verdict], ['kind', kind], ['where', c.figure], ['claim', c.claim], ['statistic', c.statistic], ['paper', c.paper], ['ours', c.ours]];
+    const cells = [
+      ['verdict', c.verdict],
+      ['kind', kind],
+      ['where', c.figure],
+      ['claim', c.claim],
+      ['statistic', c.statistic],
+      ['paper', c.paper],
+      ['ours', c.ours],
+    ];
     return html`<tr class="${CLASS[c.verdict]}">${cells.map(([l, v]) => html`<td data-label="${l}">${v}</td>`)}</tr>\n`;
   });
   const controls = card.controls.map((c) => {

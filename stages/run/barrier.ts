@@ -15,12 +15,15 @@ export async function run(ctx: BarrierContext): Promise<void> {
   const rit = ctx.deps.rit.map(finalModel);
   const same = finalModel(ctx.deps.ritSameInit);
   const plan = barrierPairs(pt, rit, same, (m) => m.id);
-  if (same.run.initKey !== rit[0]!.run.initKey) throw new Error(`${same.id} does not share the init of ${rit[0]!.id} (init keys ${same.run.initKey} and ${rit[0]!.run.initKey})`);
+  if (same.run.initKey !== rit[0]!.run.initKey)
+    throw new Error(`${same.id} does not share the init of ${rit[0]!.id} (init keys ${same.run.initKey} and ${rit[0]!.run.initKey})`);
   const lambdas = linspace(0, 1, ctx.params.points);
   const total = plan.reduce((s, p) => s + (p.a === p.b ? 1 : lambdas.length), 0);
   let done = 0;
   const evaluated = plan.map((p) =>
-    evaluatePath(p, lambdas, test, (lambda) => ctx.progress({ done: done++, total, message: `${p.pair} #${p.replicate} λ=${lambda.toFixed(2)}` })),
+    evaluatePath(p, lambdas, test, (lambda) =>
+      ctx.progress({ done: done++, total, message: `${p.pair} #${p.replicate} λ=${lambda.toFixed(2)}` }),
+    ),
   );
   const domain = pt[0]!.run.domain;
   ctx.writeJson('barrier.json', {
@@ -37,7 +40,12 @@ export async function run(ctx: BarrierContext): Promise<void> {
  * at every λ, so it is evaluated once and that evaluation stands for every point: its barrier is
  * then exactly 0, on the data and on every resample.
  */
-function evaluatePath(p: PlannedPair<TrainedModel>, lambdas: readonly number[], test: Dataset, tick: (lambda: number) => void): EvaluatedPath {
+function evaluatePath(
+  p: PlannedPair<TrainedModel>,
+  lambdas: readonly number[],
+  test: Dataset,
+  tick: (lambda: number) => void,
+): EvaluatedPath {
   const once = p.a === p.b ? evaluate(p.a.model, p.a.weights, test) : undefined;
   const results = lambdas.map((lambda) => {
     if (once) return once;
@@ -47,5 +55,14 @@ function evaluatePath(p: PlannedPair<TrainedModel>, lambdas: readonly number[], 
   if (once) tick(0);
   const path = lambdas.map((lambda, k) => ({ lambda, accuracy: results[k]!.accuracy, loss: results[k]!.meanLoss }));
   const outcomes = { lambdas, correct: results.map((r) => r.correct), losses: results.map((r) => r.losses) };
-  return { pair: p.pair, replicate: p.replicate, a: p.a.id, b: p.b.id, path, accuracyBarrier: accuracyBarrier(path), lossBarrier: lossBarrier(path), outcomes };
+  return {
+    pair: p.pair,
+    replicate: p.replicate,
+    a: p.a.id,
+    b: p.b.id,
+    path,
+    accuracyBarrier: accuracyBarrier(path),
+    lossBarrier: lossBarrier(path),
+    outcomes,
+  };
 }

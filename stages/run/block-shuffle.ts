@@ -9,11 +9,14 @@ type Run = TrainingRun & { block: BlockSize; correct: readonly number[] };
 
 export function run(ctx: BlockShuffleContext): void {
   const sides = new Map(ctx.deps.data.map((d) => d.json('info.json', DatasetInfo)).map((i) => [i.domain, i.height]));
-  const runs: Run[] = ctx.deps.runs.map(scoredRun).map(({ run: r, correct }) => ({ ...r, block: r.blockSize ?? sides.get(r.domain)!, correct }));
+  const runs: Run[] = ctx.deps.runs
+    .map(scoredRun)
+    .map(({ run: r, correct }) => ({ ...r, block: r.blockSize ?? sides.get(r.domain)!, correct }));
   const rows: BlockShuffleRow[] = [];
   for (const domain of [...new Set(runs.map((r) => r.domain))]) {
     for (const blockSize of [...new Set(runs.filter((r) => r.domain === domain).map((r) => r.block))]) {
-      const pick = (kind: string) => runs.filter((r) => r.domain === domain && r.kind === kind && r.block === blockSize).sort((a, b) => a.seed - b.seed);
+      const pick = (kind: string) =>
+        runs.filter((r) => r.domain === domain && r.kind === kind && r.block === blockSize).sort((a, b) => a.seed - b.seed);
       const row = summariseBlock(domain, blockSize, sides.get(domain)!, pick('P-T'), pick('RI-T'));
       if (row) rows.push(row);
     }
@@ -30,8 +33,14 @@ function summariseBlock(domain: string, blockSize: BlockSize, side: number, pt: 
     const speed = meanStd(rs.map((r) => r.optimizationSpeed));
     const scored: ScoredRun[] = rs.map((r) => ({ run: r, correct: r.correct }));
     return {
-      testAccuracy: acc.mean, testAccuracySd: acc.std, optimizationSpeed: speed.mean, optimizationSpeedSd: speed.std,
-      runs: rs.length, seeds: rs.map((r) => r.seed), testAccuracies: rs.map((r) => r.finalTestAccuracy), optimizationSpeeds: rs.map((r) => r.optimizationSpeed),
+      testAccuracy: acc.mean,
+      testAccuracySd: acc.std,
+      optimizationSpeed: speed.mean,
+      optimizationSpeedSd: speed.std,
+      runs: rs.length,
+      seeds: rs.map((r) => r.seed),
+      testAccuracies: rs.map((r) => r.finalTestAccuracy),
+      optimizationSpeeds: rs.map((r) => r.optimizationSpeed),
       ...replicateDraws(scored, domain, `block-shuffle/${domain}/${blockSize}/${init}`),
     };
   };
@@ -42,7 +51,11 @@ function summariseBlock(domain: string, blockSize: BlockSize, side: number, pt: 
     return y && x.finalTestAccuracy > 0 ? [drop(x.finalTestAccuracy, y.finalTestAccuracy)] : [];
   });
   return {
-    domain, blockSize, side, pt: p, rit: r,
+    domain,
+    blockSize,
+    side,
+    pt: p,
+    rit: r,
     relativeDrop: p.testAccuracy > 0 ? drop(p.testAccuracy, r.testAccuracy) : null,
     relativeDropSd: replicateDrops.length ? meanStd(replicateDrops).std : null,
     replicateDrops,

@@ -9,7 +9,13 @@ export function run(ctx: CheckpointTransferContext): void {
   const domains = [...new Set(runs.map((s) => s.run.domain))];
   ctx.writeJson('checkpoint-transfer.json', {
     source: { domain: source.domain, epochs: source.history.map((h) => ({ epoch: h.epoch, testAccuracy: h.testAccuracy, lr: h.lr })) },
-    targets: domains.map((domain) => ({ domain, points: pointsOf(domain, runs.filter((s) => s.run.domain === domain)) })),
+    targets: domains.map((domain) => ({
+      domain,
+      points: pointsOf(
+        domain,
+        runs.filter((s) => s.run.domain === domain),
+      ),
+    })),
   } satisfies CheckpointTransferOutput);
 }
 
@@ -21,8 +27,14 @@ function pointsOf(domain: string, scored: ScoredRun[]): CheckpointTransferOutput
     const acc = meanStd(rs.map((r) => r.finalTestAccuracy));
     const speed = meanStd(rs.map((r) => r.optimizationSpeed));
     return {
-      sourceEpoch, testAccuracy: acc.mean, optimizationSpeed: speed.mean, testAccuracySd: acc.std, optimizationSpeedSd: speed.std,
-      seeds: rs.map((r) => r.seed), testAccuracies: rs.map((r) => r.finalTestAccuracy), optimizationSpeeds: rs.map((r) => r.optimizationSpeed),
+      sourceEpoch,
+      testAccuracy: acc.mean,
+      optimizationSpeed: speed.mean,
+      testAccuracySd: acc.std,
+      optimizationSpeedSd: speed.std,
+      seeds: rs.map((r) => r.seed),
+      testAccuracies: rs.map((r) => r.finalTestAccuracy),
+      optimizationSpeeds: rs.map((r) => r.optimizationSpeed),
       ...replicateDraws(group, domain, `checkpoint-transfer/${domain}/k${sourceEpoch}`),
     };
   });

@@ -34,7 +34,10 @@ export async function run(ctx: CkaContext): Promise<void> {
   for (const m of new Set(pairs.flatMap((p) => [p.a.model, p.b.model]))) {
     ctx.progress({ message: `activations of ${m.id}` });
     const acts = activations(m.model, m.weights, test, layers, { indices });
-    grams.set(m, layers.map((l) => linearGramOnBackend(acts.get(l)!)));
+    grams.set(
+      m,
+      layers.map((l) => linearGramOnBackend(acts.get(l)!)),
+    );
   }
   const view = (s: Side, l: number): GramView => ({ gram: grams.get(s.model)![l]!, perm: s.perm });
   const domain = pairs[0]!.a.model.run.domain;
@@ -61,18 +64,37 @@ export async function run(ctx: CkaContext): Promise<void> {
 }
 
 function fullGram(v: GramView, n: number): Float64Array {
-  return v.perm ? subGram(v, n, Uint32Array.from({ length: n }, (_, i) => i)) : v.gram;
+  return v.perm
+    ? subGram(
+        v,
+        n,
+        Uint32Array.from({ length: n }, (_, i) => i),
+      )
+    : v.gram;
 }
 
 const sideId = (s: Side) => (s.perm ? `${s.model.id} (examples permuted)` : s.model.id);
 
 /** Per compared pair and layer, its CKA on each subsample: [pair][layer][draw]. */
-function ckaDraws(pairs: ComparedPair[], layers: number, view: (s: Side, l: number) => GramView, n: number, samples: Uint32Array[], unbiased: boolean): Float64Array[][] {
+function ckaDraws(
+  pairs: ComparedPair[],
+  layers: number,
+  view: (s: Side, l: number) => GramView,
+  n: number,
+  samples: Uint32Array[],
+  unbiased: boolean,
+): Float64Array[][] {
   const sides = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];
   const index = pairs.map((p) => [sides.indexOf(p.a), sides.indexOf(p.b)] as const);
   const out: Float64Array[][] = pairs.map(() => []);
   for (let l = 0; l < layers; l++) {
-    const draws = subsampleCka(sides.map((s) => view(s, l)), index, n, samples, unbiased);
+    const draws = subsampleCka(
+      sides.map((s) => view(s, l)),
+      index,
+      n,
+      samples,
+      unbiased,
+    );
     draws.forEach((d, k) => out[k]!.push(d));
   }
   return out;
@@ -80,7 +102,8 @@ function ckaDraws(pairs: ComparedPair[], layers: number, view: (s: Side, l: numb
 
 /** Table 1's pairs by type, in order, then the controls: untrained (a baseline), identical, unrelated. */
 function comparedPairs(source: Upstream, ptEntries: Upstream[], ritEntries: Upstream[], n: number): ComparedPair[] {
-  if (ptEntries.length < 2 || ritEntries.length < 2) throw new Error(`cka: needs at least two P-T and two RI-T runs (got ${ptEntries.length} and ${ritEntries.length})`);
+  if (ptEntries.length < 2 || ritEntries.length < 2)
+    throw new Error(`cka: needs at least two P-T and two RI-T runs (got ${ptEntries.length} and ${ritEntries.length})`);
   const pt = ptEntries.map(finalModel);
   const rit = ritEntries.map(finalModel);
   const P = withHeadOf(finalModel(source), pt[0]!);
@@ -98,8 +121,11 @@ function comparedPairs(source: Upstream, ptEntries: Upstream[], ritEntries: Upst
     [PAIR.unrelated, [[pt0, permuted]]],
   ];
   // one Side object per model (and one for the permuted view), so each view is centred once per draw
-  const canonical = new Map<TrainedModel, Side>([[pt[0]!, pt0], [pt[1]!, pt1]]);
-  const one = (s: Side) => (s.perm ? s : canonical.get(s.model) ?? canonical.set(s.model, s).get(s.model)!);
+  const canonical = new Map<TrainedModel, Side>([
+    [pt[0]!, pt0],
+    [pt[1]!, pt1],
+  ]);
+  const one = (s: Side) => (s.perm ? s : (canonical.get(s.model) ?? canonical.set(s.model, s).get(s.model)!));
   return types.flatMap(([pair, list]) => list.map(([a, b], replicate) => ({ pair, replicate, a: one(a), b: one(b) })));
 }
 

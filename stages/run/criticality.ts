@@ -38,10 +38,17 @@ export async function run(ctx: CriticalityContext): Promise<void> {
   ctx.setMetadata('backend', await initBackend());
   const p = ctx.params;
   const train = readSplit(ctx.deps.data, 'train');
-  const sets: Sets = { train, test: readSplit(ctx.deps.data, 'test'), trainSubset: fixedSubset(train.header.count, Math.min(p.examples, train.header.count), 'criticality') };
+  const sets: Sets = {
+    train,
+    test: readSplit(ctx.deps.data, 'test'),
+    trainSubset: fixedSubset(train.header.count, Math.min(p.examples, train.header.count), 'criticality'),
+  };
   const runs = loadRuns(ctx.deps, p.modules);
   const lrMatched = lrMatchedOf(runs);
-  if (lrMatched === false) ctx.log(`warning: ${RUN_KEYS.ritAtPtLr} (${ctx.deps.ritAtPtLr!.id}) did not train at the P-T run's lr (e.g. a per-instance override); it is analysed, but is no lr-matched comparison (lrMatched: false)`);
+  if (lrMatched === false)
+    ctx.log(
+      `warning: ${RUN_KEYS.ritAtPtLr} (${ctx.deps.ritAtPtLr!.id}) did not train at the P-T run's lr (e.g. a per-instance override); it is analysed, but is no lr-matched comparison (lrMatched: false)`,
+    );
   const total = runs.reduce((s, r) => s + evaluationBound(r.m, p), 0);
   const domain = runs[0]!.m.run.domain;
   // the same image resamples for every run: drops of different runs combine paired
@@ -51,7 +58,9 @@ export async function run(ctx: CriticalityContext): Promise<void> {
   const drops: CriticalityOutput['rewindingDrops'] = {};
   for (const r of runs) {
     const start = done;
-    [out[r.key], drops[r.key]] = analyseRun(r, p, sets, images, (what) => ctx.progress({ done: ++done, total, message: `${r.key} ${what}` }));
+    [out[r.key], drops[r.key]] = analyseRun(r, p, sets, images, (what) =>
+      ctx.progress({ done: ++done, total, message: `${r.key} ${what}` }),
+    );
     done = start + evaluationBound(r.m, p); // the pruned μ search usually needs fewer than its bound
     ctx.progress({ done, total });
   }
@@ -78,11 +87,14 @@ function loadRuns(deps: { pt: Upstream; rit: Upstream; ritAtPtLr: Upstream | und
     const m = finalModel(entry);
     const kind = dep === 'pt' ? 'P-T' : 'RI-T';
     if (m.run.kind !== kind) throw new Error(`criticality.${dep}: ${entry.id} is a ${m.run.kind} run, expected ${kind}`);
-    for (const mod of modules) if (!m.model.modules.includes(mod)) throw new Error(`criticality.modules: "${mod}" is not a module of the model (modules: ${m.model.modules.join(', ')})`);
+    for (const mod of modules)
+      if (!m.model.modules.includes(mod))
+        throw new Error(`criticality.modules: "${mod}" is not a module of the model (modules: ${m.model.modules.join(', ')})`);
     runs.push({ key, entry, m });
   }
   const pt = runs[0]!.m.run;
-  for (const r of runs) if (r.m.run.domain !== pt.domain) throw new Error(`criticality: ${r.entry.id} is on ${r.m.run.domain}, the P-T run on ${pt.domain}`);
+  for (const r of runs)
+    if (r.m.run.domain !== pt.domain) throw new Error(`criticality: ${r.entry.id} is on ${r.m.run.domain}, the P-T run on ${pt.domain}`);
   return runs;
 }
 
@@ -104,7 +116,13 @@ export function evaluationBound(m: TrainedModel, p: Params): number {
 }
 
 /** One run's analysis, and its rewinding drops on the image resamples. */
-function analyseRun(r: Analysed, p: Params, sets: Sets, images: readonly Uint32Array[], tick: (what: string) => void): [CriticalityOutput['runs'][string], Record<string, StatisticDraws>] {
+function analyseRun(
+  r: Analysed,
+  p: Params,
+  sets: Sets,
+  images: readonly Uint32Array[],
+  tick: (what: string) => void,
+): [CriticalityOutput['runs'][string], Record<string, StatisticDraws>] {
   const { m, entry } = r;
   const initial = weightsAtEpoch(entry, 0);
   let evaluations = 0;
@@ -140,7 +158,15 @@ function analyseRun(r: Analysed, p: Params, sets: Sets, images: readonly Uint32A
 function heatmapsOf(r: Analysed, initial: Weights, p: Params, onTrain: Evaluator, tick: (what: string) => void): Heatmap[] {
   const epochs = Array.from({ length: r.m.run.completedEpochs + 1 }, (_, e) => ({ epoch: e, weights: weightsAtEpoch(r.entry, e) }));
   return p.modules.flatMap((module) => {
-    const opts = { module, final: r.m.weights, initial, sigmas: p.sigmas, draws: p.draws, evaluate: onTrain, onPoint: () => tick(`${module} heat-map`) };
+    const opts = {
+      module,
+      final: r.m.weights,
+      initial,
+      sigmas: p.sigmas,
+      draws: p.draws,
+      evaluate: onTrain,
+      onPoint: () => tick(`${module} heat-map`),
+    };
     return [directPath(opts, linspace(0, 1, p.alphas)), optimizationPath(opts, epochs)];
   });
 }

@@ -25,5 +25,7 @@ export async function run(ctx: DatasetContext): Promise<void> {
     shuffle: null,
   };
   ctx.writeJson('info.json', info);
-  ctx.log(`${domain}: ${info.train} train / ${info.test} test images, ${info.classes.length} classes, ${h.height}×${h.width}×${h.channels}`);
+  ctx.log(
+    `${domain}: ${info.train} train / ${info.test} test images, ${info.classes.length} classes, ${h.height}×${h.width}×${h.channels}`,
+  );
 }

@@ -17,5 +17,11 @@ export function run(ctx: DistanceContext): void {
     total: l2Distance(a.weights, b.weights, { excludeModules: exclude }),
     perModule: Object.fromEntries(modules.map((m) => [m, l2Distance(a.weights, b.weights, { modules: [m] })])),
   }));
-  ctx.writeJson('distance.json', { domain: pt[0]!.run.domain, excluded: exclude, modules, pairs, ...distanceSummary(pairs) } satisfies DistanceOutput);
+  ctx.writeJson('distance.json', {
+    domain: pt[0]!.run.domain,
+    excluded: exclude,
+    modules,
+    pairs,
+    ...distanceSummary(pairs),
+  } satisfies DistanceOutput);
 }

@@ -14,8 +14,24 @@ export function barrierRows(all: readonly BarrierOutput[]) {
       .filter((p) => p.pair !== PAIR.identical)
       .flatMap((p) =>
         p.path.flatMap((pt) => [
-          { domain: b.domain, pair: p.pair, replicate: p.replicate, first: p.replicate === 0, lambda: pt.lambda, metric: 'test accuracy (%)', value: 100 * pt.accuracy },
-          { domain: b.domain, pair: p.pair, replicate: p.replicate, first: p.replicate === 0, lambda: pt.lambda, metric: 'test loss', value: pt.loss },
+          {
+            domain: b.domain,
+            pair: p.pair,
+            replicate: p.replicate,
+            first: p.replicate === 0,
+            lambda: pt.lambda,
+            metric: 'test accuracy (%)',
+            value: 100 * pt.accuracy,
+          },
+          {
+            domain: b.domain,
+            pair: p.pair,
+            replicate: p.replicate,
+            first: p.replicate === 0,
+            lambda: pt.lambda,
+            metric: 'test loss',
+            value: pt.loss,
+          },
         ]),
       ),
   );

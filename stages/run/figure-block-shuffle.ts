@@ -7,8 +7,11 @@ import { dropLabel, type FigureBlockShuffleContext } from '../figure-block-shuff
 export async function run(ctx: FigureBlockShuffleContext): Promise<void> {
   const { rows } = ctx.deps.blocks.json('block-shuffle.json', BlockShuffleOutput);
   const redrawn = (r: (typeof rows)[number]) => (r.draws.some((d) => d > 0) ? ` (draw ${r.draws.join('/')})` : '');
-  const label = (r: (typeof rows)[number]) => (r.blockSize === '*' ? `*${redrawn(r)}` : r.blockSize === r.side ? `${r.blockSize} (none)` : `${r.blockSize}${redrawn(r)}`);
-  const order = [...new Set(rows.sort((a, b) => (a.blockSize === '*' ? -1 : b.blockSize === '*' ? 1 : a.blockSize - b.blockSize)).map(label))];
+  const label = (r: (typeof rows)[number]) =>
+    r.blockSize === '*' ? `*${redrawn(r)}` : r.blockSize === r.side ? `${r.blockSize} (none)` : `${r.blockSize}${redrawn(r)}`;
+  const order = [
+    ...new Set(rows.sort((a, b) => (a.blockSize === '*' ? -1 : b.blockSize === '*' ? 1 : a.blockSize - b.blockSize)).map(label)),
+  ];
   const bars = rows.flatMap((r) =>
     (['P-T', 'RI-T'] as const).flatMap((init) => {
       const m = init === 'P-T' ? r.pt : r.rit;
@@ -35,10 +38,13 @@ export async function run(ctx: FigureBlockShuffleContext): Promise<void> {
   }));
   const fig = await renderVegaLite({
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'Block shuffling: feature reuse needs spatial structure', subtitle: [
+    title: {
+      text: 'Block shuffling: feature reuse needs spatial structure',
+      subtitle: [
         'bars: mean over replicates (each its own permutation), whiskers ±1 s.d., dots: the replicates; numbers on top: relative accuracy drop 100·(P-T − RI-T)/P-T [95% bootstrap interval]',
         '"*" shuffles pixels across positions and channels; "(draw k)": a weak permutation replaced by the next one of the same seed',
-      ] },
+      ],
+    },
     data: { values: [...bars, ...drops] },
     facet: { row: { field: 'domain', type: 'nominal', title: null }, column: { field: 'metric', type: 'nominal', title: null } },
     spec: {
@@ -53,7 +59,12 @@ export async function run(ctx: FigureBlockShuffleContext): Promise<void> {
             xOffset: { field: 'init' },
             y: { field: 'value', type: 'quantitative', title: null, scale: { domain: [0, 100] } },
             color: { field: 'init', type: 'nominal', scale: colorScale(['P-T', 'RI-T']), title: 'init' },
-            tooltip: [{ field: 'init' }, { field: 'block' }, { field: 'value', format: '.1f', title: 'mean' }, { field: 'n', title: 'replicates' }],
+            tooltip: [
+              { field: 'init' },
+              { field: 'block' },
+              { field: 'value', format: '.1f', title: 'mean' },
+              { field: 'n', title: 'replicates' },
+            ],
           },
         },
         {

@@ -21,7 +21,11 @@ export async function run(ctx: FigureCheckpointsContext): Promise<void> {
         ];
       }),
     ),
-    ...t.targets.flatMap((tg) => metrics.flatMap((metric) => t.source.epochs.map((e) => ({ kind: 'source', domain: tg.domain, metric, epoch: e.epoch, value: 100 * e.testAccuracy })))),
+    ...t.targets.flatMap((tg) =>
+      metrics.flatMap((metric) =>
+        t.source.epochs.map((e) => ({ kind: 'source', domain: tg.domain, metric, epoch: e.epoch, value: 100 * e.testAccuracy })),
+      ),
+    ),
   ];
   const fig = await renderVegaLite({
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -30,7 +34,10 @@ export async function run(ctx: FigureCheckpointsContext): Promise<void> {
       subtitle: `x = pre-training epoch k fine-tuned from (P-T recipe); line: mean over replicates, whiskers ±1 s.d., dots: replicates; shaded: the source (${t.source.domain}) model's own test accuracy at epoch k`,
     },
     data: { values },
-    facet: { row: { field: 'metric', type: 'nominal', title: null, sort: metrics }, column: { field: 'domain', type: 'nominal', title: null } },
+    facet: {
+      row: { field: 'metric', type: 'nominal', title: null, sort: metrics },
+      column: { field: 'domain', type: 'nominal', title: null },
+    },
     spec: {
       width: 200,
       height: 150,

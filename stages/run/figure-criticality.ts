@@ -3,9 +3,21 @@ import type { TopLevelSpec } from 'vega-lite';
 import { renderVegaLite, writeFigure } from '../../figures/render.ts';
 import { COLORS } from '../../figures/theme.ts';
 import { RUN_KEYS } from '../criticality.ts';
-import { CriticalityView, heatRows, muSummary, networkSummary, orderedRuns, rewindingRows, type FigureCriticalityContext } from '../figure-criticality.ts';
+import {
+  CriticalityView,
+  heatRows,
+  muSummary,
+  networkSummary,
+  orderedRuns,
+  rewindingRows,
+  type FigureCriticalityContext,
+} from '../figure-criticality.ts';
 
-const RUN_COLORS: Record<string, string> = { [RUN_KEYS.pt]: COLORS['P-T'], [RUN_KEYS.rit]: COLORS['RI-T'], [RUN_KEYS.ritAtPtLr]: COLORS.other };
+const RUN_COLORS: Record<string, string> = {
+  [RUN_KEYS.pt]: COLORS['P-T'],
+  [RUN_KEYS.rit]: COLORS['RI-T'],
+  [RUN_KEYS.ritAtPtLr]: COLORS.other,
+};
 
 export async function run(ctx: FigureCriticalityContext): Promise<void> {
   const all = ctx.deps.criticality.map((c) => c.json('criticality.json', CriticalityView));
@@ -13,7 +25,17 @@ export async function run(ctx: FigureCriticalityContext): Promise<void> {
   for (const c of all) {
     const heat = heatRows(c);
     for (const module of [...new Set(heat.map((h) => h.module))]) {
-      writeFigure(ctx.writeOutput, `fig6-criticality-${c.domain}-${module}`, await renderVegaLite(heatSpec(c, module, heat.filter((h) => h.module === module))));
+      writeFigure(
+        ctx.writeOutput,
+        `fig6-criticality-${c.domain}-${module}`,
+        await renderVegaLite(
+          heatSpec(
+            c,
+            module,
+            heat.filter((h) => h.module === module),
+          ),
+        ),
+      );
     }
   }
 }
@@ -53,7 +75,13 @@ function rewindingSpec(all: readonly CriticalityView[]): TopLevelSpec {
 }
 
 function heatSpec(c: CriticalityView, module: string, rows: ReturnType<typeof heatRows>): TopLevelSpec {
-  const x = { field: 'column', type: 'ordinal', sort: { field: 'order' }, title: 'distance from initial value ‖θ − θ⁰‖ (α on the direct path, epoch on the optimization path)', axis: { labelAngle: -45 } } as const;
+  const x = {
+    field: 'column',
+    type: 'ordinal',
+    sort: { field: 'order' },
+    title: 'distance from initial value ‖θ − θ⁰‖ (α on the direct path, epoch on the optimization path)',
+    axis: { labelAngle: -45 },
+  } as const;
   const y = { field: 'sigma', type: 'ordinal', sort: 'descending', title: 'noise σ' } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -85,7 +113,11 @@ function heatSpec(c: CriticalityView, module: string, rows: ReturnType<typeof he
             tooltip: [{ field: 'run' }, { field: 'path' }, { field: 'distance' }, { field: 'sigma' }, { field: 'accuracy', format: '.1f' }],
           },
         },
-        { transform: [{ filter: 'datum.minimiser' }], mark: { type: 'point', shape: 'cross', color: 'white', size: 90, filled: true }, encoding: { x, y } },
+        {
+          transform: [{ filter: 'datum.minimiser' }],
+          mark: { type: 'point', shape: 'cross', color: 'white', size: 90, filled: true },
+          encoding: { x, y },
+        },
       ],
     },
   };

@@ -2,7 +2,7 @@
 import sharp from 'sharp';
 import { shuffleStripPng, tilesPng } from '../../data/preview/sample-grid.ts';
 import { svgToPng } from '../../figures/render.ts';
-import { BlockSize, DatasetInfo } from '../common/schemas.ts';
+import { type BlockSize, DatasetInfo } from '../common/schemas.ts';
 import { readSplit } from '../common/training.ts';
 import { domainsSvg, type FigureDomainsContext } from '../figure-domains.ts';
 
@@ -24,7 +24,10 @@ export async function run(ctx: FigureDomainsContext): Promise<void> {
   let stripLabels: string[] = [];
   if (target) {
     const ds = readSplit(target, 'test');
-    const sizes = [{ blockSize: ds.header.height as BlockSize, draw: 0 }, ...ctx.params.shuffles.filter((s) => s.blockSize !== ds.header.height)];
+    const sizes = [
+      { blockSize: ds.header.height as BlockSize, draw: 0 },
+      ...ctx.params.shuffles.filter((s) => s.blockSize !== ds.header.height),
+    ];
     const strip = await shuffleStripPng(ds, [0, 1, 2], sizes, ctx.params.shuffleSeed, { scale: 3 });
     rows.push({ label: `${ctx.params.shuffleDomain}|shuffled`, png: strip });
     const name = (b: BlockSize) => (b === ds.header.height ? 'original' : b === '*' ? '*' : `block ${b}`);

@@ -26,7 +26,10 @@ export async function run(ctx: FigureLearningCurvesContext): Promise<void> {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: 'Learning curves: P-T converges faster than RI-T',
-      subtitle: ['test accuracy per epoch; mean over seeds, band = ±1 s.d.; the main lr of each init vs the other one', 'a run whose loss diverged ends at that epoch'],
+      subtitle: [
+        'test accuracy per epoch; mean over seeds, band = ±1 s.d.; the main lr of each init vs the other one',
+        'a run whose loss diverged ends at that epoch',
+      ],
     },
     data: { values },
     facet: { column: { field: 'domain', type: 'nominal', title: null } },
@@ -50,7 +53,13 @@ export async function run(ctx: FigureLearningCurvesContext): Promise<void> {
             x: { field: 'epoch', type: 'quantitative', title: 'fine-tuning epoch' },
             y: { field: 'accuracy', type: 'quantitative', title: 'test accuracy (%)', scale: { zero: true } },
             color: { field: 'init', type: 'nominal', scale: colorScale(['P-T', 'RI-T']), title: 'init' },
-            strokeDash: { field: 'lr', type: 'nominal', title: 'learning rate', sort: ['main lr', "other init's lr"], legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 300 } },
+            strokeDash: {
+              field: 'lr',
+              type: 'nominal',
+              title: 'learning rate',
+              sort: ['main lr', "other init's lr"],
+              legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 300 },
+            },
             detail: { field: 'series' },
             tooltip: [{ field: 'series' }, { field: 'epoch' }, { field: 'accuracy', format: '.1f' }],
           },

@@ -15,7 +15,10 @@ export async function run(ctx: FigureSpectrumContext): Promise<void> {
       `fig-spectrum-${s.domain}`,
       await renderVegaLite({
         $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-        title: { text: `Spectrum of modules (${s.domain})`, subtitle: 'singular values of each weight matrix, largest first; P = the pre-trained model' },
+        title: {
+          text: `Spectrum of modules (${s.domain})`,
+          subtitle: 'singular values of each weight matrix, largest first; P = the pre-trained model',
+        },
         data: { values },
         facet: { field: 'param', type: 'nominal', title: null, sort: params },
         columns: 4,

@@ -16,16 +16,29 @@ export function scoredRun(entry: Upstream): ScoredRun {
 }
 
 export function run(ctx: LearningCurvesContext): void {
-  const roles: [CurveRole, Upstream[]][] = [['main', ctx.deps.main], ['lr-variant', ctx.deps.lrVariants]];
+  const roles: [CurveRole, Upstream[]][] = [
+    ['main', ctx.deps.main],
+    ['lr-variant', ctx.deps.lrVariants],
+  ];
   const curves = roles.flatMap(([role, entries]) => {
     const runs = entries.map(scoredRun);
-    for (const { run: r } of runs) if (r.kind === 'pretrain' || r.blockSize !== null) throw new Error(`learning-curves: ${role} runs must be unshuffled fine-tuning runs (got a ${r.kind} run${r.blockSize !== null ? ` at block ${r.blockSize}` : ''} on ${r.domain})`);
+    for (const { run: r } of runs)
+      if (r.kind === 'pretrain' || r.blockSize !== null)
+        throw new Error(
+          `learning-curves: ${role} runs must be unshuffled fine-tuning runs (got a ${r.kind} run${r.blockSize !== null ? ` at block ${r.blockSize}` : ''} on ${r.domain})`,
+        );
     const groups = new Map<string, ScoredRun[]>();
     for (const s of runs) {
       const key = JSON.stringify([s.run.domain, s.run.kind]);
       groups.set(key, [...(groups.get(key) ?? []), s]);
     }
-    return [...groups.values()].map((g) => curveOf(role, g.sort((a, b) => a.run.seed - b.run.seed), (m) => ctx.log(`WARNING: ${m}`)));
+    return [...groups.values()].map((g) =>
+      curveOf(
+        role,
+        g.sort((a, b) => a.run.seed - b.run.seed),
+        (m) => ctx.log(`WARNING: ${m}`),
+      ),
+    );
   });
   ctx.writeJson('learning-curves.json', { curves } satisfies LearningCurvesOutput);
 }
@@ -36,7 +49,10 @@ function curveOf(role: CurveRole, g: ScoredRun[], warn: (message: string) => voi
   const first = runs[0]!;
   const init = first.kind as 'P-T' | 'RI-T';
   const lrs = [...new Set(runs.map((r) => r.lr))];
-  if (lrs.length > 1) warn(`the ${role} ${init} replicates on ${first.domain} were trained at different learning rates (${lrs.join(', ')}); the curve averages them and carries the first one's lr`);
+  if (lrs.length > 1)
+    warn(
+      `the ${role} ${init} replicates on ${first.domain} were trained at different learning rates (${lrs.join(', ')}); the curve averages them and carries the first one's lr`,
+    );
   // A diverged run ends early; each epoch averages the seeds that reached it.
   const longest = runs.reduce((a, r) => (r.history.length > a.history.length ? r : a), first);
   const at = (e: number, key: 'testAccuracy' | 'trainAccuracy') => meanStd(runs.flatMap((r) => (r.history[e] ? [r.history[e][key]] : [])));
@@ -67,11 +83,16 @@ function curveOf(role: CurveRole, g: ScoredRun[], warn: (message: string) => voi
  * order, so they share the unshuffled set's resamples). The speed is a train-set quantity: its
  * draws resample the replicates only.
  */
-export function replicateDraws(reps: readonly { run: Pick<TrainingRun, 'optimizationSpeed'>; correct: readonly number[] }[], domain: string, stream: string): { testAccuracyDraws: StatisticDraws; optimizationSpeedDraws: StatisticDraws } {
+export function replicateDraws(
+  reps: readonly { run: Pick<TrainingRun, 'optimizationSpeed'>; correct: readonly number[] }[],
+  domain: string,
+  stream: string,
+): { testAccuracyDraws: StatisticDraws; optimizationSpeedDraws: StatisticDraws } {
   const k = reps.length;
   if (!k) throw new Error(`replicateDraws (${stream}): no replicates`);
   const n = reps[0]!.correct.length;
-  for (const r of reps) if (r.correct.length !== n) throw new Error(`replicateDraws (${stream}): predictions for ${r.correct.length} and ${n} test images`);
+  for (const r of reps)
+    if (r.correct.length !== n) throw new Error(`replicateDraws (${stream}): predictions for ${r.correct.length} and ${n} test images`);
   const images = imageResamples(domain, n);
   const picks = replicateResamples(k, stream);
   const accuracy = reps.map((r) => images.map((idx) => meanAt(r.correct, idx)));
@@ -79,6 +100,9 @@ export function replicateDraws(reps: readonly { run: Pick<TrainingRun, 'optimiza
   const pickedMean = (value: (j: number, b: number) => number) => picks.map((pick, b) => mean(Array.from(pick, (j) => value(j, b))));
   return {
     testAccuracyDraws: { estimate: mean(reps.map((r) => mean(r.correct))), draws: pickedMean((j, b) => accuracy[j]![b]!) },
-    optimizationSpeedDraws: { estimate: mean(reps.map((r) => r.run.optimizationSpeed)), draws: pickedMean((j) => reps[j]!.run.optimizationSpeed) },
+    optimizationSpeedDraws: {
+      estimate: mean(reps.map((r) => r.run.optimizationSpeed)),
+      draws: pickedMean((j) => reps[j]!.run.optimizationSpeed),
+    },
   };
 }

@@ -19,11 +19,20 @@ export async function run(ctx: MistakesContext): Promise<void> {
   });
   const info = datasetInfo(ctx.deps.data);
   const first = compared.find((c) => c.row.pair === PAIR.ptRit)!;
-  const examples = await writeGrids((name, data) => ctx.writeOutput(name, data), readSplit(ctx.deps.data, 'test'), info.classes, first, ctx.params.gridImages);
+  const examples = await writeGrids(
+    (name, data) => ctx.writeOutput(name, data),
+    readSplit(ctx.deps.data, 'test'),
+    info.classes,
+    first,
+    ctx.params.gridImages,
+  );
   ctx.writeJson('mistakes.json', {
     domain: info.domain,
     pairs: compared.map((c) => c.row),
-    summary: mistakesSummary(info.domain, compared.map((c) => ({ pair: c.row.pair, kappa: c.row.kappa, overlap: c.row.overlap, correctA: c.a.correct, correctB: c.b.correct }))),
+    summary: mistakesSummary(
+      info.domain,
+      compared.map((c) => ({ pair: c.row.pair, kappa: c.row.kappa, overlap: c.row.overlap, correctA: c.a.correct, correctB: c.b.correct })),
+    ),
     examples,
   } satisfies MistakesOutput);
 }
@@ -45,7 +54,12 @@ async function writeGrids(
   const examples: MistakesOutput['examples'] = {};
   for (const [name, indices] of Object.entries(grids)) {
     const picked = indices.slice(0, gridImages);
-    examples[name] = picked.map((i) => ({ index: i, label: classes[p.labels[i]!]!, pt: classes[p.predictions[i]!]!, rit: classes[r.predictions[i]!]! }));
+    examples[name] = picked.map((i) => ({
+      index: i,
+      label: classes[p.labels[i]!]!,
+      pt: classes[p.predictions[i]!]!,
+      rit: classes[r.predictions[i]!]!,
+    }));
     if (picked.length === 0) continue;
     const rows: number[][] = [];
     for (let k = 0; k < picked.length; k += COLS) rows.push(picked.slice(k, k + COLS));

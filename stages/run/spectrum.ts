@@ -9,7 +9,8 @@ export function run(ctx: SpectrumContext): void {
   const out: Record<string, Record<string, number[]>> = {};
   for (const [name, m] of Object.entries(models)) {
     out[name] = {};
-    for (const [param, t] of m.weights) if (t.shape.length >= 2) out[name]![param] = singularValues(t.shape, t.data).map((v) => Math.round(v * 1e6) / 1e6);
+    for (const [param, t] of m.weights)
+      if (t.shape.length >= 2) out[name]![param] = singularValues(t.shape, t.data).map((v) => Math.round(v * 1e6) / 1e6);
   }
   ctx.writeJson('spectrum.json', { domain: models['P-T'].run.domain, models: out } satisfies z.infer<typeof SpectrumOutput>);
 }

@@ -20,7 +20,12 @@ const CKA_CONTROLS: Record<string, string> = {
   [PAIR.untrained]: 'two untrained networks: a random-network baseline, not the floor',
 };
 
-const paperL2 = (ptPt: number, ritRit: number, ptP: number, ritP: number) => ({ [PAIR.ptPt]: ptPt, [PAIR.ritRit]: ritRit, [PAIR.ptP]: ptP, [PAIR.ritP]: ritP });
+const paperL2 = (ptPt: number, ritRit: number, ptP: number, ritP: number) => ({
+  [PAIR.ptPt]: ptPt,
+  [PAIR.ritRit]: ritRit,
+  [PAIR.ptP]: ptP,
+  [PAIR.ritP]: ritP,
+});
 const PAPER_L2: Record<string, Record<string, number>> = {
   xray: paperL2(200.12, 255.34, 237.31, 598.19),
   chexpert: paperL2(200.12, 255.34, 237.31, 598.19),
@@ -69,28 +74,44 @@ function table1(ckas: CkaOutput[]): { csv: string; html: string } {
   const tables: SafeHtml[] = [];
   for (const c of ckas) {
     const head = c.layers.map((l, i) => html`<th>${l}<br><small>paper: ${PAPER_CKA_LAYERS[i] ?? '—'}</small></th>`);
-    const body = ckaPairTypes(c)
-      .map((pair) => {
-        const { pairs, values } = c.summary[pair]!;
-        const group = c.pairs.filter((p) => p.pair === pair);
-        const meanOf = (key: 'biased' | 'debiased', i: number) => (group.length ? (group.reduce((s, p) => s + p[key][i]!, 0) / group.length).toFixed(4) : '');
-        const paper = PAPER_CKA[pair] ?? [];
-        const cells = values.map((v, i) => {
-          const [ours, precise] = [withInterval(v, 3), withInterval(v, 4)];
-          csv.push(csvLine([c.domain, pair, pairs, c.layers[i], c.estimator, v.estimate.toFixed(4), precise.low, precise.high, meanOf('biased', i), meanOf('debiased', i), paper[i]?.toFixed(4)]));
-          return html`<td>${ours.text} <small>(${paper[i]?.toFixed(3) ?? '—'})</small></td>`;
-        });
-        const control = CKA_CONTROLS[pair];
-        const note = control ? `control, not in the paper: ${control}` : `${pairs} replicate pair${pairs === 1 ? '' : 's'}`;
-        return html`<tr${control ? html` class="control"` : ''}><th>${pair}<br><small>${note}</small></th>${cells}</tr>`;
+    const body = ckaPairTypes(c).map((pair) => {
+      const { pairs, values } = c.summary[pair]!;
+      const group = c.pairs.filter((p) => p.pair === pair);
+      const meanOf = (key: 'biased' | 'debiased', i: number) =>
+        group.length ? (group.reduce((s, p) => s + p[key][i]!, 0) / group.length).toFixed(4) : '';
+      const paper = PAPER_CKA[pair] ?? [];
+      const cells = values.map((v, i) => {
+        const [ours, precise] = [withInterval(v, 3), withInterval(v, 4)];
+        csv.push(
+          csvLine([
+            c.domain,
+            pair,
+            pairs,
+            c.layers[i],
+            c.estimator,
+            v.estimate.toFixed(4),
+            precise.low,
+            precise.high,
+            meanOf('biased', i),
+            meanOf('debiased', i),
+            paper[i]?.toFixed(4),
+          ]),
+        );
+        return html`<td>${ours.text} <small>(${paper[i]?.toFixed(3) ?? '—'})</small></td>`;
       });
+      const control = CKA_CONTROLS[pair];
+      const note = control ? `control, not in the paper: ${control}` : `${pairs} replicate pair${pairs === 1 ? '' : 's'}`;
+      return html`<tr${control ? html` class="control"` : ''}><th>${pair}<br><small>${note}</small></th>${cells}</tr>`;
+    });
     const caption =
       `${c.domain} (${c.examples} test images), ${c.estimator} linear CKA${c.unbiased ? ' (unbiased HSIC, Song et al. 2012)' : ''}: ` +
       `mean over replicate pairs [95% bootstrap interval over replicate pairs and subsamples of ${c.subsample} images without replacement, conservative]; ` +
       `in brackets: the paper's CheXpert value at the same depth. Controls: a model with itself (1 by definition); one model's features against ` +
       `another's on permuted examples (unrelated features: the estimator's floor); two untrained networks (a random-network baseline, not the floor). ` +
       `The CSV has both estimators`;
-    tables.push(html`<table class="data"><caption>${caption}</caption><thead><tr><th>pair</th>${head}</tr></thead><tbody>${body}</tbody></table>`);
+    tables.push(
+      html`<table class="data"><caption>${caption}</caption><thead><tr><th>pair</th>${head}</tr></thead><tbody>${body}</tbody></table>`,
+    );
   }
   return { csv: `${csv.join('\n')}\n`, html: tables.join('\n') };
 }

@@ -36,32 +36,58 @@ export const CONTROLS: Control[] = [
     description: 'A P-T model compared with itself: CKA 1 at every layer, accuracy barrier 0, κ 1',
     expectation: 'must hold',
     measure: (i) => [
-      ...(i.cka.length ? i.cka.map((c) => allOf(`${c.domain} CKA`, c.summary[PAIR.identical]!.values.map((v, k) => exact(c.layers[k]!, v, 1)))) : none('CKA')),
-      ...(i.barrier.length ? i.barrier.map((b) => exact(`${b.domain} barrier`, b.summary[PAIR.identical]!.accuracyBarrier, 0)) : none('barrier')),
+      ...(i.cka.length
+        ? i.cka.map((c) =>
+            allOf(
+              `${c.domain} CKA`,
+              c.summary[PAIR.identical]!.values.map((v, k) => exact(c.layers[k]!, v, 1)),
+            ),
+          )
+        : none('CKA')),
+      ...(i.barrier.length
+        ? i.barrier.map((b) => exact(`${b.domain} barrier`, b.summary[PAIR.identical]!.accuracyBarrier, 0))
+        : none('barrier')),
       ...(i.mistakes.length ? i.mistakes.map((m) => exact(`${m.domain} κ`, m.summary[PAIR.identical]!.kappa, 1)) : none('mistakes')),
     ],
   },
   {
     id: 'unrelated-features',
-    description: "One P-T model's features against another's on shuffled examples: CKA within ±0.1 of 0 at every layer (the estimator's floor)",
+    description:
+      "One P-T model's features against another's on shuffled examples: CKA within ±0.1 of 0 at every layer (the estimator's floor)",
     expectation: 'must hold',
-    measure: (i) => (i.cka.length ? i.cka.map((c) => allOf(c.domain, c.summary[PAIR.unrelated]!.values.map((v, k) => within(c.layers[k]!, v, -0.1, 0.1, num(2))))) : none('CKA')),
+    measure: (i) =>
+      i.cka.length
+        ? i.cka.map((c) =>
+            allOf(
+              c.domain,
+              c.summary[PAIR.unrelated]!.values.map((v, k) => within(c.layers[k]!, v, -0.1, 0.1, num(2))),
+            ),
+          )
+        : none('CKA'),
   },
   {
     id: 'untrained-networks-ordering',
-    description: 'The CKA ordering claim with two untrained, independent networks in place of P-T & P: they must not look more similar than the RI-T pairs (else the ordering does not show learned features)',
+    description:
+      'The CKA ordering claim with two untrained, independent networks in place of P-T & P: they must not look more similar than the RI-T pairs (else the ordering does not show learned features)',
     expectation: 'must not hold',
     measure: (i) =>
       i.cka.length
         ? i.cka.map((c) => {
             const m = (p: string) => layerMean(c.summary[p]!.values);
-            return compare(`${c.domain} untrained − max(RI-T pairs)`, combine([m(PAIR.untrained), m(PAIR.ptRit), m(PAIR.ritRit)], (u, x, y) => u - Math.max(x, y)), 0, 'above', num(2));
+            return compare(
+              `${c.domain} untrained − max(RI-T pairs)`,
+              combine([m(PAIR.untrained), m(PAIR.ptRit), m(PAIR.ritRit)], (u, x, y) => u - Math.max(x, y)),
+              0,
+              'above',
+              num(2),
+            );
           })
         : none('CKA'),
   },
   {
     id: 'checkpoint-0-transfer',
-    description: 'The P-T advantage with P-T fine-tuned from pre-training checkpoint 0 (an untrained network): against RI-T at the same lr it must show no advantage',
+    description:
+      'The P-T advantage with P-T fine-tuned from pre-training checkpoint 0 (an untrained network): against RI-T at the same lr it must show no advantage',
     expectation: 'must not hold',
     measure: (i) => {
       if (!i.checkpoints || !i.curves) return none('checkpoint-transfer');
@@ -69,7 +95,13 @@ export const CONTROLS: Control[] = [
         const k0 = t.points.find((p) => p.sourceEpoch === 0);
         const rit = i.curves!.curves.find((c) => c.domain === t.domain && c.init === 'RI-T' && c.role === 'lr-variant');
         if (!k0 || !rit) return notMeasured(t.domain, 'needs a checkpoint-0 arm and RI-T at the P-T lr');
-        return compare(`${t.domain} P-T(k0) − RI-T (lr ${rit.lr})`, combine([k0.testAccuracyDraws, rit.finalTestAccuracyDraws], (a, b) => a - b), 0, 'above', pts);
+        return compare(
+          `${t.domain} P-T(k0) − RI-T (lr ${rit.lr})`,
+          combine([k0.testAccuracyDraws, rit.finalTestAccuracyDraws], (a, b) => a - b),
+          0,
+          'above',
+          pts,
+        );
       });
     },
   },
@@ -78,7 +110,11 @@ export const CONTROLS: Control[] = [
 export function evaluateControl(c: Control, i: ScorecardInputs): ControlResult {
   const measurements = c.measure(i);
   const measured = measurements.filter((m) => m.verdict !== 'not measured');
-  const passed = !measured.length ? null : c.expectation === 'must hold' ? measured.every((m) => m.verdict === 'held') : measured.every((m) => m.verdict !== 'held');
+  const passed = !measured.length
+    ? null
+    : c.expectation === 'must hold'
+      ? measured.every((m) => m.verdict === 'held')
+      : measured.every((m) => m.verdict !== 'held');
   const { measure: _, ...facts } = c;
   return { ...facts, measurements, passed };
 }

@@ -12,7 +12,9 @@ export function scorecardMarkdown(card: ScorecardOutput): string {
     '',
     `Pre-training on ${card.source.domain}: ${(100 * card.source.finalTestAccuracy).toFixed(1)}% test accuracy after ${card.source.epochs} epochs.`,
     `Of ${t.evidence} claims counted as evidence: ${t.held} held, ${t.didNotHold} did not hold, ${t.inconclusive} inconclusive, ${t.notMeasured} not measured (robust ones: ${t.robustHeld} of ${t.robust} held). ${t.sanity} sanity check(s) shown apart, not counted.`,
-    ...(card.controlsFailed.length ? ['', `**CONTROL FAILED: ${card.controlsFailed.join(', ')}.** The verdicts below are suspect until this is understood.`] : []),
+    ...(card.controlsFailed.length
+      ? ['', `**CONTROL FAILED: ${card.controlsFailed.join(', ')}.** The verdicts below are suspect until this is understood.`]
+      : []),
     '',
     'Each verdict rests on the effect in "ours": estimate [95% bootstrap interval]. An interval that straddles the threshold is inconclusive.',
     '',

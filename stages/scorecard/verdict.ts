@@ -22,7 +22,13 @@ export const Measurement = z.object({
 export type Measurement = z.infer<typeof Measurement>;
 
 /** `above`: the claim is effect > threshold; `below`: effect < threshold. */
-export function compare(where: string, effect: StatisticDraws, threshold: number, side: 'above' | 'below', show: (x: number) => string): Measurement {
+export function compare(
+  where: string,
+  effect: StatisticDraws,
+  threshold: number,
+  side: 'above' | 'below',
+  show: (x: number) => string,
+): Measurement {
   const interval = percentileInterval(effect.draws);
   const [lo, hi] = interval;
   const claimed = side === 'above' ? lo > threshold : hi < threshold;

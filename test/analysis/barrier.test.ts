@@ -52,7 +52,14 @@ describe('barrier heights', () => {
     ];
     assert.ok(Math.abs(accuracyBarrier(p) - 0.4) < 1e-15);
     assert.ok(Math.abs(lossBarrier(p) - 1.5) < 1e-15);
-    assert.equal(accuracyBarrier([{ lambda: 0, accuracy: 0.5, loss: 1 }, { lambda: 0.5, accuracy: 0.9, loss: 0.1 }, { lambda: 1, accuracy: 0.5, loss: 1 }]), 0);
+    assert.equal(
+      accuracyBarrier([
+        { lambda: 0, accuracy: 0.5, loss: 1 },
+        { lambda: 0.5, accuracy: 0.9, loss: 0.1 },
+        { lambda: 1, accuracy: 0.5, loss: 1 },
+      ]),
+      0,
+    );
   });
 
   test('a constant path (a model with itself) has barrier exactly 0, also on every resample', () => {
@@ -85,25 +92,61 @@ describe('the compared pairs', () => {
   test('every pair type, capped at 3 replicate pairs, numbered within its type', () => {
     assert.equal(MAX_PAIRS_PER_TYPE, 3);
     assert.equal(plan.length, 3 + 3 + 3 + 1 + 1);
-    assert.deepEqual(of(PAIR.ptPt), [['pt0', 'pt1'], ['pt0', 'pt2'], ['pt1', 'pt2']]);
-    assert.deepEqual(of(PAIR.ritRit), [['rit0', 'rit1'], ['rit0', 'rit2'], ['rit1', 'rit2']]);
+    assert.deepEqual(of(PAIR.ptPt), [
+      ['pt0', 'pt1'],
+      ['pt0', 'pt2'],
+      ['pt1', 'pt2'],
+    ]);
+    assert.deepEqual(of(PAIR.ritRit), [
+      ['rit0', 'rit1'],
+      ['rit0', 'rit2'],
+      ['rit1', 'rit2'],
+    ]);
     assert.deepEqual(of(PAIR.ritRitSameInit), [['rit0', 'same']]);
     assert.deepEqual(of(PAIR.identical), [['pt0', 'pt0']]);
-    assert.deepEqual(plan.filter((p) => p.pair === PAIR.ptPt).map((p) => p.replicate), [0, 1, 2]);
+    assert.deepEqual(
+      plan.filter((p) => p.pair === PAIR.ptPt).map((p) => p.replicate),
+      [0, 1, 2],
+    );
   });
 
   test('RI-T & P-T: 3 of the 6 cross pairs, never the same seed, every run once', () => {
     const cross = of(PAIR.ritPt);
     assert.equal(cross.length, 3);
-    assert.deepEqual(cross, [['rit0', 'pt1'], ['rit1', 'pt2'], ['rit2', 'pt0']]);
+    assert.deepEqual(cross, [
+      ['rit0', 'pt1'],
+      ['rit1', 'pt2'],
+      ['rit2', 'pt0'],
+    ]);
     for (const [a, b] of cross) assert.notEqual(a!.slice(-1), b!.slice(-1));
     assert.equal(new Set(cross.flat()).size, 6);
   });
 
   test('capPairs keeps short lists and prefers distinct models', () => {
-    const pairs: [string, string][] = [['a', 'b'], ['a', 'c'], ['b', 'c']];
-    assert.deepEqual(capPairs(pairs, 3, (m) => m), pairs);
-    assert.deepEqual(capPairs([['a', 'b'], ['a', 'c'], ['d', 'e']], 2, (m) => m), [['a', 'b'], ['d', 'e']]);
+    const pairs: [string, string][] = [
+      ['a', 'b'],
+      ['a', 'c'],
+      ['b', 'c'],
+    ];
+    assert.deepEqual(
+      capPairs(pairs, 3, (m) => m),
+      pairs,
+    );
+    assert.deepEqual(
+      capPairs(
+        [
+          ['a', 'b'],
+          ['a', 'c'],
+          ['d', 'e'],
+        ],
+        2,
+        (m) => m,
+      ),
+      [
+        ['a', 'b'],
+        ['d', 'e'],
+      ],
+    );
   });
 });
 
@@ -114,7 +157,15 @@ describe('the barrier summary on synthetic per-image outcomes', () => {
   // P-T & P-T midpoints: supersets of `base`; RI-T & RI-T midpoints: subsets of it. Every RI-T
   // path is then below every P-T path on every image, so on any one image resample each RI-T
   // barrier is at least each P-T barrier.
-  const pts = [0, 1, 2].map((k) => evaluated(PAIR.ptPt, path(ends, base.map((x, i) => x | (ends[i]! & outcomes(n, 0.05, `pt${k}`)[i]!)))));
+  const pts = [0, 1, 2].map((k) =>
+    evaluated(
+      PAIR.ptPt,
+      path(
+        ends,
+        base.map((x, i) => x | (ends[i]! & outcomes(n, 0.05, `pt${k}`)[i]!)),
+      ),
+    ),
+  );
   const rits = [0, 1, 2].map((k) => evaluated(PAIR.ritRit, path(ends, and(base, outcomes(n, 0.97, `rit${k}`)))));
   const control = evaluated(PAIR.identical, path(ends, ends));
   const summary = barrierSummary('real', [...pts, ...rits, control]);
@@ -130,7 +181,10 @@ describe('the barrier summary on synthetic per-image outcomes', () => {
   });
 
   test('the estimate is the mean over the replicate pairs', () => {
-    assert.equal(summary[PAIR.ptPt]!.accuracyBarrier.estimate, (pts[0]!.accuracyBarrier + pts[1]!.accuracyBarrier + pts[2]!.accuracyBarrier) / 3);
+    assert.equal(
+      summary[PAIR.ptPt]!.accuracyBarrier.estimate,
+      (pts[0]!.accuracyBarrier + pts[1]!.accuracyBarrier + pts[2]!.accuracyBarrier) / 3,
+    );
     assert.equal(summary[PAIR.ritRit]!.lossBarrier.estimate, (rits[0]!.lossBarrier + rits[1]!.lossBarrier + rits[2]!.lossBarrier) / 3);
     assert.ok(summary[PAIR.ritRit]!.accuracyBarrier.estimate > summary[PAIR.ptPt]!.accuracyBarrier.estimate);
   });
@@ -156,7 +210,10 @@ describe('the barrier summary on synthetic per-image outcomes', () => {
     const unpaired = barrierSummary('another domain', rits)[PAIR.ritRit]!.accuracyBarrier.draws;
     const gap = summary[PAIR.ritRit]!.accuracyBarrier.estimate - summary[PAIR.ptPt]!.accuracyBarrier.estimate;
     assert.ok(gap > 0 && gap < 0.1, `gap ${gap}`);
-    assert.ok(unpaired.some((u, b) => u - p[b]! < 0), 'unpaired draws cross 0');
+    assert.ok(
+      unpaired.some((u, b) => u - p[b]! < 0),
+      'unpaired draws cross 0',
+    );
   });
 
   test('the interval narrows as the test set grows', () => {
@@ -191,10 +248,16 @@ describe('the barrier stage on fake runs', () => {
   let out: BarrierOutput;
   before(async () => {
     await initBackend({ backend: 'cpu', log: () => {} });
-    const pt = await Promise.all([0, 1, 2].map((s) => fakeRun(root, `finetune/real,P-T,seed=${s}`, { kind: 'P-T', lr: 0.02, seed: 10 + s })));
-    const rit = await Promise.all([0, 1, 2].map((s) => fakeRun(root, `finetune/real,RI-T,seed=${s}`, { kind: 'RI-T', lr: 0.1, seed: 20 + s })));
+    const pt = await Promise.all(
+      [0, 1, 2].map((s) => fakeRun(root, `finetune/real,P-T,seed=${s}`, { kind: 'P-T', lr: 0.02, seed: 10 + s })),
+    );
+    const rit = await Promise.all(
+      [0, 1, 2].map((s) => fakeRun(root, `finetune/real,RI-T,seed=${s}`, { kind: 'RI-T', lr: 0.1, seed: 20 + s })),
+    );
     const same = await fakeRun(root, 'finetune/real,RI-T,seed=5,same-init', { kind: 'RI-T', lr: 0.1, seed: 30, initKey: 'fresh-20' });
-    const written = (await runStage(barrier, { points: 3 }, { pt, rit, ritSameInit: same, data: dataEntry(root) })).json.get('barrier.json');
+    const written = (await runStage(barrier, { points: 3 }, { pt, rit, ritSameInit: same, data: dataEntry(root) })).json.get(
+      'barrier.json',
+    );
     out = BarrierOutput.parse(written);
   });
   after(() => rmSync(root, { recursive: true, force: true }));
@@ -215,7 +278,10 @@ describe('the barrier stage on fake runs', () => {
     );
     for (const p of out.pairs) {
       assert.equal(p.path.length, 3, p.pair);
-      assert.deepEqual(p.path.map((x) => x.lambda), [0, 0.5, 1]);
+      assert.deepEqual(
+        p.path.map((x) => x.lambda),
+        [0, 0.5, 1],
+      );
       assert.equal(p.accuracyBarrier, accuracyBarrier(p.path), p.pair);
     }
     // λ = 0 is model a: every path from the same model starts at the same accuracy and loss
@@ -244,7 +310,10 @@ describe('the barrier stage on fake runs', () => {
       assert.ok(Math.abs(s.accuracyBarrier.estimate - rows.reduce((t, p) => t + p.accuracyBarrier, 0) / rows.length) < 1e-15, pair);
       assert.ok(Math.abs(s.lossBarrier.estimate - rows.reduce((t, p) => t + p.lossBarrier, 0) / rows.length) < 1e-12, pair);
       assert.equal(s.accuracyBarrier.draws.length, BOOTSTRAP_DRAWS, pair);
-      assert.ok(s.accuracyBarrier.draws.every((d) => d >= 0), pair);
+      assert.ok(
+        s.accuracyBarrier.draws.every((d) => d >= 0),
+        pair,
+      );
     }
   });
 
@@ -252,6 +321,9 @@ describe('the barrier stage on fake runs', () => {
     const pt = await Promise.all([0, 1].map((s) => fakeRun(root, `x/pt${s}`, { kind: 'P-T', lr: 0.02, seed: 40 + s })));
     const rit = await Promise.all([0, 1].map((s) => fakeRun(root, `x/rit${s}`, { kind: 'RI-T', lr: 0.1, seed: 50 + s })));
     const other = await fakeRun(root, 'x/other', { kind: 'RI-T', lr: 0.1, seed: 60 });
-    await assert.rejects(runStage(barrier, { points: 3 }, { pt, rit, ritSameInit: other, data: dataEntry(root) }), /does not share the init/);
+    await assert.rejects(
+      runStage(barrier, { points: 3 }, { pt, rit, ritSameInit: other, data: dataEntry(root) }),
+      /does not share the init/,
+    );
   });
 });

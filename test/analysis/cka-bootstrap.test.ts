@@ -35,7 +35,11 @@ describe('image subsamples', () => {
     const rng = Rng.from(1, 'subgram');
     const x = features(6, 3, rng);
     const perm = Uint32Array.from([2, 0, 5, 1, 4, 3]);
-    const permuted: FeatureMatrix = { data: new Float64Array(18).map((_, i) => x.data[perm[Math.floor(i / 3)]! * 3 + (i % 3)]!), n: 6, d: 3 };
+    const permuted: FeatureMatrix = {
+      data: new Float64Array(18).map((_, i) => x.data[perm[Math.floor(i / 3)]! * 3 + (i % 3)]!),
+      n: 6,
+      d: 3,
+    };
     const idx = Uint32Array.from([0, 2, 3, 5]);
     const got = subGram({ gram: linearGram(x), perm }, 6, idx);
     const want = linearGram(permuted);
@@ -54,7 +58,17 @@ describe('the CKA controls on synthetic features (n = 200, d = 300)', () => {
   const perm = Rng.from('cka-unrelated', n).permutation(n);
   const samples = subsamples(n, subsampleSize(n), CKA_DRAWS, 'test');
   const views = [{ gram: kx }, { gram: ky }, { gram: ky, perm }];
-  const [identical, related, unrelated] = subsampleCka(views, [[0, 0], [0, 1], [0, 2]], n, samples, true);
+  const [identical, related, unrelated] = subsampleCka(
+    views,
+    [
+      [0, 0],
+      [0, 1],
+      [0, 2],
+    ],
+    n,
+    samples,
+    true,
+  );
 
   test('a model with itself: CKA 1 on all images and in every draw (within 1e-9)', () => {
     assert.ok(Math.abs(ckaEstimates(kx, kx, n).debiased - 1) < 1e-12);
@@ -63,7 +77,15 @@ describe('the CKA controls on synthetic features (n = 200, d = 300)', () => {
   });
 
   test('unrelated features (permuted examples): debiased |CKA| < 0.1, while the matched pair is high', () => {
-    const full = ckaEstimates(kx, subGram(views[2]!, n, Uint32Array.from({ length: n }, (_, i) => i)), n);
+    const full = ckaEstimates(
+      kx,
+      subGram(
+        views[2]!,
+        n,
+        Uint32Array.from({ length: n }, (_, i) => i),
+      ),
+      n,
+    );
     assert.ok(Math.abs(full.debiased) < 0.1, `debiased ${full.debiased}`);
     const matched = ckaEstimates(kx, ky, n).debiased;
     assert.ok(matched > 0.3, `matched ${matched}`);
@@ -78,7 +100,11 @@ describe('the CKA controls on synthetic features (n = 200, d = 300)', () => {
 
 describe('ckaSummary', () => {
   const draws = 20;
-  const row = (pair: string, values: number[], f: (l: number, b: number) => number) => ({ pair, values, draws: values.map((_, l) => Float64Array.from({ length: draws }, (_, b) => f(l, b))) });
+  const row = (pair: string, values: number[], f: (l: number, b: number) => number) => ({
+    pair,
+    values,
+    draws: values.map((_, l) => Float64Array.from({ length: draws }, (_, b) => f(l, b))),
+  });
   const rows = [
     row('A', [0.2, 0.4], (l, b) => 0.2 * (l + 1) + b / 1000),
     row('A', [0.4, 0.6], (l, b) => 0.4 + 0.2 * l + b / 1000),
@@ -117,12 +143,21 @@ describe('cost at n = 500, d = 1024', () => {
     const [n, d, models, layers] = [500, 1024, 9, 4];
     const rng = Rng.from(500, 'cka-cost');
     const base = new Float32Array(n * d).map(() => rng.normal());
-    const grams = Array.from({ length: models }, () => Array.from({ length: layers }, () => linearGramOnBackend({ data: Float32Array.from(base, (v) => v + 2 * rng.normal()), n, d })));
+    const grams = Array.from({ length: models }, () =>
+      Array.from({ length: layers }, () => linearGramOnBackend({ data: Float32Array.from(base, (v) => v + 2 * rng.normal()), n, d })),
+    );
     const pairs = Array.from({ length: 18 }, (_, i) => [i % models, (3 * i + 1) % models] as const);
     const start = performance.now();
     const samples = subsamples(n, subsampleSize(n), CKA_DRAWS, 'cost');
     let out: Float64Array[] = [];
-    for (let l = 0; l < layers; l++) out = subsampleCka(grams.map((g) => ({ gram: g[l]! })), pairs, n, samples, true);
+    for (let l = 0; l < layers; l++)
+      out = subsampleCka(
+        grams.map((g) => ({ gram: g[l]! })),
+        pairs,
+        n,
+        samples,
+        true,
+      );
     const seconds = (performance.now() - start) / 1000;
     t.diagnostic(`CKA bootstrap per target: ${seconds.toFixed(1)} s`);
     assert.equal(out.length, 18);

@@ -73,7 +73,10 @@ describe('CKA on the backend Gram (float32) for features with mean/std = 400', (
     assert.equal(kx.length, n * n);
     assert.equal(ky.length, n * n);
     const got = ckaEstimates(kx, ky, n);
-    for (const [name, unbiased] of [['biased', false], ['debiased', true]] as const) {
+    for (const [name, unbiased] of [
+      ['biased', false],
+      ['debiased', true],
+    ] as const) {
       const ref = referenceCka(x, y, unbiased);
       assert.ok(ref > 0.3 && ref < 0.95, `${name} reference ${ref}`);
       assert.ok(Math.abs(got[name] - ref) < 1e-4, `${name}: backend ${got[name]} vs float64 ${ref}`);

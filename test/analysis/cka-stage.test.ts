@@ -19,7 +19,9 @@ describe('cka stage (3 P-T, 3 RI-T, 12 test images)', () => {
     await initBackend({ backend: 'wasm', log: () => {} });
     const source = await fakeRun(root, 'pretrain/source', { kind: 'P-T', lr: 0.4, seed: 50 });
     const pt = await Promise.all([0, 1, 2].map((s) => fakeRun(root, `finetune/real,P-T,seed=${s}`, { kind: 'P-T', lr: 0.1, seed: s })));
-    const rit = await Promise.all([0, 1, 2].map((s) => fakeRun(root, `finetune/real,RI-T,seed=${s}`, { kind: 'RI-T', lr: 0.2, seed: 10 + s })));
+    const rit = await Promise.all(
+      [0, 1, 2].map((s) => fakeRun(root, `finetune/real,RI-T,seed=${s}`, { kind: 'RI-T', lr: 0.2, seed: 10 + s })),
+    );
     const { json } = await runStage(cka, { examples: TEST_IMAGES, unbiased: true }, { source, pt, rit, data: dataEntry(root) });
     out = CkaOutput.parse(json.get('cka.json'));
   });
@@ -27,8 +29,14 @@ describe('cka stage (3 P-T, 3 RI-T, 12 test images)', () => {
   test('compares every replicate pair of each type, then the controls', () => {
     const count = (pair: string) => out.pairs.filter((p) => p.pair === pair).length;
     assert.equal(out.pairs.length, 3 + 3 + 6 + 3 + 3);
-    assert.deepEqual([PAIR.ptP, PAIR.ptPt, PAIR.ptRit, PAIR.ritRit, PAIR.untrained, PAIR.identical, PAIR.unrelated].map(count), [3, 3, 6, 3, 1, 1, 1]);
-    assert.deepEqual(out.pairs.filter((p) => p.pair === PAIR.ptRit).map((p) => p.replicate), [0, 1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      [PAIR.ptP, PAIR.ptPt, PAIR.ptRit, PAIR.ritRit, PAIR.untrained, PAIR.identical, PAIR.unrelated].map(count),
+      [3, 3, 6, 3, 1, 1, 1],
+    );
+    assert.deepEqual(
+      out.pairs.filter((p) => p.pair === PAIR.ptRit).map((p) => p.replicate),
+      [0, 1, 2, 3, 4, 5],
+    );
     // P-T & RI-T never share a seed
     for (const p of out.pairs.filter((q) => q.pair === PAIR.ptRit)) assert.notEqual(p.a.split('seed=')[1], p.b.split('seed=')[1]);
     assert.equal(out.examples, TEST_IMAGES);
@@ -51,7 +59,15 @@ describe('cka stage (3 P-T, 3 RI-T, 12 test images)', () => {
   });
 
   test('each summary estimate is the mean over its replicate pairs of the selected estimator, with CKA_DRAWS draws', () => {
-    assert.deepEqual(Object.keys(out.summary), [PAIR.ptP, PAIR.ptPt, PAIR.ptRit, PAIR.ritRit, PAIR.untrained, PAIR.identical, PAIR.unrelated]);
+    assert.deepEqual(Object.keys(out.summary), [
+      PAIR.ptP,
+      PAIR.ptPt,
+      PAIR.ptRit,
+      PAIR.ritRit,
+      PAIR.untrained,
+      PAIR.identical,
+      PAIR.unrelated,
+    ]);
     for (const [pair, s] of Object.entries(out.summary)) {
       const group = out.pairs.filter((p) => p.pair === pair);
       assert.equal(s.pairs, group.length);

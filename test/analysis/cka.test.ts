@@ -105,7 +105,10 @@ describe('spectrum', () => {
   test('singular values of a diagonal dense kernel, and of a conv kernel read as out × (kh·kw·in)', () => {
     // dense [in=3, out=2]: columns are the outputs
     const sv = singularValues([3, 2], new Float32Array([3, 0, 0, -4, 0, 0]));
-    assert.deepEqual(sv.map((v) => Math.round(v * 1e6) / 1e6), [4, 3]);
+    assert.deepEqual(
+      sv.map((v) => Math.round(v * 1e6) / 1e6),
+      [4, 3],
+    );
     const conv = new Float32Array(2 * 2 * 1 * 2).map((_, i) => (i % 2 === 0 ? 1 : 0)); // out 0 sees all ones, out 1 zeros
     const s = singularValues([2, 2, 1, 2], conv);
     assert.ok(Math.abs(s[0]! - 2) < 1e-9 && Math.abs(s[1]!) < 1e-9);

@@ -28,19 +28,43 @@ describe('rewindingDrops', () => {
   const ptRewound = and(final, outcomes(n, 0.95, 'pt'));
   const ritRewound = and(ptRewound, outcomes(n, 0.9, 'rit'));
   const images = imageResamples('real', n);
-  const pt = rewindingDrops([{ module: 'none', correct: final }, { module: 'stem', correct: ptRewound }], images);
-  const rit = rewindingDrops([{ module: 'none', correct: final }, { module: 'stem', correct: ritRewound }], images);
+  const pt = rewindingDrops(
+    [
+      { module: 'none', correct: final },
+      { module: 'stem', correct: ptRewound },
+    ],
+    images,
+  );
+  const rit = rewindingDrops(
+    [
+      { module: 'none', correct: final },
+      { module: 'stem', correct: ritRewound },
+    ],
+    images,
+  );
 
   test('the estimate is the accuracy drop; one draw per image resample', () => {
     assert.deepEqual(Object.keys(pt), ['stem']);
     assert.ok(Math.abs(pt.stem!.estimate - (mean(final) - mean(ptRewound))) < 1e-12);
     assert.equal(pt.stem!.draws.length, BOOTSTRAP_DRAWS);
-    const identity = rewindingDrops([{ module: 'none', correct: final }, { module: 'stem', correct: ptRewound }], [Uint32Array.from({ length: n }, (_, i) => i)]);
+    const identity = rewindingDrops(
+      [
+        { module: 'none', correct: final },
+        { module: 'stem', correct: ptRewound },
+      ],
+      [Uint32Array.from({ length: n }, (_, i) => i)],
+    );
     assert.equal(identity.stem!.draws[0], pt.stem!.estimate);
   });
 
   test('a module rewound to the same outcomes drops exactly 0 on every draw', () => {
-    const none = rewindingDrops([{ module: 'none', correct: final }, { module: 'fc', correct: final }], images);
+    const none = rewindingDrops(
+      [
+        { module: 'none', correct: final },
+        { module: 'fc', correct: final },
+      ],
+      images,
+    );
     assert.equal(none.fc!.estimate, 0);
     assert.ok(none.fc!.draws.every((d) => d === 0));
   });
@@ -55,7 +79,13 @@ describe('rewindingDrops', () => {
   test('the interval narrows as the test set grows', () => {
     const width = (m: number) => {
       const f = outcomes(m, 0.8, `f${m}`);
-      const d = rewindingDrops([{ module: 'none', correct: f }, { module: 'stem', correct: and(f, outcomes(m, 0.7, `r${m}`)) }], imageResamples('real', m)).stem!;
+      const d = rewindingDrops(
+        [
+          { module: 'none', correct: f },
+          { module: 'stem', correct: and(f, outcomes(m, 0.7, `r${m}`)) },
+        ],
+        imageResamples('real', m),
+      ).stem!;
       const [lo, hi] = percentileInterval(d.draws);
       return hi - lo;
     };
@@ -64,18 +94,58 @@ describe('rewindingDrops', () => {
 
   test('refuses outcomes without the final model first, or of another length', () => {
     assert.throws(() => rewindingDrops([{ module: 'stem', correct: final }], images), /first entry/);
-    assert.throws(() => rewindingDrops([{ module: 'none', correct: final }, { module: 'stem', correct: final.subarray(1) }], images), /outcomes on 399/);
+    assert.throws(
+      () =>
+        rewindingDrops(
+          [
+            { module: 'none', correct: final },
+            { module: 'stem', correct: final.subarray(1) },
+          ],
+          images,
+        ),
+      /outcomes on 399/,
+    );
   });
 });
 
 describe('μ with the minimiser at the largest σ', () => {
-  const map = (loss: number[][]): Heatmap => ({ module: 'm', path: 'direct', deltaNorm: 2, x: [0, 1, 2], position: [0, 0.5, 1], sigmas: [0.1, 0.2, 0.4], accuracy: loss.map((r) => r.map(() => 0.5)), loss });
+  const map = (loss: number[][]): Heatmap => ({
+    module: 'm',
+    path: 'direct',
+    deltaNorm: 2,
+    x: [0, 1, 2],
+    position: [0, 0.5, 1],
+    sigmas: [0.1, 0.2, 0.4],
+    accuracy: loss.map((r) => r.map(() => 0.5)),
+    loss,
+  });
   test('is flagged as an upper bound; a minimiser inside the grid is not', () => {
-    const edge = criticalityScore(map([[5, 1, 1], [5, 1, 1], [5, 1, 1]]), 1.01);
+    const edge = criticalityScore(
+      map([
+        [5, 1, 1],
+        [5, 1, 1],
+        [5, 1, 1],
+      ]),
+      1.01,
+    );
     assert.deepEqual([edge.status, edge.atGridEdge, edge.sigma, edge.alpha], [AT_LARGEST_SIGMA, true, 0.4, 0.5]);
-    const inside = criticalityScore(map([[5, 1, 1], [5, 1, 1], [5, 2, 2]]), 1.01);
+    const inside = criticalityScore(
+      map([
+        [5, 1, 1],
+        [5, 1, 1],
+        [5, 2, 2],
+      ]),
+      1.01,
+    );
     assert.deepEqual([inside.status, inside.atGridEdge, inside.sigma], ['feasible', false, 0.2]);
-    const zero = criticalityScore(map([[1, 1, 1], [1, 1, 1], [1, 1, 1]]), 1.01);
+    const zero = criticalityScore(
+      map([
+        [1, 1, 1],
+        [1, 1, 1],
+        [1, 1, 1],
+      ]),
+      1.01,
+    );
     assert.deepEqual([zero.status, zero.atGridEdge, zero.mu], ['feasible at alpha = 0', false, 0]);
     assert.match(describeMu(edge), /^log10 μ ≤ .*an upper bound/);
     assert.doesNotMatch(describeMu(inside), /upper bound/);
@@ -130,12 +200,22 @@ describe('the criticality stage: rewinding drops and Fig. 6', () => {
     const opt = view.runs[RUN_KEYS.pt]!.heatmaps.find((h) => h.path === 'optimization')!;
     assert.equal(opt.x.length, EPOCHS + 1);
     opt.x = opt.x.map(() => 0.1234);
-    const rows = heatRows(view).filter((h) => h.path === 'optimization path' && h.run.startsWith('P-T') && h.sigma === String(params.sigmas[0]));
+    const rows = heatRows(view).filter(
+      (h) => h.path === 'optimization path' && h.run.startsWith('P-T') && h.sigma === String(params.sigmas[0]),
+    );
     assert.equal(rows.length, EPOCHS + 1);
     assert.equal(new Set(rows.map((r) => r.distance)).size, 1);
-    assert.deepEqual(rows.map((r) => r.column), [0, 1, 2].map((e) => `0.123 (epoch ${e})`));
-    const direct = heatRows(view).filter((h) => h.path === 'direct path' && h.run.startsWith('P-T') && h.sigma === String(params.sigmas[0]));
-    assert.deepEqual(direct.map((r) => r.column.replace(/^[\d.]+ /, '')), ['(α 0)', '(α 0.5)', '(α 1)']);
+    assert.deepEqual(
+      rows.map((r) => r.column),
+      [0, 1, 2].map((e) => `0.123 (epoch ${e})`),
+    );
+    const direct = heatRows(view).filter(
+      (h) => h.path === 'direct path' && h.run.startsWith('P-T') && h.sigma === String(params.sigmas[0]),
+    );
+    assert.deepEqual(
+      direct.map((r) => r.column.replace(/^[\d.]+ /, '')),
+      ['(α 0)', '(α 0.5)', '(α 1)'],
+    );
   });
 
   test('the network Σμ of every run is summarised for the subtitle', async () => {

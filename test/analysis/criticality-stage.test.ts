@@ -3,7 +3,7 @@
 // lr-matched run 'RI-T (P-T lr)' is analysed like the others when its dep is given, and the
 // lr-matched claims are "not measured" when it is not.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -29,7 +29,10 @@ const EPOCHS = 2;
 const params = { modules: ['stem'], alphas: 3, sigmas: [0.05, 0.1], draws: 2, tolerance: 1.01, examples: 16 };
 
 function upstream(id: string, dir: string): Upstream {
-  const files = [...Array(EPOCHS + 1).keys()].flatMap((e) => [`checkpoints/epoch-${String(e).padStart(4, '0')}.json`, `checkpoints/epoch-${String(e).padStart(4, '0')}.bin`]);
+  const files = [...Array(EPOCHS + 1).keys()].flatMap((e) => [
+    `checkpoints/epoch-${String(e).padStart(4, '0')}.json`,
+    `checkpoints/epoch-${String(e).padStart(4, '0')}.bin`,
+  ]);
   return fakeUpstream(id, dir, files);
 }
 
@@ -39,9 +42,27 @@ async function fakeRun(id: string, kind: 'P-T' | 'RI-T', lr: number, seed: numbe
   mkdirSync(join(dir, 'checkpoints'), { recursive: true });
   const start = model.init(seed);
   const end = interpolate(start, model.init(seed + 100), lr * 5);
-  for (let e = 0; e <= EPOCHS; e++) await saveWeights(join(dir, 'checkpoints', `epoch-${String(e).padStart(4, '0')}`), config, interpolate(start, end, e / EPOCHS));
+  for (let e = 0; e <= EPOCHS; e++)
+    await saveWeights(join(dir, 'checkpoints', `epoch-${String(e).padStart(4, '0')}`), config, interpolate(start, end, e / EPOCHS));
   // initSeed and initKey/shuffleDraw: the run.json contract is being extended; a loose schema ignores the extra
-  const run = { kind, domain: 'real', blockSize: null, shuffleDraw: null, seed, initSeed: seed, initKey: `fresh-${seed}`, lr, sourceEpoch: null, epochs: EPOCHS, completedEpochs: EPOCHS, diverged: null, history: [], optimizationSpeed: 0.5, finalTestAccuracy: 0.5, finalTestLoss: 1 };
+  const run = {
+    kind,
+    domain: 'real',
+    blockSize: null,
+    shuffleDraw: null,
+    seed,
+    initSeed: seed,
+    initKey: `fresh-${seed}`,
+    lr,
+    sourceEpoch: null,
+    epochs: EPOCHS,
+    completedEpochs: EPOCHS,
+    diverged: null,
+    history: [],
+    optimizationSpeed: 0.5,
+    finalTestAccuracy: 0.5,
+    finalTestLoss: 1,
+  };
   writeFileSync(join(dir, 'run.json'), JSON.stringify(run));
   return upstream(id, dir);
 }
@@ -58,7 +79,11 @@ function dataEntry(): Upstream {
 const progressSeen: { done?: number; total?: number }[] = [];
 
 /** Runs a stage's `run` with the few context members these stages use; returns what it wrote. */
-async function runStage(stage: { run: (ctx: never) => unknown }, p: unknown, deps: unknown): Promise<{ json: Map<string, unknown>; files: string[] }> {
+async function runStage(
+  stage: { run: (ctx: never) => unknown },
+  p: unknown,
+  deps: unknown,
+): Promise<{ json: Map<string, unknown>; files: string[] }> {
   const json = new Map<string, unknown>();
   const files: string[] = [];
   const ctx = {
@@ -123,7 +148,8 @@ describe('the criticality stage with RI-T at the P-T lr', () => {
     const counted = progressSeen.filter((u) => u.total !== undefined);
     assert.ok(counted.length > 10, `${counted.length} progress updates`);
     for (const u of counted) assert.ok(u.done! <= u.total!, `progress ${u.done}/${u.total}`);
-    for (let i = 1; i < counted.length; i++) assert.ok(counted[i]!.done! >= counted[i - 1]!.done! || counted[i]!.total !== counted[i - 1]!.total, 'progress never goes back');
+    for (let i = 1; i < counted.length; i++)
+      assert.ok(counted[i]!.done! >= counted[i - 1]!.done! || counted[i]!.total !== counted[i - 1]!.total, 'progress never goes back');
     const last = counted.at(-1)!;
     assert.equal(last.done, last.total, 'the last update is 100%');
   });
@@ -145,14 +171,29 @@ describe('the criticality stage with RI-T at the P-T lr', () => {
 
   test('analyses the lr-matched run exactly like the others', () => {
     for (const [key, r] of Object.entries(out.runs)) {
-      assert.deepEqual(r.rewinding.map((x) => x.module), ['none', ...model.modules], key);
-      assert.deepEqual(r.heatmaps.map((h) => `${h.module} ${h.path}`), ['stem direct', 'stem optimization'], key);
+      assert.deepEqual(
+        r.rewinding.map((x) => x.module),
+        ['none', ...model.modules],
+        key,
+      );
+      assert.deepEqual(
+        r.heatmaps.map((h) => `${h.module} ${h.path}`),
+        ['stem direct', 'stem optimization'],
+        key,
+      );
       assert.equal(r.criticality.modules.length, model.modules.length, key);
-      assert.deepEqual(r.criticality.modules.map((m) => m.module), [...model.modules], key);
+      assert.deepEqual(
+        r.criticality.modules.map((m) => m.module),
+        [...model.modules],
+        key,
+      );
       assert.ok(Math.abs(r.threshold - 1.01 * r.finalTrain.loss) < 1e-12, key);
       const perPoint = params.sigmas.length * params.draws;
       const bound = 1 + (params.alphas + EPOCHS + 1) * perPoint + (model.modules.length - 1) * params.alphas * perPoint;
-      assert.ok(r.evaluations >= 1 + (params.alphas + EPOCHS + 1) * perPoint && r.evaluations <= bound, `${key}: ${r.evaluations} evaluations, bound ${bound}`);
+      assert.ok(
+        r.evaluations >= 1 + (params.alphas + EPOCHS + 1) * perPoint && r.evaluations <= bound,
+        `${key}: ${r.evaluations} evaluations, bound ${bound}`,
+      );
     }
     // the same run analysed twice gives the same numbers
     assert.deepEqual(withoutMatched.runs['RI-T'], out.runs['RI-T']);
@@ -161,7 +202,8 @@ describe('the criticality stage with RI-T at the P-T lr', () => {
   test('each module reports μ with its minimiser and status, and the network sums them', () => {
     for (const [key, r] of Object.entries(out.runs)) {
       for (const m of r.criticality.modules) {
-        if (m.status === 'no feasible point on the grid') assert.deepEqual([m.mu, m.log10Mu, m.alpha, m.sigma], [null, null, null, null], `${key} ${m.module}`);
+        if (m.status === 'no feasible point on the grid')
+          assert.deepEqual([m.mu, m.log10Mu, m.alpha, m.sigma], [null, null, null, null], `${key} ${m.module}`);
         else {
           assert.ok(m.mu !== null && m.mu >= 0 && params.sigmas.includes(m.sigma!) && out.alphas.includes(m.alpha!), `${key} ${m.module}`);
           assert.ok(m.mu < 1e12, `${key} ${m.module}: μ ${m.mu} must not come from a σ≈0 point`);
@@ -172,7 +214,11 @@ describe('the criticality stage with RI-T at the P-T lr', () => {
       const sum = feasible.reduce((s, m) => s + m.mu!, 0);
       assert.ok(Math.abs(r.criticality.network.lowerBound - sum) < 1e-9 * (1 + sum), key);
       assert.equal(r.criticality.network.mu, feasible.length === model.modules.length ? r.criticality.network.lowerBound : null, key);
-      assert.deepEqual(r.criticality.network.missing, r.criticality.modules.filter((m) => m.mu === null).map((m) => m.module), key);
+      assert.deepEqual(
+        r.criticality.network.missing,
+        r.criticality.modules.filter((m) => m.mu === null).map((m) => m.module),
+        key,
+      );
     }
   });
 
@@ -204,11 +250,21 @@ describe('the criticality stage with RI-T at the P-T lr', () => {
     assert.equal(summary.length, 3);
     assert.match(summary[2]!, /^RI-T, lr 0\.02 \(P-T lr\): /);
     const { files } = await runStage(figureCriticality, {}, { criticality: [upstreamOf(out)] });
-    assert.deepEqual(files.sort(), ['fig5-rewinding', 'fig6-criticality-real-stem'].flatMap((f) => [`${f}.png`, `${f}.svg`, `${f}.vl.json`]).sort());
+    assert.deepEqual(
+      files.sort(),
+      ['fig5-rewinding', 'fig6-criticality-real-stem'].flatMap((f) => [`${f}.png`, `${f}.svg`, `${f}.vl.json`]).sort(),
+    );
   });
 
   test('the scorecard adds the lr-matched claims, and says "not measured" without that run', async () => {
-    const ids = ['rewinding-hurts-rit', 'rewinding-hurts-rit-same-lr', 'rewinding-mean', 'rewinding-mean-same-lr', 'stem-not-critical-for-pt', 'stem-not-critical-for-pt-same-lr'];
+    const ids = [
+      'rewinding-hurts-rit',
+      'rewinding-hurts-rit-same-lr',
+      'rewinding-mean',
+      'rewinding-mean-same-lr',
+      'stem-not-critical-for-pt',
+      'stem-not-critical-for-pt-same-lr',
+    ];
     const withRun = await claimsOf(out);
     const without = await claimsOf(withoutMatched);
     for (const id of ids) assert.ok(withRun.has(id) && without.has(id), id);
@@ -218,7 +274,8 @@ describe('the criticality stage with RI-T at the P-T lr', () => {
       assert.notEqual(withRun.get(id)!.verdict, 'not measured', id);
       assert.match(withRun.get(id)!.ours, /^real /, id);
     }
-    for (const id of ids.filter((x) => !x.endsWith('same-lr'))) assert.equal(withRun.get(id)!.verdict, without.get(id)!.verdict, `${id} does not depend on the lr-matched run`);
+    for (const id of ids.filter((x) => !x.endsWith('same-lr')))
+      assert.equal(withRun.get(id)!.verdict, without.get(id)!.verdict, `${id} does not depend on the lr-matched run`);
     const pt = out.runs['P-T']!;
     const matched = out.runs['RI-T (P-T lr)']!;
     const drop = (r: RunOut, module: string) => {
@@ -232,13 +289,48 @@ describe('the criticality stage with RI-T at the P-T lr', () => {
 
 /** The scorecard's claims, by id, from one criticality.json (every other analysis absent). */
 async function claimsOf(c: Out) {
-  const source = { kind: 'pretrain', domain: 'source', blockSize: null, shuffleDraw: null, seed: 0, initSeed: 0, initKey: 'fresh-0', lr: 0.1, sourceEpoch: null, epochs: 1, completedEpochs: 1, diverged: null, history: [], optimizationSpeed: 0.5, finalTestAccuracy: 0.5, finalTestLoss: 1 };
-  const deps = { source: jsonUpstream('run.json', source), curves: jsonUpstream('learning-curves.json', { curves: [] }), mistakes: [], cka: [], distance: [], barrier: [], criticality: [upstreamOf(c)], blocks: undefined, checkpoints: undefined };
+  const source = {
+    kind: 'pretrain',
+    domain: 'source',
+    blockSize: null,
+    shuffleDraw: null,
+    seed: 0,
+    initSeed: 0,
+    initKey: 'fresh-0',
+    lr: 0.1,
+    sourceEpoch: null,
+    epochs: 1,
+    completedEpochs: 1,
+    diverged: null,
+    history: [],
+    optimizationSpeed: 0.5,
+    finalTestAccuracy: 0.5,
+    finalTestLoss: 1,
+  };
+  const deps = {
+    source: jsonUpstream('run.json', source),
+    curves: jsonUpstream('learning-curves.json', { curves: [] }),
+    mistakes: [],
+    cka: [],
+    distance: [],
+    barrier: [],
+    criticality: [upstreamOf(c)],
+    blocks: undefined,
+    checkpoints: undefined,
+  };
   const card = ScorecardOutput.parse((await runStage(scorecard, { strict: false }, deps)).json.get('scorecard.json'));
   return new Map(card.claims.map((x) => [x.id, x]));
 }
 
 function jsonUpstream(name: string, value: unknown): Upstream {
-  return { id: name, stage: 'fake', outputDigest: {} as Upstream['outputDigest'], dir: root, files: [name], file: (n) => join(root, n), json: <T>(_: string, schema?: z.ZodType<T>) => (schema ? schema.parse(value) : value) as T };
+  return {
+    id: name,
+    stage: 'fake',
+    outputDigest: {} as Upstream['outputDigest'],
+    dir: root,
+    files: [name],
+    file: (n) => join(root, n),
+    json: <T>(_: string, schema?: z.ZodType<T>) => (schema ? schema.parse(value) : value) as T,
+  };
 }
 const upstreamOf = (c: Out) => jsonUpstream('criticality.json', c);

@@ -21,7 +21,16 @@ import { criticality } from '../../stages/criticality.ts';
 
 /** a direct-path heat-map over α = 0, ½, 1 and σ = 0.1, 0.2, 0.4 with ‖Δθ‖ = 2 and the given [σ][α] losses */
 function heatmap(loss: number[][]): Heatmap {
-  return { module: 'm', path: 'direct', deltaNorm: 2, x: [0, 1, 2], position: [0, 0.5, 1], sigmas: [0.1, 0.2, 0.4], accuracy: loss.map((r) => r.map(() => 0.5)), loss };
+  return {
+    module: 'm',
+    path: 'direct',
+    deltaNorm: 2,
+    x: [0, 1, 2],
+    position: [0, 0.5, 1],
+    sigmas: [0.1, 0.2, 0.4],
+    accuracy: loss.map((r) => r.map(() => 0.5)),
+    loss,
+  };
 }
 
 const w = (a: number[], b: number[]): Weights =>
@@ -53,7 +62,18 @@ describe('criticalityScore on a hand-built heat-map', () => {
       1.01,
     );
     // σ 0.4 is the grid's largest σ: a larger one might score lower, so μ is flagged as an upper bound
-    assert.deepEqual(r, { module: 'm', status: AT_LARGEST_SIGMA, mu: 25, log10Mu: Math.log10(25), alpha: 1, sigma: 0.4, meanLoss: 1.01, deltaNorm: 2, from: 'heat-map', atGridEdge: true });
+    assert.deepEqual(r, {
+      module: 'm',
+      status: AT_LARGEST_SIGMA,
+      mu: 25,
+      log10Mu: Math.log10(25),
+      alpha: 1,
+      sigma: 0.4,
+      meanLoss: 1.01,
+      deltaNorm: 2,
+      from: 'heat-map',
+      atGridEdge: true,
+    });
   });
 
   test('a tie goes to the smaller α (then the larger σ)', () => {
@@ -90,7 +110,14 @@ describe('criticalityScore on a hand-built heat-map', () => {
   });
 
   test('no feasible grid point is reported as such, never as a number', () => {
-    const r = criticalityScore(heatmap([[5, 2, 1.02], [5, 2, 1.05], [5, 2, 1.2]]), 1.01);
+    const r = criticalityScore(
+      heatmap([
+        [5, 2, 1.02],
+        [5, 2, 1.05],
+        [5, 2, 1.2],
+      ]),
+      1.01,
+    );
     assert.equal(r.status, 'no feasible point on the grid');
     assert.equal(r.mu, null);
     assert.equal(r.log10Mu, null);
@@ -99,8 +126,36 @@ describe('criticalityScore on a hand-built heat-map', () => {
   });
 
   test('refuses σ = 0 and the optimization path', () => {
-    assert.throws(() => criticalityScore({ ...heatmap([[1, 1, 1], [1, 1, 1], [1, 1, 1]]), sigmas: [0, 0.2, 0.4] }, 1.01), /every σ must be > 0/);
-    assert.throws(() => criticalityScore({ ...heatmap([[1, 1, 1], [1, 1, 1], [1, 1, 1]]), path: 'optimization' }, 1.01), /direct path/);
+    assert.throws(
+      () =>
+        criticalityScore(
+          {
+            ...heatmap([
+              [1, 1, 1],
+              [1, 1, 1],
+              [1, 1, 1],
+            ]),
+            sigmas: [0, 0.2, 0.4],
+          },
+          1.01,
+        ),
+      /every σ must be > 0/,
+    );
+    assert.throws(
+      () =>
+        criticalityScore(
+          {
+            ...heatmap([
+              [1, 1, 1],
+              [1, 1, 1],
+              [1, 1, 1],
+            ]),
+            path: 'optimization',
+          },
+          1.01,
+        ),
+      /direct path/,
+    );
   });
 });
 
@@ -144,7 +199,16 @@ describe('the pruned search finds the same minimum as the full grid', () => {
       let full = 0;
       const map = directPath({ module, final, initial, sigmas, draws: 3, evaluate: (x) => (full++, bowl(k)(x)) }, alphas);
       const fromMap = criticalityScore(map, tolerance * finalLoss);
-      const { evaluations, ...searched } = searchCriticality({ module, final, initial, alphas, sigmas, draws: 3, threshold: tolerance * finalLoss, evaluate: bowl(k) });
+      const { evaluations, ...searched } = searchCriticality({
+        module,
+        final,
+        initial,
+        alphas,
+        sigmas,
+        draws: 3,
+        threshold: tolerance * finalLoss,
+        evaluate: bowl(k),
+      });
       assert.deepEqual({ ...searched, from: 'heat-map' }, fromMap);
       assert.equal(full, alphas.length * sigmas.length * 3);
       assert.ok(evaluations <= full, `${evaluations} ≤ ${full}`);
@@ -152,7 +216,19 @@ describe('the pruned search finds the same minimum as the full grid', () => {
   }
   test('the cases above cover every status', () => {
     const statuses = new Set(
-      [0.02, 0.5, 1000].map((k) => searchCriticality({ module: 'm', final, initial, alphas, sigmas, draws: 3, threshold: (k === 0.02 ? 1.5 : 1.01) * finalLoss, evaluate: bowl(k) }).status),
+      [0.02, 0.5, 1000].map(
+        (k) =>
+          searchCriticality({
+            module: 'm',
+            final,
+            initial,
+            alphas,
+            sigmas,
+            draws: 3,
+            threshold: (k === 0.02 ? 1.5 : 1.01) * finalLoss,
+            evaluate: bowl(k),
+          }).status,
+      ),
     );
     assert.deepEqual([...statuses].sort(), ['feasible', 'feasible at alpha = 0', 'no feasible point on the grid']);
   });
@@ -176,7 +252,10 @@ describe('network criticality', () => {
     const n = networkCriticality(per);
     assert.equal(n.modules, 3);
     assert.equal(n.mu, 28.5);
-    assert.equal(n.mu, per.reduce((s, m) => s + m.mu!, 0));
+    assert.equal(
+      n.mu,
+      per.reduce((s, m) => s + m.mu!, 0),
+    );
     assert.equal(n.log10Mu, Math.log10(28.5));
     assert.equal(n.lowerBound, 28.5);
     assert.deepEqual(n.missing, []);

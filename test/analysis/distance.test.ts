@@ -74,8 +74,12 @@ describe('the distance stage on fake runs', () => {
   let out: DistanceOutput;
   before(async () => {
     const source = await fakeRun(root, 'pretrain', { kind: 'P-T', lr: 0.1, seed: 1 });
-    const pt = await Promise.all([0, 1, 2].map((s) => fakeRun(root, `finetune/real,P-T,seed=${s}`, { kind: 'P-T', lr: 0.02, seed: 10 + s })));
-    const rit = await Promise.all([0, 1, 2].map((s) => fakeRun(root, `finetune/real,RI-T,seed=${s}`, { kind: 'RI-T', lr: 0.1, seed: 20 + s })));
+    const pt = await Promise.all(
+      [0, 1, 2].map((s) => fakeRun(root, `finetune/real,P-T,seed=${s}`, { kind: 'P-T', lr: 0.02, seed: 10 + s })),
+    );
+    const rit = await Promise.all(
+      [0, 1, 2].map((s) => fakeRun(root, `finetune/real,RI-T,seed=${s}`, { kind: 'RI-T', lr: 0.1, seed: 20 + s })),
+    );
     out = DistanceOutput.parse((await runStage(distance, { exclude: ['fc'] }, { source, pt, rit })).json.get('distance.json'));
   });
   after(() => rmSync(root, { recursive: true, force: true }));

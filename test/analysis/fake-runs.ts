@@ -50,7 +50,23 @@ export async function fakeRun(root: string, id: string, r: FakeRun): Promise<Ups
   const start = model.init(r.seed);
   const end = interpolate(start, model.init(r.seed + 100), r.lr * 5);
   for (let e = 0; e <= EPOCHS; e++) await saveWeights(join(dir, checkpoint(e)), config, interpolate(start, end, e / EPOCHS));
-  const run = { kind: r.kind, domain: 'real', blockSize: null, shuffleDraw: null, seed: r.seed, initKey: r.initKey ?? `fresh-${r.seed}`, lr: r.lr, sourceEpoch: null, epochs: EPOCHS, completedEpochs: EPOCHS, diverged: null, history: [], optimizationSpeed: 0.5, finalTestAccuracy: 0.5, finalTestLoss: 1 };
+  const run = {
+    kind: r.kind,
+    domain: 'real',
+    blockSize: null,
+    shuffleDraw: null,
+    seed: r.seed,
+    initKey: r.initKey ?? `fresh-${r.seed}`,
+    lr: r.lr,
+    sourceEpoch: null,
+    epochs: EPOCHS,
+    completedEpochs: EPOCHS,
+    diverged: null,
+    history: [],
+    optimizationSpeed: 0.5,
+    finalTestAccuracy: 0.5,
+    finalTestLoss: 1,
+  };
   writeFileSync(join(dir, 'run.json'), JSON.stringify(run));
   for (const [name, value] of Object.entries(r.json ?? {})) writeFileSync(join(dir, name), JSON.stringify(value));
   const files = [...Array(EPOCHS + 1).keys()].flatMap((e) => [`${checkpoint(e)}.json`, `${checkpoint(e)}.bin`]);
@@ -63,18 +79,39 @@ export function dataEntry(root: string): Upstream {
   mkdirSync(dir, { recursive: true });
   writeDatasetFile(join(dir, 'train.wtds'), stripesDataset({ count: 24, size: 8, seed: 3 }));
   writeDatasetFile(join(dir, 'test.wtds'), stripesDataset({ count: TEST_IMAGES, size: 8, seed: 3, split: 'test' }));
-  const info = { domain: 'real', classes: ['q0', 'q1', 'q2', 'q3'], height: 8, width: 8, channels: 3, train: 24, test: TEST_IMAGES, shuffle: null };
+  const info = {
+    domain: 'real',
+    classes: ['q0', 'q1', 'q2', 'q3'],
+    height: 8,
+    width: 8,
+    channels: 3,
+    train: 24,
+    test: TEST_IMAGES,
+    shuffle: null,
+  };
   writeFileSync(join(dir, 'info.json'), JSON.stringify(info));
   return upstream('data/real', dir, ['train.wtds', 'test.wtds', 'info.json']);
 }
 
 /** An entry holding one JSON file with `value`. */
 export function jsonUpstream(root: string, name: string, value: unknown): Upstream {
-  return { id: name, stage: 'fake', outputDigest: {} as Upstream['outputDigest'], dir: root, files: [name], file: (n) => join(root, n), json: <T>(_: string, schema?: z.ZodType<T>) => (schema ? schema.parse(value) : value) as T };
+  return {
+    id: name,
+    stage: 'fake',
+    outputDigest: {} as Upstream['outputDigest'],
+    dir: root,
+    files: [name],
+    file: (n) => join(root, n),
+    json: <T>(_: string, schema?: z.ZodType<T>) => (schema ? schema.parse(value) : value) as T,
+  };
 }
 
 /** Runs a stage's `run` with the few context members these stages use; returns what it wrote. */
-export async function runStage(stage: { run: (ctx: never) => unknown }, params: unknown, deps: unknown): Promise<{ json: Map<string, unknown>; files: string[]; outputs: Map<string, string | Uint8Array> }> {
+export async function runStage(
+  stage: { run: (ctx: never) => unknown },
+  params: unknown,
+  deps: unknown,
+): Promise<{ json: Map<string, unknown>; files: string[]; outputs: Map<string, string | Uint8Array> }> {
   const json = new Map<string, unknown>();
   const files: string[] = [];
   const outputs = new Map<string, string | Uint8Array>();

@@ -23,7 +23,7 @@ const pairOf = (pair: string, a: Uint8Array, b: Uint8Array) => {
   return { pair, kappa: c.kappa, overlap: c.overlap, correctA: a, correctB: b };
 };
 
-describe("κ and overlap", () => {
+describe('κ and overlap', () => {
   test('identical outcomes: κ 1 and overlap 1', () => {
     const a = outcomes(300, 0.7, 'a');
     const c = compareMistakes(a, a);
@@ -65,11 +65,20 @@ describe('the compared pairs', () => {
   const plan = mistakePairs(['pt0', 'pt1', 'pt2'], ['rit0', 'rit1', 'rit2']);
   test('within P-T, P-T × RI-T (i ≠ j), within RI-T, and the control', () => {
     const of = (pair: string) => plan.filter((p) => p.pair === pair);
-    assert.deepEqual([PAIR.ptPt, PAIR.ptRit, PAIR.ritRit, PAIR.identical].map((p) => of(p).length), [3, 6, 3, 1]);
+    assert.deepEqual(
+      [PAIR.ptPt, PAIR.ptRit, PAIR.ritRit, PAIR.identical].map((p) => of(p).length),
+      [3, 6, 3, 1],
+    );
     assert.equal(plan.length, 13);
     for (const p of of(PAIR.ptRit)) assert.notEqual(p.a.slice(-1), p.b.slice(-1));
-    assert.deepEqual(of(PAIR.ptRit).map((p) => p.replicate), [0, 1, 2, 3, 4, 5]);
-    assert.deepEqual(of(PAIR.identical).map((p) => [p.a, p.b]), [['pt0', 'pt0']]);
+    assert.deepEqual(
+      of(PAIR.ptRit).map((p) => p.replicate),
+      [0, 1, 2, 3, 4, 5],
+    );
+    assert.deepEqual(
+      of(PAIR.identical).map((p) => [p.a, p.b]),
+      [['pt0', 'pt0']],
+    );
     assert.deepEqual([of(PAIR.ptRit)[0]!.a, of(PAIR.ptRit)[0]!.b], ['pt0', 'rit1']);
   });
 });
@@ -116,7 +125,10 @@ describe('the mistakes summary on synthetic outcomes', () => {
     assert.ok(gap > 0 && gap < 0.05, `gap ${gap}`);
     // on another test set's resamples the difference changes sign
     const unpaired = mistakesSummary('another domain', pts)[PAIR.ptPt]!.overlap.draws;
-    assert.ok(unpaired.some((v, b) => v - m[b]! < 0), 'unpaired draws cross 0');
+    assert.ok(
+      unpaired.some((v, b) => v - m[b]! < 0),
+      'unpaired draws cross 0',
+    );
     // the same pair under another name has the very same draws
     const again = mistakesSummary('real', [pairOf(PAIR.ptRit, x, y), pairOf(PAIR.ritRit, x, y)]);
     assert.deepEqual(again[PAIR.ptRit]!.kappa.draws, again[PAIR.ritRit]!.kappa.draws);
@@ -150,7 +162,15 @@ describe('the mistakes stage on fake predictions', () => {
     mkdirSync(dir, { recursive: true });
     const correct = Array.from(outcomes(TEST_IMAGES, 0.6, `run${seed}`));
     const labels = correct.map((_, i) => i % 4);
-    writeFileSync(join(dir, 'predictions.json'), JSON.stringify({ correct, labels, predictions: labels.map((l, i) => (correct[i] ? l : (l + 1) % 4)), losses: correct.map((c) => 2 - c) }));
+    writeFileSync(
+      join(dir, 'predictions.json'),
+      JSON.stringify({
+        correct,
+        labels,
+        predictions: labels.map((l, i) => (correct[i] ? l : (l + 1) % 4)),
+        losses: correct.map((c) => 2 - c),
+      }),
+    );
     return upstream(id, dir, ['predictions.json']);
   }
   before(async () => {
@@ -183,6 +203,12 @@ describe('the mistakes stage on fake predictions', () => {
     assert.equal(out.examples['both-wrong']!.length, Math.min(4, first.common));
     assert.equal(out.examples['pt-right-rit-wrong']!.length, Math.min(4, first.onlyBWrong));
     for (const e of out.examples['pt-right-rit-wrong']!) assert.ok(e.pt === e.label && e.rit !== e.label);
-    assert.deepEqual(files.sort(), ['both-wrong', 'pt-right-rit-wrong', 'pt-wrong-rit-right'].filter((g) => out.examples[g]!.length).map((g) => `${g}.png`).sort());
+    assert.deepEqual(
+      files.sort(),
+      ['both-wrong', 'pt-right-rit-wrong', 'pt-wrong-rit-right']
+        .filter((g) => out.examples[g]!.length)
+        .map((g) => `${g}.png`)
+        .sort(),
+    );
   });
 });

@@ -9,12 +9,18 @@ import type { DistanceOutput } from '../../stages/distance.ts';
 import { tables } from '../../stages/tables.ts';
 
 /** 201 draws spread evenly over [lo, hi]: the 2.5% and 97.5% points are draws 5 and 195, lo and hi moved in by 2.5% of the range */
-const spread = (estimate: number, lo: number, hi: number): StatisticDraws => ({ estimate, draws: Array.from({ length: 201 }, (_, i) => lo + ((hi - lo) * i) / 200) });
+const spread = (estimate: number, lo: number, hi: number): StatisticDraws => ({
+  estimate,
+  draws: Array.from({ length: 201 }, (_, i) => lo + ((hi - lo) * i) / 200),
+});
 
 async function render(cka: unknown[], distance: unknown[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const upstream = (v: unknown) => ({ json: (_: string, schema: { parse(x: unknown): unknown }) => schema.parse(v) });
-  const ctx = { deps: { cka: cka.map(upstream), distance: distance.map(upstream) }, writeOutput: (name: string, text: string) => out.set(name, text) };
+  const ctx = {
+    deps: { cka: cka.map(upstream), distance: distance.map(upstream) },
+    writeOutput: (name: string, text: string) => out.set(name, text),
+  };
   await tables.run(ctx as never);
   return out;
 }
@@ -24,10 +30,32 @@ describe('Table 1', () => {
   const types = [PAIR.ptP, PAIR.ptPt, PAIR.ptRit, PAIR.ritRit, PAIR.untrained, PAIR.identical, PAIR.unrelated];
   const counts = [3, 3, 6, 3, 1, 1, 1];
   const pairs = types.flatMap((pair, k) =>
-    Array.from({ length: counts[k]! }, (_, replicate) => ({ pair, replicate, a: 'a', b: 'b', values: [0.1 * k, 0.01 * k], biased: [0.5 + 0.1 * k + 0.01 * replicate, 0.6], debiased: [0.1 * k, 0.01 * k] })),
+    Array.from({ length: counts[k]! }, (_, replicate) => ({
+      pair,
+      replicate,
+      a: 'a',
+      b: 'b',
+      values: [0.1 * k, 0.01 * k],
+      biased: [0.5 + 0.1 * k + 0.01 * replicate, 0.6],
+      debiased: [0.1 * k, 0.01 * k],
+    })),
   );
-  const summary = Object.fromEntries(types.map((pair, k) => [pair, { pairs: counts[k]!, values: [spread(0.1 * k, 0.1 * k - 0.1, 0.1 * k + 0.1), spread(0.01 * k, 0, 0.02 * k)] }]));
-  const cka: CkaOutput = { domain: 'x<y', layers: ['stem', 'st<1>'], examples: 500, unbiased: true, estimator: 'debiased', subsample: 250, pairs, summary };
+  const summary = Object.fromEntries(
+    types.map((pair, k) => [
+      pair,
+      { pairs: counts[k]!, values: [spread(0.1 * k, 0.1 * k - 0.1, 0.1 * k + 0.1), spread(0.01 * k, 0, 0.02 * k)] },
+    ]),
+  );
+  const cka: CkaOutput = {
+    domain: 'x<y',
+    layers: ['stem', 'st<1>'],
+    examples: 500,
+    unbiased: true,
+    estimator: 'debiased',
+    subsample: 250,
+    pairs,
+    summary,
+  };
 
   test('one CSV row per pair type and layer, with the interval, both estimators and the paper value; controls quoted and last', async () => {
     const out = await render([cka], []);
@@ -36,7 +64,17 @@ describe('Table 1', () => {
     assert.equal(csv[0], 'domain,pair,replicate_pairs,layer,estimator,ours,ci_low,ci_high,biased,debiased,paper_chexpert');
     assert.equal(csv[1], 'x<y,P-T & P,3,stem,debiased,0.0000,-0.0950,0.0950,0.5100,0.0000,0.6225');
     assert.equal(csv[5], 'x<y,P-T & RI-T,6,stem,debiased,0.2000,0.1050,0.2950,0.7250,0.2000,0.0036');
-    assert.deepEqual(csv.slice(9).map((l) => l.split(',')[1]), ['P-T & itself (control)', 'P-T & itself (control)', '"P-T & P-T', '"P-T & P-T', 'untrained & untrained (control)', 'untrained & untrained (control)']);
+    assert.deepEqual(
+      csv.slice(9).map((l) => l.split(',')[1]),
+      [
+        'P-T & itself (control)',
+        'P-T & itself (control)',
+        '"P-T & P-T',
+        '"P-T & P-T',
+        'untrained & untrained (control)',
+        'untrained & untrained (control)',
+      ],
+    );
     assert.equal(csv[12], 'x<y,"P-T & P-T, examples shuffled (control)",1,st<1>,debiased,0.0600,0.0030,0.1170,0.6000,0.0600,');
     assert.equal(csv.at(-1), 'x<y,untrained & untrained (control),1,st<1>,debiased,0.0400,0.0020,0.0780,0.6000,0.0400,');
   });
@@ -47,10 +85,24 @@ describe('Table 1', () => {
     assert.match(html, /<th>st&lt;1&gt;<br>/);
     assert.match(html, /<td>0\.000 \[-0\.095, 0\.095\] <small>\(0\.623\)<\/small><\/td>/);
     const rows = [...html.matchAll(/<tr[^>]*><th>([^<]*)/g)].map((m) => m[1]);
-    assert.deepEqual(rows.slice(1), ['P-T &amp; P', 'P-T &amp; P-T', 'P-T &amp; RI-T', 'RI-T &amp; RI-T', 'P-T &amp; itself (control)', 'P-T &amp; P-T, examples shuffled (control)', 'untrained &amp; untrained (control)']);
+    assert.deepEqual(rows.slice(1), [
+      'P-T &amp; P',
+      'P-T &amp; P-T',
+      'P-T &amp; RI-T',
+      'RI-T &amp; RI-T',
+      'P-T &amp; itself (control)',
+      'P-T &amp; P-T, examples shuffled (control)',
+      'untrained &amp; untrained (control)',
+    ]);
     assert.equal([...html.matchAll(/<tr class="control">/g)].length, 3);
-    assert.match(html, /untrained \(control\)<br><small>control, not in the paper: two untrained networks: a random-network baseline, not the floor/);
-    assert.match(html, /examples shuffled \(control\)<br><small>control, not in the paper: features of permuted examples: the estimator's floor \(≈ 0\)/);
+    assert.match(
+      html,
+      /untrained \(control\)<br><small>control, not in the paper: two untrained networks: a random-network baseline, not the floor/,
+    );
+    assert.match(
+      html,
+      /examples shuffled \(control\)<br><small>control, not in the paper: features of permuted examples: the estimator's floor \(≈ 0\)/,
+    );
     assert.match(html, /P-T &amp; RI-T<br><small>6 replicate pairs/);
   });
 });
@@ -62,7 +114,9 @@ describe('Table 2', () => {
     excluded: ['fc'],
     modules: ['stem'],
     pairs: Object.entries(summary).map(([pair, total]) => ({ pair, replicate: 0, a: 'a', b: 'b', total, perModule: { stem: total } })),
-    summary: Object.fromEntries(Object.entries(summary).map(([pair, total]) => [pair, { pairs: 3, total: spread(total, total - 1, total + 1) }])),
+    summary: Object.fromEntries(
+      Object.entries(summary).map(([pair, total]) => [pair, { pairs: 3, total: spread(total, total - 1, total + 1) }]),
+    ),
     ratio: spread(0.25, 0.2, 0.3),
   };
 

@@ -47,13 +47,40 @@ interface Spec {
 function runEntry(s: Spec): Upstream {
   const accuracy = s.correct.reduce((a, c) => a + c, 0) / s.correct.length;
   const run: TrainingRun = {
-    kind: s.kind, domain: s.domain ?? 'real', blockSize: s.blockSize ?? null, shuffleDraw: s.blockSize ? 0 : null, seed: s.seed, initKey: `k${s.seed}`, lr: s.lr,
-    sourceEpoch: s.sourceEpoch ?? (s.kind === 'P-T' ? 9 : null), epochs: 2, completedEpochs: 2, diverged: null,
-    history: [0, 1, 2].map((epoch) => ({ epoch, lr: s.lr, trainLoss: null, trainAccuracy: 0.5, trainEvalLoss: 1, testAccuracy: accuracy, testLoss: 1 })),
-    optimizationSpeed: s.speed ?? 0.5, finalTestAccuracy: accuracy, finalTestLoss: 1,
+    kind: s.kind,
+    domain: s.domain ?? 'real',
+    blockSize: s.blockSize ?? null,
+    shuffleDraw: s.blockSize ? 0 : null,
+    seed: s.seed,
+    initKey: `k${s.seed}`,
+    lr: s.lr,
+    sourceEpoch: s.sourceEpoch ?? (s.kind === 'P-T' ? 9 : null),
+    epochs: 2,
+    completedEpochs: 2,
+    diverged: null,
+    history: [0, 1, 2].map((epoch) => ({
+      epoch,
+      lr: s.lr,
+      trainLoss: null,
+      trainAccuracy: 0.5,
+      trainEvalLoss: 1,
+      testAccuracy: accuracy,
+      testLoss: 1,
+    })),
+    optimizationSpeed: s.speed ?? 0.5,
+    finalTestAccuracy: accuracy,
+    finalTestLoss: 1,
   };
-  const predictions = { predictions: s.correct.map(() => 0), correct: s.correct, losses: s.correct.map(() => 1), labels: s.correct.map(() => 0) };
-  return entry(`finetune/${s.domain ?? 'real'},${s.kind},seed=${s.seed},lr=${s.lr},b=${s.blockSize}`, { 'run.json': run, 'predictions.json': predictions });
+  const predictions = {
+    predictions: s.correct.map(() => 0),
+    correct: s.correct,
+    losses: s.correct.map(() => 1),
+    labels: s.correct.map(() => 0),
+  };
+  return entry(`finetune/${s.domain ?? 'real'},${s.kind},seed=${s.seed},lr=${s.lr},b=${s.blockSize}`, {
+    'run.json': run,
+    'predictions.json': predictions,
+  });
 }
 
 /** 0/1 per image: right on `set`. */
@@ -67,15 +94,30 @@ describe('learning-curves draws', () => {
   const A = new Set([...rng.permutation(N)].slice(0, 30));
   const inA = [...A];
   const outA = [...Array(N).keys()].filter((i) => !A.has(i));
-  const rit = [0, 1, 2].map((j) => runEntry({ kind: 'RI-T', seed: j, lr: 0.1, correct: rightOn(new Set(inA.filter((i) => i !== inA[j]))), speed: 0.4 + 0.01 * j }));
-  const pt = [0, 1, 2].map((j) => runEntry({ kind: 'P-T', seed: j, lr: 0.02, correct: rightOn(new Set([...inA, outA[j]!])), speed: 0.6 + 0.01 * j }));
-  const variants = [runEntry({ kind: 'P-T', seed: 0, lr: 0.1, correct: rightOn(A) }), runEntry({ kind: 'RI-T', seed: 0, lr: 0.02, correct: rightOn(A) })];
+  const rit = [0, 1, 2].map((j) =>
+    runEntry({ kind: 'RI-T', seed: j, lr: 0.1, correct: rightOn(new Set(inA.filter((i) => i !== inA[j]))), speed: 0.4 + 0.01 * j }),
+  );
+  const pt = [0, 1, 2].map((j) =>
+    runEntry({ kind: 'P-T', seed: j, lr: 0.02, correct: rightOn(new Set([...inA, outA[j]!])), speed: 0.6 + 0.01 * j }),
+  );
+  const variants = [
+    runEntry({ kind: 'P-T', seed: 0, lr: 0.1, correct: rightOn(A) }),
+    runEntry({ kind: 'RI-T', seed: 0, lr: 0.02, correct: rightOn(A) }),
+  ];
 
   test('one curve per (role, init), with BOOTSTRAP_DRAWS draws of the mean accuracy and speed', async () => {
     const { json } = await runStage(learningCurves, {}, { main: [...pt, ...rit], lrVariants: variants });
     const { curves } = LearningCurvesOutput.parse(json.get('learning-curves.json'));
     assert.equal(curves.length, 4);
-    assert.deepEqual(curves.map((c) => [c.role, c.init, c.lr, c.seeds.length]), [['main', 'P-T', 0.02, 3], ['main', 'RI-T', 0.1, 3], ['lr-variant', 'P-T', 0.1, 1], ['lr-variant', 'RI-T', 0.02, 1]]);
+    assert.deepEqual(
+      curves.map((c) => [c.role, c.init, c.lr, c.seeds.length]),
+      [
+        ['main', 'P-T', 0.02, 3],
+        ['main', 'RI-T', 0.1, 3],
+        ['lr-variant', 'P-T', 0.1, 1],
+        ['lr-variant', 'RI-T', 0.02, 1],
+      ],
+    );
     for (const c of curves) {
       assert.equal(c.finalTestAccuracyDraws.draws.length, BOOTSTRAP_DRAWS);
       assert.equal(c.optimizationSpeedDraws.draws.length, BOOTSTRAP_DRAWS);
@@ -97,7 +139,11 @@ describe('learning-curves draws', () => {
     for (const d of diff.draws) assert.ok(d >= -1e-12, `${d}`);
     assert.ok(diff.draws.some((d) => d > 0));
     // unpaired (another test set's images for RI-T), the same margin would often be negative
-    const other = replicateDraws(rit.map((e) => ({ run: e.json<TrainingRun>('run.json'), correct: e.json<{ correct: number[] }>('predictions.json').correct })), 'clipart', 'x');
+    const other = replicateDraws(
+      rit.map((e) => ({ run: e.json<TrainingRun>('run.json'), correct: e.json<{ correct: number[] }>('predictions.json').correct })),
+      'clipart',
+      'x',
+    );
     const unpaired = combine([p.finalTestAccuracyDraws, other.testAccuracyDraws], (a, b) => a - b);
     assert.ok(unpaired.draws.filter((d) => d < 0).length > 50);
   });
@@ -118,14 +164,18 @@ describe('learning-curves draws', () => {
     const shuffled = runEntry({ kind: 'P-T', seed: 5, lr: 0.02, correct: rightOn(A), blockSize: 2 });
     await assert.rejects(runStage(learningCurves, {}, { main: [shuffled], lrVariants: [] }), /unshuffled fine-tuning runs/);
     const otherLr = runEntry({ kind: 'P-T', seed: 5, lr: 0.05, correct: rightOn(A) });
-    const mixed = (await runStage(learningCurves, {}, { main: [...pt, otherLr], lrVariants: [] })).json.get('learning-curves.json') as { curves: { init: string; seeds: number[] }[] };
+    const mixed = (await runStage(learningCurves, {}, { main: [...pt, otherLr], lrVariants: [] })).json.get('learning-curves.json') as {
+      curves: { init: string; seeds: number[] }[];
+    };
     const ptCurve = mixed.curves.find((c) => c.init === 'P-T')!;
     assert.ok(ptCurve.seeds.includes(5), 'the overridden replicate is part of the P-T curve');
   });
 });
 
 describe('block-shuffle draws', () => {
-  const info = entry('data/real', { 'info.json': { domain: 'real', classes: ['a'], height: 8, width: 8, channels: 3, train: 10, test: N, shuffle: null } });
+  const info = entry('data/real', {
+    'info.json': { domain: 'real', classes: ['a'], height: 8, width: 8, channels: 3, train: 10, test: N, shuffle: null },
+  });
   const rng = Rng.from(4, 'blocks');
   const random = (p: number) => Array.from({ length: N }, () => (rng.uniform() < p ? 1 : 0));
   const runs = ([null, 2] as const).flatMap((blockSize) =>
@@ -134,12 +184,18 @@ describe('block-shuffle draws', () => {
       runEntry({ kind: 'RI-T', seed, lr: 0.1, blockSize, correct: random(0.4), speed: 0.6 }),
     ]),
   );
-  const zero = [0, 1].flatMap((seed) => [runEntry({ kind: 'P-T', seed, lr: 0.02, blockSize: 4, correct: rightOn(new Set()) }), runEntry({ kind: 'RI-T', seed, lr: 0.1, blockSize: 4, correct: random(0.3) })]);
+  const zero = [0, 1].flatMap((seed) => [
+    runEntry({ kind: 'P-T', seed, lr: 0.02, blockSize: 4, correct: rightOn(new Set()) }),
+    runEntry({ kind: 'RI-T', seed, lr: 0.1, blockSize: 4, correct: random(0.3) }),
+  ]);
 
   test("each arm has accuracy and speed draws; the relative drop's draws are 100·(P − R)/P of the arms' draws", async () => {
     const { json } = await runStage(blockShuffle, {}, { runs: [...runs, ...zero], data: [info] });
     const { rows } = BlockShuffleOutput.parse(json.get('block-shuffle.json'));
-    assert.deepEqual(rows.map((r) => r.blockSize), [2, 4, 8]);
+    assert.deepEqual(
+      rows.map((r) => r.blockSize),
+      [2, 4, 8],
+    );
     for (const r of rows.filter((x) => x.blockSize !== 4)) {
       for (const arm of [r.pt, r.rit]) {
         assert.equal(arm.testAccuracyDraws.draws.length, BOOTSTRAP_DRAWS);
@@ -169,14 +225,33 @@ describe('block-shuffle draws', () => {
 
 describe('checkpoint-transfer draws', () => {
   test('each point has accuracy and speed draws, over its replicates and images', async () => {
-    const source = entry('pretrain/source', { 'run.json': { ...runEntry({ kind: 'P-T', seed: 0, lr: 0.1, correct: [1] }).json<TrainingRun>('run.json'), kind: 'pretrain', sourceEpoch: null } });
+    const source = entry('pretrain/source', {
+      'run.json': {
+        ...runEntry({ kind: 'P-T', seed: 0, lr: 0.1, correct: [1] }).json<TrainingRun>('run.json'),
+        kind: 'pretrain',
+        sourceEpoch: null,
+      },
+    });
     const rng = Rng.from(5, 'ckpt');
-    const runs = [0, 3, 9].flatMap((sourceEpoch) => [0, 1].map((seed) => runEntry({ kind: 'P-T', seed, lr: 0.02, sourceEpoch, correct: Array.from({ length: N }, () => (rng.uniform() < 0.3 + sourceEpoch / 20 ? 1 : 0)) })));
+    const runs = [0, 3, 9].flatMap((sourceEpoch) =>
+      [0, 1].map((seed) =>
+        runEntry({
+          kind: 'P-T',
+          seed,
+          lr: 0.02,
+          sourceEpoch,
+          correct: Array.from({ length: N }, () => (rng.uniform() < 0.3 + sourceEpoch / 20 ? 1 : 0)),
+        }),
+      ),
+    );
     const { json } = await runStage(checkpointTransfer, {}, { source, runs });
     const out = CheckpointTransferOutput.parse(json.get('checkpoint-transfer.json'));
     assert.equal(out.targets.length, 1);
     const points = out.targets[0]!.points;
-    assert.deepEqual(points.map((p) => p.sourceEpoch), [0, 3, 9]);
+    assert.deepEqual(
+      points.map((p) => p.sourceEpoch),
+      [0, 3, 9],
+    );
     for (const p of points) {
       assert.equal(p.testAccuracyDraws.draws.length, BOOTSTRAP_DRAWS);
       assert.equal(p.optimizationSpeedDraws.draws.length, BOOTSTRAP_DRAWS);

@@ -20,8 +20,16 @@ test('CIFAR-10 binary batches are read into HWC images with their labels and cla
   withTempDir((root) => {
     const dir = join(root, 'cifar-10-batches-bin');
     mkdirSync(dir);
-    cifarFiles('cifar10', 'train').forEach((f, b) => writeFileSync(join(dir, f), records(3, 1, (i) => [(b * 3 + i) % 10])));
-    writeFileSync(join(dir, 'test_batch.bin'), records(4, 1, (i) => [9 - i]));
+    cifarFiles('cifar10', 'train').forEach((f, b) =>
+      writeFileSync(
+        join(dir, f),
+        records(3, 1, (i) => [(b * 3 + i) % 10]),
+      ),
+    );
+    writeFileSync(
+      join(dir, 'test_batch.bin'),
+      records(4, 1, (i) => [9 - i]),
+    );
     writeFileSync(join(dir, 'batches.meta.txt'), 'airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n\n');
     const train = loadCifar({ dir: root, variant: 'cifar10', split: 'train' });
     assert.equal(train.header.count, 15);
@@ -39,8 +47,14 @@ test('CIFAR-10 binary batches are read into HWC images with their labels and cla
 
 test('CIFAR-100 fine and coarse labels', () =>
   withTempDir((dir) => {
-    writeFileSync(join(dir, 'test.bin'), records(3, 2, (i) => [i, 50 + i]));
-    writeFileSync(join(dir, 'train.bin'), records(1, 2, () => [1, 2]));
+    writeFileSync(
+      join(dir, 'test.bin'),
+      records(3, 2, (i) => [i, 50 + i]),
+    );
+    writeFileSync(
+      join(dir, 'train.bin'),
+      records(1, 2, () => [1, 2]),
+    );
     writeFileSync(join(dir, 'fine_label_names.txt'), Array.from({ length: 100 }, (_, i) => `fine${i}`).join('\n'));
     writeFileSync(join(dir, 'coarse_label_names.txt'), Array.from({ length: 20 }, (_, i) => `coarse${i}`).join('\n'));
     const fine = loadCifar({ dir, variant: 'cifar100', split: 'test' });
@@ -54,7 +68,10 @@ test('CIFAR-100 fine and coarse labels', () =>
 test('a truncated or missing CIFAR file is a clear error naming it', () =>
   withTempDir((dir) => {
     writeFileSync(join(dir, 'test_batch.bin'), records(2, 1, () => [1]).subarray(0, 5000));
-    assert.throws(() => loadCifar({ dir, variant: 'cifar10', split: 'test' }), /test_batch\.bin is 5000 bytes, not a whole number of cifar10 records of 3073 bytes/);
+    assert.throws(
+      () => loadCifar({ dir, variant: 'cifar10', split: 'test' }),
+      /test_batch\.bin is 5000 bytes, not a whole number of cifar10 records of 3073 bytes/,
+    );
     assert.throws(() => loadCifar({ dir, variant: 'cifar10', split: 'train' }), /data_batch_1\.bin is missing/);
     assert.throws(() => loadCifar({ dir: join(dir, 'none'), variant: 'cifar100', split: 'train' }), /No cifar100 binary files in/);
     assert.throws(() => parseCifarRecords(new Uint8Array(0), 'x.bin', 'cifar100', 'fine'), /x\.bin is 0 bytes/);

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync, truncateSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { openDatasetFile, readDatasetFile, readDatasetHeader, writeDatasetFile, DatasetFileError } from '../../data/storage/dataset-file.ts';
+import {
+  openDatasetFile,
+  readDatasetFile,
+  readDatasetHeader,
+  writeDatasetFile,
+  DatasetFileError,
+} from '../../data/storage/dataset-file.ts';
 import { patternDataset, withTempDir } from './helpers.ts';
 
 test('write then read gives the same dataset, and the streamed reader the same batches', () =>
@@ -45,7 +51,11 @@ test('a truncated file is one clear error naming the file and what to do', () =>
     truncateSync(file, size - 100);
     assert.throws(
       () => readDatasetFile(file),
-      (err: Error) => err instanceof DatasetFileError && err.message.includes(file) && /is truncated: its header describes 10 images of 8x8x3/.test(err.message) && /re-run the stage/.test(err.message),
+      (err: Error) =>
+        err instanceof DatasetFileError &&
+        err.message.includes(file) &&
+        /is truncated: its header describes 10 images of 8x8x3/.test(err.message) &&
+        /re-run the stage/.test(err.message),
     );
     assert.throws(() => openDatasetFile(file), /is truncated/);
     truncateSync(file, 30);
@@ -80,7 +90,10 @@ test('trailing bytes, a foreign file, a bad header and bad labels are refused', 
     writeFileSync(file, b2);
     assert.throws(() => readDatasetFile(file), /has label 999 at image 0, outside its 3 classes/);
 
-    assert.throws(() => readDatasetFile(join(dir, 'missing.wtds')), (e: Error) => e.message.includes('missing.wtds') && /cannot be read/.test(e.message));
+    assert.throws(
+      () => readDatasetFile(join(dir, 'missing.wtds')),
+      (e: Error) => e.message.includes('missing.wtds') && /cannot be read/.test(e.message),
+    );
   }));
 
 test('writing refuses arrays that do not match the header', () =>

@@ -68,10 +68,16 @@ test('a corrupted archive is refused and nothing is unpacked', () =>
     const { server, base } = await serve({ '/a.tar.gz': corrupted, '/short.tar.gz': archive.subarray(0, 100) });
     try {
       const dest = join(dir, 'data');
-      await assert.rejects(downloadAndUnpack({ url: `${base}/a.tar.gz`, sha256, folder: 'cifar-10-batches-bin' }, dest), /Refused .*a\.tar\.gz: sha256 [0-9a-f]{64} does not match the expected/);
+      await assert.rejects(
+        downloadAndUnpack({ url: `${base}/a.tar.gz`, sha256, folder: 'cifar-10-batches-bin' }, dest),
+        /Refused .*a\.tar\.gz: sha256 [0-9a-f]{64} does not match the expected/,
+      );
       assert.ok(!existsSync(join(dest, 'cifar-10-batches-bin')));
       assert.deepEqual(readdirSync(dest), [], 'the refused download is deleted');
-      await assert.rejects(downloadAndUnpack({ url: `${base}/short.tar.gz`, sha256, bytes: archive.length, folder: 'cifar-10-batches-bin' }, dest), /got 100 bytes, expected \d+/);
+      await assert.rejects(
+        downloadAndUnpack({ url: `${base}/short.tar.gz`, sha256, bytes: archive.length, folder: 'cifar-10-batches-bin' }, dest),
+        /got 100 bytes, expected \d+/,
+      );
       await assert.rejects(downloadAndUnpack({ url: `${base}/missing.tar.gz`, sha256, folder: 'x' }, dest), /answered 404/);
     } finally {
       server.close();

@@ -65,7 +65,11 @@ test('no test image equals a train image, and no image repeats within a split', 
     const train = generateDomain({ domain, split: 'train', count: classes * 20, size: 16, channels: 1 });
     const testSet = generateDomain({ domain, split: 'test', count: classes * 10, size: 16, channels: 1 });
     const per = 16 * 16;
-    assert.deepEqual(findSharedImages({ images: train.images, count: train.header.count }, { images: testSet.images, count: testSet.header.count }, per), [], domain);
+    assert.deepEqual(
+      findSharedImages({ images: train.images, count: train.header.count }, { images: testSet.images, count: testSet.header.count }, per),
+      [],
+      domain,
+    );
     const within = new Set<string>();
     for (let i = 0; i < train.header.count; i++) within.add(sha(train.images.subarray(i * per, (i + 1) * per)));
     assert.equal(within.size, train.header.count, `${domain}: duplicate images within train`);
@@ -76,11 +80,13 @@ test('real, clipart and quickdraw share the target classes; source classes are d
   const names = classNames('real', 20);
   assert.deepEqual(classNames('clipart', 20), names);
   assert.deepEqual(classNames('quickdraw', 20), names);
-  for (const d of ['real', 'clipart', 'quickdraw'] as const) assert.deepEqual(generateDomain({ domain: d, split: 'test', count: 20 }).header.classes, names);
+  for (const d of ['real', 'clipart', 'quickdraw'] as const)
+    assert.deepEqual(generateDomain({ domain: d, split: 'test', count: 20 }).header.classes, names);
   const source = classNames('source', 40);
   assert.equal(source.filter((n) => names.includes(n)).length, 0);
   assert.deepEqual(classNames('xray', 5), ['cardiomegaly', 'edema', 'consolidation', 'atelectasis', 'pleural_effusion']);
-  const signature = (s: ReturnType<typeof classShape>) => JSON.stringify(s.parts.map((p) => [p.kind, p.hole, p.cx.toFixed(2), p.cy.toFixed(2), p.sx.toFixed(2)]));
+  const signature = (s: ReturnType<typeof classShape>) =>
+    JSON.stringify(s.parts.map((p) => [p.kind, p.hole, p.cx.toFixed(2), p.cy.toFixed(2), p.sx.toFixed(2)]));
   const targetShapes = new Set(Array.from({ length: 20 }, (_, k) => signature(classShape('target', k, 0))));
   assert.equal(targetShapes.size, 20, 'target classes must be distinct shapes');
   for (let k = 0; k < 40; k++) assert.ok(!targetShapes.has(signature(classShape('source', k, 0))));
@@ -88,7 +94,10 @@ test('real, clipart and quickdraw share the target classes; source classes are d
 
 test('bad parameters are errors naming the parameter', () => {
   assert.throws(() => generateDomain({ domain: 'real', split: 'train', count: 30 }), /count: count 30 is not a multiple of the 20 classes/);
-  assert.throws(() => generateDomain({ domain: 'xray', split: 'train', count: 12, classes: 6 }), /classes: domain xray has at most 5 classes, got 6/);
+  assert.throws(
+    () => generateDomain({ domain: 'xray', split: 'train', count: 12, classes: 6 }),
+    /classes: domain xray has at most 5 classes, got 6/,
+  );
   assert.throws(() => generateDomain({ domain: 'real', split: 'train', count: 20, size: 4 }), /size/);
   assert.throws(() => generateDomain({ domain: 'nope' as 'real', split: 'train', count: 20 }), /domain/);
   assert.throws(() => generateDomain({ domain: 'real', split: 'train', count: 20, colour: 1 } as never), /colour: unknown key/);
@@ -98,6 +107,10 @@ test('the suite normalisation matches the statistics of the source domain it was
   const { channelStatistics } = await import('../../data/normalization.ts');
   const ds = generateDomain({ domain: 'source', split: 'train', count: 1200 });
   const measured = channelStatistics(ds);
-  ds.header.normalization.mean.forEach((m, c) => assert.ok(Math.abs(m - measured.mean[c]!) < 0.02, `mean[${c}] ${m} vs measured ${measured.mean[c]}: re-measure EMBEDDED_NORMALIZATION`));
-  ds.header.normalization.std.forEach((s, c) => assert.ok(Math.abs(s - measured.std[c]!) < 0.02, `std[${c}] ${s} vs measured ${measured.std[c]}`));
+  ds.header.normalization.mean.forEach((m, c) =>
+    assert.ok(Math.abs(m - measured.mean[c]!) < 0.02, `mean[${c}] ${m} vs measured ${measured.mean[c]}: re-measure EMBEDDED_NORMALIZATION`),
+  );
+  ds.header.normalization.std.forEach((s, c) =>
+    assert.ok(Math.abs(s - measured.std[c]!) < 0.02, `std[${c}] ${s} vs measured ${measured.std[c]}`),
+  );
 });

@@ -21,7 +21,10 @@ export function patternDataset(count: number, height: number, width: number, cha
       height,
       width,
       channels,
-      normalization: { mean: Array.from({ length: channels }, (_, c) => 0.4 + 0.05 * c), std: Array.from({ length: channels }, (_, c) => 0.2 + 0.03 * c) },
+      normalization: {
+        mean: Array.from({ length: channels }, (_, c) => 0.4 + 0.05 * c),
+        std: Array.from({ length: channels }, (_, c) => 0.2 + 0.03 * c),
+      },
       provenance: { test: true },
     },
     images,

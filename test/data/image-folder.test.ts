@@ -12,7 +12,9 @@ import { withTempDir } from './helpers.ts';
 
 /** A solid-colour PNG whose red value encodes (class, index) so loaded pixels can be traced back. */
 async function writePng(file: string, red: number, width = 20, height = 12): Promise<void> {
-  await sharp({ create: { width, height, channels: 3, background: { r: red, g: 40, b: 200 } } }).png().toFile(file);
+  await sharp({ create: { width, height, channels: 3, background: { r: red, g: 40, b: 200 } } })
+    .png()
+    .toFile(file);
 }
 
 async function makeTree(root: string, classes: Record<string, number>): Promise<void> {
@@ -48,7 +50,10 @@ test('loads a root/<class>/*.png tree: labels from sorted folders, resized, non-
     }
     const allReds = [...train.images.filter((_, k) => k % 3 === 0)];
     const testReds = new Set([...test_.images.filter((_, k) => k % 3 === 0)]);
-    assert.ok(allReds.every((r) => !testReds.has(r)), 'a file appears in both train and test');
+    assert.ok(
+      allReds.every((r) => !testReds.has(r)),
+      'a file appears in both train and test',
+    );
   }));
 
 test('a class-list file fixes the label order and selects classes; gray output works', () =>
@@ -71,7 +76,8 @@ test('DomainNet split files and the paper subsample (at most N, RandomState(2020
     const base = join(dir, 'domainnet');
     const root = join(base, 'clipart');
     await makeTree(root, { axe: 6, bee: 6 });
-    const lines = (split: string, ids: number[]) => ids.flatMap((i) => [`clipart/axe/img_${i}.png 0`, `clipart/bee/img_${i}.png 1`]).join('\n') + '\n';
+    const lines = (_split: string, ids: number[]) =>
+      `${ids.flatMap((i) => [`clipart/axe/img_${i}.png 0`, `clipart/bee/img_${i}.png 1`]).join('\n')}\n`;
     writeFileSync(join(base, 'clipart_train.txt'), lines('train', [0, 1, 2, 3]));
     writeFileSync(join(base, 'clipart_test.txt'), lines('test', [4, 5]));
     const plan = planImageFolder({ root, split: 'train', size: 8 });
@@ -79,13 +85,22 @@ test('DomainNet split files and the paper subsample (at most N, RandomState(2020
     assert.equal(plan.files.length, 8);
     const sub = planImageFolder({ root, split: 'train', size: 8, maxPerSplit: 3 });
     // np.random.RandomState(2020).choice(8, 3, replace=False) == [6, 2, 1] (NumPy 2.4), in split-file line order
-    assert.deepEqual(sub.files.map((f) => f.path), [6, 2, 1].map((i) => plan.files[i]!.path));
+    assert.deepEqual(
+      sub.files.map((f) => f.path),
+      [6, 2, 1].map((i) => plan.files[i]!.path),
+    );
     assert.equal(sub.totalBeforeSubsample, 8);
     assert.equal(new Set(sub.files.map((f) => f.path)).size, 3);
     const testPlan = planImageFolder({ root, split: 'test', size: 8 });
-    assert.deepEqual(testPlan.files.map((f) => f.path.split('/').slice(-2).join('/')), ['axe/img_4.png', 'bee/img_4.png', 'axe/img_5.png', 'bee/img_5.png']);
+    assert.deepEqual(
+      testPlan.files.map((f) => f.path.split('/').slice(-2).join('/')),
+      ['axe/img_4.png', 'bee/img_4.png', 'axe/img_5.png', 'bee/img_5.png'],
+    );
     writeFileSync(join(base, 'clipart_test.txt'), 'clipart/axe/missing.png 0\n');
-    assert.throws(() => planImageFolder({ root, split: 'test', size: 8 }), /clipart_test\.txt, line 1: image clipart\/axe\/missing\.png not found/);
+    assert.throws(
+      () => planImageFolder({ root, split: 'test', size: 8 }),
+      /clipart_test\.txt, line 1: image clipart\/axe\/missing\.png not found/,
+    );
   }));
 
 test('root/train and root/test split folders are used when present', () =>
@@ -110,10 +125,16 @@ test('empty class folders and unreadable images are clear errors (or documented 
     const root2 = join(dir, 'corrupt');
     await makeTree(root2, { ok: 3 });
     writeFileSync(join(root2, 'ok', 'bad.png'), 'definitely not a PNG');
-    await assert.rejects(loadImageFolder({ root: root2, split: 'train', size: 8, testFraction: 0.01 }), /Cannot decode image .*bad\.png.*skipUnreadable/s);
+    await assert.rejects(
+      loadImageFolder({ root: root2, split: 'train', size: 8, testFraction: 0.01 }),
+      /Cannot decode image .*bad\.png.*skipUnreadable/s,
+    );
     const skipped = await loadImageFolder({ root: root2, split: 'train', size: 8, testFraction: 0.01, skipUnreadable: true });
     assert.equal(skipped.header.count, 2);
-    assert.deepEqual((skipped.header.provenance.skippedUnreadable as string[]).map((f) => f.split('/').pop()), ['bad.png']);
+    assert.deepEqual(
+      (skipped.header.provenance.skippedUnreadable as string[]).map((f) => f.split('/').pop()),
+      ['bad.png'],
+    );
 
     assert.throws(() => planImageFolder({ root: join(dir, 'nowhere'), split: 'train', size: 8 }), /does not exist or is not a folder/);
   }));
@@ -122,8 +143,12 @@ test('.Jpg, .TIF and .PNG files are read and fingerprinted alike, so editing one
   withTempDir(async (dir) => {
     const root = join(dir, 'mixed');
     await makeTree(root, { a: 2, b: 2 });
-    await sharp({ create: { width: 6, height: 6, channels: 3, background: { r: 90, g: 40, b: 200 } } }).jpeg().toFile(join(root, 'a', 'photo.Jpg'));
-    await sharp({ create: { width: 6, height: 6, channels: 3, background: { r: 91, g: 40, b: 200 } } }).tiff().toFile(join(root, 'b', 'scan.TIF'));
+    await sharp({ create: { width: 6, height: 6, channels: 3, background: { r: 90, g: 40, b: 200 } } })
+      .jpeg()
+      .toFile(join(root, 'a', 'photo.Jpg'));
+    await sharp({ create: { width: 6, height: 6, channels: 3, background: { r: 91, g: 40, b: 200 } } })
+      .tiff()
+      .toFile(join(root, 'b', 'scan.TIF'));
     await writePng(join(root, 'b', 'upper.PNG'), 92);
     writeFileSync(join(root, 'b', 'notes.TXT'), 'not an image');
     const suite = SuiteConfigSchema.parse({ kind: 'image-folder', size: 8, source: { root }, targets: [{ root: join(dir, 'other') }] });
@@ -132,14 +157,18 @@ test('.Jpg, .TIF and .PNG files are read and fingerprinted alike, so editing one
       return { files: resolved.images!.files, digest: JSON.stringify(record) };
     };
     const plan = planImageFolder({ root, split: 'train', size: 8, testFraction: 0.2 });
-    const all = [...plan.files, ...planImageFolder({ root, split: 'test', size: 8, testFraction: 0.2 }).files].map((f) => relative(root, f.path)).sort();
+    const all = [...plan.files, ...planImageFolder({ root, split: 'test', size: 8, testFraction: 0.2 }).files]
+      .map((f) => relative(root, f.path))
+      .sort();
     assert.deepEqual(all, ['a/img_0.png', 'a/img_1.png', 'a/photo.Jpg', 'b/img_0.png', 'b/img_1.png', 'b/scan.TIF', 'b/upper.PNG']);
     assert.equal(plan.skippedNonImages, 1);
     const before = await fingerprint();
     assert.deepEqual(before.files, all, 'the fingerprint lists exactly the files the loader reads');
     const loaded = await loadImageFolder({ root, split: 'train', size: 8, testFraction: 0.2 });
     assert.equal(loaded.header.count + (await loadImageFolder({ root, split: 'test', size: 8, testFraction: 0.2 })).header.count, 7);
-    await sharp({ create: { width: 6, height: 6, channels: 3, background: { r: 200, g: 40, b: 200 } } }).tiff().toFile(join(root, 'b', 'scan.TIF'));
+    await sharp({ create: { width: 6, height: 6, channels: 3, background: { r: 200, g: 40, b: 200 } } })
+      .tiff()
+      .toFile(join(root, 'b', 'scan.TIF'));
     assert.notEqual((await fingerprint()).digest, before.digest, 'editing scan.TIF changes the input digest');
   }));
 
@@ -150,18 +179,30 @@ test('symbolic links: a linked folder (a loop, or another class) is a clear erro
     symlinkSync('..', join(root, 'a', 'loop'));
     assert.throws(
       () => planImageFolder({ root, split: 'train', size: 8 }),
-      (e: Error) => e instanceof ImageFolderError && e.message.includes(`class folder ${join(root, 'a')} contains loop, a symbolic link to the folder`) && /out of the class folder.*Replace the link with the images themselves/s.test(e.message),
+      (e: Error) =>
+        e instanceof ImageFolderError &&
+        e.message.includes(`class folder ${join(root, 'a')} contains loop, a symbolic link to the folder`) &&
+        /out of the class folder.*Replace the link with the images themselves/s.test(e.message),
     );
     rmSync(join(root, 'a', 'loop'));
     mkdirSync(join(root, 'a', 'sub'));
     symlinkSync('..', join(root, 'a', 'sub', 'up'));
-    assert.throws(() => planImageFolder({ root, split: 'train', size: 8 }), /contains sub\/up, a symbolic link to the folder .* back into the class folder itself \(a symlink loop/);
+    assert.throws(
+      () => planImageFolder({ root, split: 'train', size: 8 }),
+      /contains sub\/up, a symbolic link to the folder .* back into the class folder itself \(a symlink loop/,
+    );
     rmSync(join(root, 'a', 'sub'), { recursive: true });
     symlinkSync('../b', join(root, 'a', 'more'));
-    assert.throws(() => planImageFolder({ root, split: 'train', size: 8 }), /contains more, a symbolic link to the folder .*\/b, which leads out of the class folder/);
+    assert.throws(
+      () => planImageFolder({ root, split: 'train', size: 8 }),
+      /contains more, a symbolic link to the folder .*\/b, which leads out of the class folder/,
+    );
     rmSync(join(root, 'a', 'more'));
     symlinkSync('../b/img_0.png', join(root, 'a', 'copy.png'));
-    assert.throws(() => planImageFolder({ root, split: 'train', size: 8 }), /b\/img_0\.png and .*a\/copy\.png are the same image|a\/copy\.png and .*b\/img_0\.png are the same image/);
+    assert.throws(
+      () => planImageFolder({ root, split: 'train', size: 8 }),
+      /b\/img_0\.png and .*a\/copy\.png are the same image|a\/copy\.png and .*b\/img_0\.png are the same image/,
+    );
     rmSync(join(root, 'a', 'copy.png'));
     symlinkSync(join(dir, 'elsewhere.png'), join(root, 'a', 'dangling.png'));
     await writePng(join(dir, 'outside.png'), 7);

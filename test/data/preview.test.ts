@@ -12,7 +12,10 @@ test('a sample grid is a PNG with one row per class and the requested columns', 
   assert.equal(meta.width, 3 * 32 + 4);
   assert.equal(meta.height, 4 * 32 + 5);
   const { data } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
-  assert.ok(data.some((v) => v < 100), 'the sketches have dark strokes');
+  assert.ok(
+    data.some((v) => v < 100),
+    'the sketches have dark strokes',
+  );
 });
 
 test('a shuffle strip shows each image unshuffled and at each block size', async () => {

@@ -143,7 +143,10 @@ test('the same seed gives the same permutation in another process', () => {
 
 test('a block size that does not divide the side is a clear error', () => {
   const ds = patternDataset(1, 28, 28, 1);
-  assert.throws(() => shuffleDataset(ds, { blockSize: 8, seed: 0 }), /block size 8 does not divide the 28x28 image; choose one of 1, 2, 4, 7, 14, 28 or "\*"/);
+  assert.throws(
+    () => shuffleDataset(ds, { blockSize: 8, seed: 0 }),
+    /block size 8 does not divide the 28x28 image; choose one of 1, 2, 4, 7, 14, 28 or "\*"/,
+  );
   assert.throws(() => shuffleDataset(ds, { blockSize: 0, seed: 0 }), /positive integer/);
   assert.equal(parseBlockSize('*'), '*');
   assert.equal(parseBlockSize(' 16 '), 16);
@@ -157,25 +160,37 @@ test('with 4 blocks the paper seed 1234 draws the identity (NumPy permutation(4)
   const out = shuffleDataset(ds, { blockSize: 4, seed: 1234 });
   assert.deepEqual(out.images, ds.images);
   assert.equal((out.header.provenance.shuffles as { identity: boolean }[])[0]!.identity, true);
-  assert.equal((shuffleDataset(ds, { blockSize: 4, seed: 1235 }).header.provenance.shuffles as { identity: boolean }[])[0]!.identity, false);
+  assert.equal(
+    (shuffleDataset(ds, { blockSize: 4, seed: 1235 }).header.provenance.shuffles as { identity: boolean }[])[0]!.identity,
+    false,
+  );
 });
 
 test('shuffles are recorded in the provenance', () => {
   const out = shuffleDataset(shuffleDataset(patternDataset(1, 8, 8, 3), { blockSize: 4, seed: 1 }), { blockSize: '*', seed: 2 });
   assert.deepEqual(
     (out.header.provenance.shuffles as { shuffle: unknown }[]).map((s) => s.shuffle),
-    [{ blockSize: 4, seed: 1 }, { blockSize: '*', seed: 2 }],
+    [
+      { blockSize: 4, seed: 1 },
+      { blockSize: '*', seed: 2 },
+    ],
   );
 });
 
-test("a weak draw is refused, or replaced by the next permutation of the same seed, with the draw in the provenance", () => {
+test('a weak draw is refused, or replaced by the next permutation of the same seed, with the draw in the provenance', () => {
   const shape = { height: 8, width: 8, channels: 3 };
-  assert.throws(() => planReplicateShuffles(shape, 4, [1234], 'refuse'), (e: Error) => e instanceof WeakShuffleError && /block size 4/.test(e.message) && /seed 1234 is the identity/.test(e.message));
+  assert.throws(
+    () => planReplicateShuffles(shape, 4, [1234], 'refuse'),
+    (e: Error) => e instanceof WeakShuffleError && /block size 4/.test(e.message) && /seed 1234 is the identity/.test(e.message),
+  );
   // seed 1235 draws [1 0 2 3] (a swap, half the blocks in place) first: weak too
   assert.throws(() => planReplicateShuffles(shape, 4, [1235], 'refuse'), /moves only 2 of them/);
   const plans = planReplicateShuffles(shape, 4, [1234, 1235], 'redraw');
   assert.equal(plans.length, 2);
-  assert.deepEqual(plans.map((p) => p.draw), [1, 4]);
+  assert.deepEqual(
+    plans.map((p) => p.draw),
+    [1, 4],
+  );
   for (const p of plans) assert.ok(p.moved > p.units / 2, `draw ${p.draw} moves ${p.moved}`);
   const ds = patternDataset(1, 8, 8, 3);
   const out = shuffleDataset(ds, { blockSize: 4, seed: 1234, draw: plans[0]!.draw });

@@ -6,7 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import { DEFAULT_CONFIG, FixtureProject } from './fixture-project.ts';
 import type { BuildSummary } from '../../engine/reporter.ts';
 
-const entryCount = (p: FixtureProject) => readdirSync(join(p.store, 'entries')).flatMap((s) => readdirSync(join(p.store, 'entries', s))).length;
+const entryCount = (p: FixtureProject) =>
+  readdirSync(join(p.store, 'entries')).flatMap((s) => readdirSync(join(p.store, 'entries', s))).length;
 
 describe('cli', () => {
   let p: FixtureProject;
@@ -26,7 +27,7 @@ describe('cli', () => {
     assert.match(dot, /digraph pipeline \{[\s\S]*n0 -> n1;[\s\S]*\}/);
   });
 
-  test('log replays a cached stage\'s log', async () => {
+  test("log replays a cached stage's log", async () => {
     const r = await p.run(['log', 'square/seed=1']);
     assert.equal(r.code, 0);
     assert.equal(r.stdout, 'raised 5 values to the power 2\n');
@@ -57,7 +58,10 @@ describe('cli', () => {
     assert.equal(entryCount(p), 5);
     p.takeRuns();
     const r = await p.json<BuildSummary>(['numbers']);
-    assert.deepEqual(r.outcomes.map((o) => o.outcome), Array(5).fill('cached'));
+    assert.deepEqual(
+      r.outcomes.map((o) => o.outcome),
+      Array(5).fill('cached'),
+    );
     assert.ok(existsSync(join(p.store, 'entries')));
   });
 });

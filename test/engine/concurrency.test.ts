@@ -26,7 +26,7 @@ describe('concurrent runners on one store', () => {
       assert.deepEqual(readdirSync(join(p.store, 'locks')), [], 'no lock left behind');
       assert.equal((await p.run(['verify'])).code, 0);
       const lock = JSON.parse(readFileSync(p.file('fixture.lock.json'), 'utf8')) as { instances: Record<string, unknown> };
-      assert.equal(Object.keys(lock.instances).length, 6, 'every runner kept the others\' lock-file records');
+      assert.equal(Object.keys(lock.instances).length, 6, "every runner kept the others' lock-file records");
     });
   }
 
@@ -37,7 +37,10 @@ describe('concurrent runners on one store', () => {
     const fp = status[0]!.fingerprint;
     mkdirSync(join(p.store, 'locks'), { recursive: true });
     // pid 2^22-1 is above the default pid_max and cannot be alive
-    writeFileSync(join(p.store, 'locks', `${fp}.lock`), JSON.stringify({ pid: 4194303, host: HOST, bootId: BOOT_ID, createdAt: new Date().toISOString(), purpose: 'test' }));
+    writeFileSync(
+      join(p.store, 'locks', `${fp}.lock`),
+      JSON.stringify({ pid: 4194303, host: HOST, bootId: BOOT_ID, createdAt: new Date().toISOString(), purpose: 'test' }),
+    );
     const t0 = performance.now();
     const r = await p.run(['slow']);
     assert.equal(r.code, 0, r.stderr);

@@ -38,31 +38,49 @@ describe('gc by experiment', () => {
   test('an entry the experiment no longer uses is removed, and said to be its', () => {
     assert.notEqual(first, second);
     const report = collectGarbage(store, { lockFiles: [lock], dryRun: true, keep: 0 });
-    assert.deepEqual(report.experiments.map((e) => [e.name, e.entries, e.sources]), [['folder', 1, [lock, 'store record (1 checkout)']]]);
-    assert.deepEqual(report.removed.map((r) => [r.fingerprint, r.experiment, r.instanceId]), [[first, 'folder', 'count']]);
+    assert.deepEqual(
+      report.experiments.map((e) => [e.name, e.entries, e.sources]),
+      [['folder', 1, [lock, 'store record (1 checkout)']]],
+    );
+    assert.deepEqual(
+      report.removed.map((r) => [r.fingerprint, r.experiment, r.instanceId]),
+      [[first, 'folder', 'count']],
+    );
   });
 
   test('--keep-experiment keeps everything it ever used; an unknown name is refused', () => {
     assert.equal(collectGarbage(store, { lockFiles: [lock], keepExperiments: ['folder'], dryRun: true, keep: 0 }).removed.length, 0);
-    assert.throws(() => collectGarbage(store, { lockFiles: [lock], keepExperiments: ['nope'], dryRun: true, keep: 0 }), /--keep-experiment nope: no lock file or store record names that experiment \(known: folder\)/);
+    assert.throws(
+      () => collectGarbage(store, { lockFiles: [lock], keepExperiments: ['nope'], dryRun: true, keep: 0 }),
+      /--keep-experiment nope: no lock file or store record names that experiment \(known: folder\)/,
+    );
   });
 
   test('an unreadable lock file or store record stops gc, naming the file', () => {
     const record = join(store.root, 'experiments', 'folder.json');
     const good = readFileSync(record);
     writeFileSync(record, JSON.stringify({ ...JSON.parse(good.toString()), name: 'other' }));
-    assert.throws(() => collectGarbage(store, { lockFiles: [lock], dryRun: false, keep: 0 }), (e: Error) => e.message.includes(record) && /names experiment "other"/.test(e.message));
+    assert.throws(
+      () => collectGarbage(store, { lockFiles: [lock], dryRun: false, keep: 0 }),
+      (e: Error) => e.message.includes(record) && /names experiment "other"/.test(e.message),
+    );
     writeFileSync(record, good);
     const lockBytes = readFileSync(lock);
     writeFileSync(lock, '{"lockVersion": 2, "instances": ');
-    assert.throws(() => collectGarbage(store, { lockFiles: [lock], dryRun: false, keep: 0 }), (e: Error) => e.message.includes(lock) && /cannot be read/.test(e.message));
+    assert.throws(
+      () => collectGarbage(store, { lockFiles: [lock], dryRun: false, keep: 0 }),
+      (e: Error) => e.message.includes(lock) && /cannot be read/.test(e.message),
+    );
     writeFileSync(lock, lockBytes);
     assert.ok(store.has(first) && store.has(second), 'nothing was removed');
   });
 
   test('gc removes the unused entry for real, keeps the used one, and drops it from the history', () => {
     const report = collectGarbage(store, { lockFiles: [lock], dryRun: false, keep: 0 });
-    assert.deepEqual(report.removed.map((r) => r.fingerprint), [first]);
+    assert.deepEqual(
+      report.removed.map((r) => r.fingerprint),
+      [first],
+    );
     assert.ok(!store.has(first) && store.has(second));
     const record = JSON.parse(readFileSync(join(store.root, 'experiments', 'folder.json'), 'utf8')) as { history: Record<string, string> };
     assert.deepEqual(Object.keys(record.history), [second]);
@@ -74,7 +92,10 @@ describe('gc by experiment', () => {
     try {
       const report = collectGarbage(store, { lockFiles: [], dryRun: false, keep: 0 });
       assert.deepEqual(report.forgottenLockFiles, [lock]);
-      assert.deepEqual(report.removed.map((r) => r.fingerprint), [second]);
+      assert.deepEqual(
+        report.removed.map((r) => r.fingerprint),
+        [second],
+      );
     } finally {
       writeFileSync(lock, saved);
     }
@@ -96,7 +117,29 @@ describe('progress and ETA', () => {
     assert.equal(fractionDone({ done: Number.NaN, total: 10 }), undefined);
     assert.equal(stageRemaining({ since: now - 30_000, expected: 50 }, now), 20);
     assert.equal(stageRemaining({ since: now - 60_000, expected: 50 }, now), undefined, 'past its last time, with no count: unknown');
-    assert.equal(runningRemaining([{ since: now - 10_000, expected: 50 }, { since: now - 60_000, expected: 50 }], now, 2), undefined, 'one unknown: no ETA');
-    assert.equal(runningRemaining([{ since: now, expected: 40 }, { since: now, expected: 10 }], now, 2), 40, 'never less than the longest');
+    assert.equal(
+      runningRemaining(
+        [
+          { since: now - 10_000, expected: 50 },
+          { since: now - 60_000, expected: 50 },
+        ],
+        now,
+        2,
+      ),
+      undefined,
+      'one unknown: no ETA',
+    );
+    assert.equal(
+      runningRemaining(
+        [
+          { since: now, expected: 40 },
+          { since: now, expected: 10 },
+        ],
+        now,
+        2,
+      ),
+      40,
+      'never less than the longest',
+    );
   });
 });

@@ -42,7 +42,11 @@ const gc = (store: Store): GcReport => collectGarbage(store, { lockFiles: [], dr
 
 function storeEntries(store: string): string[] {
   const root = join(store, 'entries');
-  return existsSync(root) ? readdirSync(root).flatMap((s) => readdirSync(join(root, s))).sort() : [];
+  return existsSync(root)
+    ? readdirSync(root)
+        .flatMap((s) => readdirSync(join(root, s)))
+        .sort()
+    : [];
 }
 
 describe('gc and running builds', () => {
@@ -79,16 +83,22 @@ describe('gc and running builds', () => {
     const needed = summary.outcomes.map((o) => o.fingerprint!);
     assert.equal(needed.length, 6);
     const removed = reports.flatMap((r) => r.removed.map((x) => x.fingerprint));
-    assert.deepEqual(removed.filter((fp) => needed.includes(fp)), [], 'gc removed entries the build needed');
+    assert.deepEqual(
+      removed.filter((fp) => needed.includes(fp)),
+      [],
+      'gc removed entries the build needed',
+    );
     assert.equal(removed.length, 2, 'gc did not remove the two superseded entries (old square/seed=1 and sum): was it really running?');
     assert.deepEqual(p.takeRuns(), ['slow', 'square/seed=1', 'sum'], 'only the changed instances ran (nothing was rebuilt)');
     assert.deepEqual(storeEntries(p.store), [...needed].sort());
     const lock = JSON.parse(readFileSync(p.file('fixture.lock.json'), 'utf8')) as { instances: Record<string, { fingerprint: string }> };
-    const locked = Object.values(lock.instances).map((i) => i.fingerprint).sort();
+    const locked = Object.values(lock.instances)
+      .map((i) => i.fingerprint)
+      .sort();
     assert.equal(locked.length, 6);
     assert.deepEqual(locked, [...needed].sort());
     assert.equal((await p.run(['verify'])).code, 0);
-    assert.deepEqual(readdirSync(join(p.store, 'runners')), [], 'the build\'s runner record outlived it');
+    assert.deepEqual(readdirSync(join(p.store, 'runners')), [], "the build's runner record outlived it");
   });
 
   test('entries pinned by a live runner are kept; those pinned only by dead runners are not', () => {
@@ -102,7 +112,12 @@ describe('gc and running builds', () => {
     assert.deepEqual(r.removed.map((x) => x.fingerprint).sort(), [fpOf(2), fpOf(3), fpOf(4)]);
     assert.equal(r.pinned, 1);
     assert.deepEqual(store.fingerprints(), [fpOf(1)]);
-    assert.deepEqual(readdirSync(join(store.root, 'runners')).filter((n) => n !== `${RUNNER_TOKEN}.json`).sort(), ['a'.repeat(16) + '.json']);
+    assert.deepEqual(
+      readdirSync(join(store.root, 'runners'))
+        .filter((n) => n !== `${RUNNER_TOKEN}.json`)
+        .sort(),
+      [`${'a'.repeat(16)}.json`],
+    );
   });
 });
 
@@ -123,7 +138,10 @@ describe('gc and quarantine', () => {
     mkdirSync(old);
     setAge(old, 8 * DAY);
     const r = gc(store);
-    assert.deepEqual(r.debris.filter((d) => d.includes('quarantine')), [old]);
+    assert.deepEqual(
+      r.debris.filter((d) => d.includes('quarantine')),
+      [old],
+    );
     assert.deepEqual(readdirSync(store.quarantineDir).sort(), [name, older.split('/').pop()].sort());
   });
 });
@@ -134,7 +152,11 @@ describe('gc debris', () => {
     const blobs = join(store.cacheDir, 'blobs');
     mkdirSync(blobs, { recursive: true });
     const sha = 'cd'.repeat(32);
-    const files = { oldBlob: join(blobs, sha), oldPart: join(blobs, `${sha}.part-123-0badc0de`), newPart: join(blobs, `${'ef'.repeat(32)}.part-456-0badc0de`) };
+    const files = {
+      oldBlob: join(blobs, sha),
+      oldPart: join(blobs, `${sha}.part-123-0badc0de`),
+      newPart: join(blobs, `${'ef'.repeat(32)}.part-456-0badc0de`),
+    };
     for (const f of Object.values(files)) writeFileSync(f, 'x');
     setAge(files.oldBlob, 2 * DAY);
     setAge(files.oldPart, 2 * DAY);
@@ -147,7 +169,18 @@ describe('gc debris', () => {
     const deadLock = store.lockPath(fpOf(1));
     const liveLock = store.lockPath(fpOf(2));
     const lock = (path: string, pidNs: string) =>
-      writeFileSync(path, JSON.stringify({ pid: DEAD_PID, host: HOST, bootId: BOOT_ID, pidNs, token: 'e'.repeat(16), createdAt: new Date().toISOString(), purpose: 'test' }));
+      writeFileSync(
+        path,
+        JSON.stringify({
+          pid: DEAD_PID,
+          host: HOST,
+          bootId: BOOT_ID,
+          pidNs,
+          token: 'e'.repeat(16),
+          createdAt: new Date().toISOString(),
+          purpose: 'test',
+        }),
+      );
     lock(deadLock, PID_NS);
     lock(liveLock, OTHER_NS);
     const deadRunner = forgeRunner(store, { token: 'd'.repeat(16), pidNs: PID_NS });
@@ -169,7 +202,10 @@ describe('gc debris', () => {
     writeFileSync(blob, 'x');
     setAge(blob, 2 * DAY);
     forgeRunner(store, { token: '2'.repeat(16), startedAt: new Date(Date.now() - 3 * DAY).toISOString() });
-    assert.deepEqual(gc(store).debris.filter((d) => d.includes('blobs')), []);
+    assert.deepEqual(
+      gc(store).debris.filter((d) => d.includes('blobs')),
+      [],
+    );
     assert.equal(existsSync(blob), true);
   });
 });

@@ -16,10 +16,16 @@ describe('incremental builds', () => {
     const first = await p.json<BuildSummary>([]);
     assert.equal(first.exitCode, 0);
     assert.deepEqual(p.takeRuns(), ALL);
-    assert.deepEqual(first.outcomes.map((o) => o.outcome), Array(6).fill('built'));
+    assert.deepEqual(
+      first.outcomes.map((o) => o.outcome),
+      Array(6).fill('built'),
+    );
     const second = await p.json<BuildSummary>([]);
     assert.deepEqual(p.takeRuns(), []);
-    assert.deepEqual(second.outcomes.map((o) => o.outcome), Array(6).fill('cached'));
+    assert.deepEqual(
+      second.outcomes.map((o) => o.outcome),
+      Array(6).fill('cached'),
+    );
     assert.equal(readFileSync(p.file('fixture.lock.json'), 'utf8').includes('"sum"'), true);
   });
 
@@ -45,7 +51,10 @@ describe('incremental builds', () => {
   });
 
   test('comments and formatting are not code changes', async () => {
-    writeFileSync(p.file('lib/util.ts'), '// multiply, commutatively\nexport function times(a: number, b: number): number {\n\n    return b * a; // same\n}\n');
+    writeFileSync(
+      p.file('lib/util.ts'),
+      '// multiply, commutatively\nexport function times(a: number, b: number): number {\n\n    return b * a; // same\n}\n',
+    );
     await p.run();
     assert.deepEqual(p.takeRuns(), []);
   });
@@ -70,7 +79,7 @@ describe('incremental builds', () => {
     const byId = Object.fromEntries(dry.outcomes.map((o) => [o.id, o]));
     assert.equal(byId['source/seed=1']!.outcome, 'would-run');
     assert.deepEqual(byId['source/seed=1']!.reasons, ['param n: 5 → 6']);
-    assert.equal(byId['sum']!.outcome, 'would-run');
-    assert.equal(byId['slow']!.outcome, 'cached');
+    assert.equal(byId.sum!.outcome, 'would-run');
+    assert.equal(byId.slow!.outcome, 'cached');
   });
 });

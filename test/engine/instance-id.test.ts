@@ -20,6 +20,7 @@ const BAD = [
   "dataset/it's",
   'dataset/"x"',
   'dataset/$(id)',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${…} is the input under test
   'dataset/${HOME}',
   'dataset/`id`',
   'dataset/a;b',
@@ -46,7 +47,14 @@ describe('instance ids', () => {
       for (const id of ids) assert.equal(instanceIdProblem(id), undefined, `${profile}: ${id}`);
       assert.ok(ids.some((id) => id.includes('b=*')) || profile === 'tiny', `${profile} has shuffle ids with *`);
     }
-    for (const id of ['finetune/real,P-T,seed=0', 'finetune/real,b=*,RI-T,seed=1', 'dataset/x~1a2b3c4d', 'train/lr=1e+21,opt.m=∅', 'train/blocks=[3,4,6,3]', 'finetune/CheXpert-v1.0_small,P-T']) {
+    for (const id of [
+      'finetune/real,P-T,seed=0',
+      'finetune/real,b=*,RI-T,seed=1',
+      'dataset/x~1a2b3c4d',
+      'train/lr=1e+21,opt.m=∅',
+      'train/blocks=[3,4,6,3]',
+      'finetune/CheXpert-v1.0_small,P-T',
+    ]) {
       assert.equal(instanceIdProblem(id), undefined, id);
     }
   });
@@ -59,28 +67,53 @@ describe('instance ids', () => {
     const id = 'dataset/real\necho pwned';
     assert.throws(
       () => checkInstanceId(id, 'dataset'),
-      (e: Error) => e instanceof UsageError && e.message.includes(JSON.stringify(id)) && /newline/.test(e.message) && /"domain"/.test(e.message) && !e.message.includes('\n'),
+      (e: Error) =>
+        e instanceof UsageError &&
+        e.message.includes(JSON.stringify(id)) &&
+        /newline/.test(e.message) &&
+        /"domain"/.test(e.message) &&
+        !e.message.includes('\n'),
     );
   });
 
   test('the DAG refuses an instance whose label has a newline, when ids are assigned', () => {
-    const stage = defineStage(import.meta.url, { name: 'dataset', params: z.strictObject({ domain: z.string() }), deps: {}, label: (p) => p.domain, run() {} });
+    const stage = defineStage(import.meta.url, {
+      name: 'dataset',
+      params: z.strictObject({ domain: z.string() }),
+      deps: {},
+      label: (p) => p.domain,
+      run() {},
+    });
     const dag = new Dag();
     dag.add(stage, { domain: 'real' });
     dag.add(stage, { domain: 'real\nrm -rf ~' });
-    assert.throws(() => dag.finalize(), (e: Error) => e instanceof UsageError && e.message.includes(JSON.stringify('dataset/real\nrm -rf ~')));
+    assert.throws(
+      () => dag.finalize(),
+      (e: Error) => e instanceof UsageError && e.message.includes(JSON.stringify('dataset/real\nrm -rf ~')),
+    );
   });
 
   test('an image-folder suite refuses a bad domain name, or a folder name used as one, when the config is parsed', () => {
-    const suite = (target: Record<string, unknown>) => ({ kind: 'image-folder', source: { root: 'datasets/imagenet', domain: 'imagenet' }, targets: [target] });
-    assert.throws(() => parseSuiteConfig(suite({ root: 'datasets/x', domain: 'real\n$(touch /tmp/p)' })), /targets\.0\.domain: domain name "real\\n\$\(touch \/tmp\/p\)" contains a newline/);
-    assert.throws(() => parseSuiteConfig(suite({ root: 'datasets/Real World' })), /targets\.0\.root: the folder name .*"datasets\/Real World".* contains a space.*set "domain"/);
+    const suite = (target: Record<string, unknown>) => ({
+      kind: 'image-folder',
+      source: { root: 'datasets/imagenet', domain: 'imagenet' },
+      targets: [target],
+    });
+    assert.throws(
+      () => parseSuiteConfig(suite({ root: 'datasets/x', domain: 'real\n$(touch /tmp/p)' })),
+      /targets\.0\.domain: domain name "real\\n\$\(touch \/tmp\/p\)" contains a newline/,
+    );
+    assert.throws(
+      () => parseSuiteConfig(suite({ root: 'datasets/Real World' })),
+      /targets\.0\.root: the folder name .*"datasets\/Real World".* contains a space.*set "domain"/,
+    );
     assert.doesNotThrow(() => parseSuiteConfig(suite({ root: 'datasets/Real World', domain: 'real-world' })));
     assert.throws(
       () => loadProfile({ profile: 'paper', set: ['suite.source.domain="image;net"'] }),
       (e: Error) => e instanceof UsageError && /suite\.source\.domain/.test(e.message) && /";"/.test(e.message),
     );
-    for (const name of ['real', 'clipart', 'quickdraw', 'imagenet', 'CheXpert-v1.0-small']) assert.equal(domainNameProblem(name), undefined, name);
+    for (const name of ['real', 'clipart', 'quickdraw', 'imagenet', 'CheXpert-v1.0-small'])
+      assert.equal(domainNameProblem(name), undefined, name);
     for (const name of ['a,b', 'a=b', 'a/b', '..', 'a b', 'a\tb']) assert.notEqual(domainNameProblem(name), undefined, name);
   });
 });

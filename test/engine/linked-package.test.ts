@@ -19,9 +19,12 @@ function project(kernelSource: string): PackageVersions {
   writeFileSync(join(root, 'native', 'k', 'index.js'), 'module.exports = {};');
   writeFileSync(join(root, 'native', 'k', 'src', 'kernel.cc'), kernelSource);
   writeFileSync(join(root, 'native', 'k', 'build', 'k.node'), String(Math.random())); // build output: not the package's code
-  writeFileSync(join(root, 'package-lock.json'), JSON.stringify({
-    packages: { '': {}, 'native/k': { version: '0.1.0' }, 'node_modules/k': { resolved: 'native/k', link: true } },
-  }));
+  writeFileSync(
+    join(root, 'package-lock.json'),
+    JSON.stringify({
+      packages: { '': {}, 'native/k': { version: '0.1.0' }, 'node_modules/k': { resolved: 'native/k', link: true } },
+    }),
+  );
   return new PackageVersions(join(root, 'package-lock.json'));
 }
 

@@ -32,7 +32,10 @@ describe('lock files', () => {
     const [bigText, smallText] = [readFileSync(lockOf(big), 'utf8'), readFileSync(lockOf(small), 'utf8')];
     assert.equal(bigText.split('\n').length, smallText.split('\n').length);
     assert.ok(bigText.length < 8_000, `${bigText.length} bytes`);
-    const locked = JSON.parse(bigText) as { lockVersion: number; instances: Record<string, { record: { inputs: Record<string, string> } }> };
+    const locked = JSON.parse(bigText) as {
+      lockVersion: number;
+      instances: Record<string, { record: { inputs: Record<string, string> } }>;
+    };
     assert.equal(locked.lockVersion, 2);
     const inputs = Object.values(locked.instances)[0]!.record.inputs;
     assert.deepEqual(Object.keys(inputs), ['images']);
@@ -43,9 +46,14 @@ describe('lock files', () => {
   test('rebuilding with identical outputs leaves the lock file byte-identical', async () => {
     const before = readFileSync(lockOf(small));
     const summary = await buildFolderProject(await openFolderProject(small), true);
-    assert.deepEqual(summary.outcomes.map((o) => o.outcome), ['built']);
+    assert.deepEqual(
+      summary.outcomes.map((o) => o.outcome),
+      ['built'],
+    );
     assert.ok(readFileSync(lockOf(small)).equals(before));
-    const timings = JSON.parse(readFileSync(join(small, 'store', 'cache', 'timings.json'), 'utf8')) as { runs: Record<string, [string, number]> };
+    const timings = JSON.parse(readFileSync(join(small, 'store', 'cache', 'timings.json'), 'utf8')) as {
+      runs: Record<string, [string, number]>;
+    };
     assert.equal(Object.values(timings.runs).length, 1, 'the run time is in the store memo instead');
   });
 
@@ -67,8 +75,22 @@ describe('lock files', () => {
 
   test('a version-1 lock file (every input file, wall times) is read as one digest per set', () => {
     const files = { 'a/1.png': 'ab'.repeat(32), 'b/2.png': 'cd'.repeat(32) };
-    const record = { format: 1, stage: { name: 'count', version: 1 }, params: {}, code: 'ef'.repeat(32), inputs: { images: files }, env: {}, upstream: {} };
-    const v1 = { lockVersion: 1, instances: { count: { stage: 'count', fingerprint: '12'.repeat(32), record, outputs: { digest: '34'.repeat(32), files: {} }, wallSeconds: 3.2 } }, code: {} };
+    const record = {
+      format: 1,
+      stage: { name: 'count', version: 1 },
+      params: {},
+      code: 'ef'.repeat(32),
+      inputs: { images: files },
+      env: {},
+      upstream: {},
+    };
+    const v1 = {
+      lockVersion: 1,
+      instances: {
+        count: { stage: 'count', fingerprint: '12'.repeat(32), record, outputs: { digest: '34'.repeat(32), files: {} }, wallSeconds: 3.2 },
+      },
+      code: {},
+    };
     const path = join(OUT, `lock-v1-${process.pid}.json`);
     writeFileSync(path, JSON.stringify(v1));
     try {

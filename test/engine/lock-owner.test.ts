@@ -29,7 +29,19 @@ function tempStore(): Store {
 const token = (c: string) => c.repeat(16);
 
 function forgeLock(path: string, owner: Partial<Record<string, unknown>>, ageMs = 0): void {
-  writeFileSync(path, JSON.stringify({ pid: DEAD_PID, host: HOST, bootId: BOOT_ID, pidNs: OTHER_NS, token: token('e'), createdAt: new Date().toISOString(), purpose: 'forged', ...owner }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      pid: DEAD_PID,
+      host: HOST,
+      bootId: BOOT_ID,
+      pidNs: OTHER_NS,
+      token: token('e'),
+      createdAt: new Date().toISOString(),
+      purpose: 'forged',
+      ...owner,
+    }),
+  );
   setAge(path, ageMs);
 }
 
@@ -93,7 +105,7 @@ describe('lock ownership', () => {
     if (legacy.ok) legacy.lock.release();
   });
 
-  test('two live runners on one host (different tokens) do not take each other\'s locks', async () => {
+  test("two live runners on one host (different tokens) do not take each other's locks", async () => {
     const store = tempStore();
     const path = store.lockPath(FP);
     const child = await lockHolder(path);
@@ -112,7 +124,7 @@ describe('lock ownership', () => {
     if (r.ok) r.lock.release();
   });
 
-  test('releasing a lock that another runner has taken over leaves the new owner\'s lock alone', () => {
+  test("releasing a lock that another runner has taken over leaves the new owner's lock alone", () => {
     const store = tempStore();
     const path = store.lockPath(FP);
     const r = tryAcquire(path, 'test');
@@ -152,7 +164,7 @@ describe('runner liveness', () => {
 });
 
 describe('staging folders', () => {
-  test('a live runner\'s staging folder in another namespace is not removed; a stale one is', () => {
+  test("a live runner's staging folder in another namespace is not removed; a stale one is", () => {
     const store = tempStore();
     const record = forgeRunner(store, { token: token('a') });
     const live = stagingOf(store, `r-${token('a')}`);

@@ -18,7 +18,10 @@ import { grantCpus } from '../../engine/scheduler.ts';
 
 describe('canonicalJson', () => {
   test('sorts keys at every level and drops undefined', () => {
-    assert.equal(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: undefined, x: 2 }], c: null } }), '{"a":{"c":null,"d":[1,{"x":2,"z":1}]},"b":1}');
+    assert.equal(
+      canonicalJson({ b: 1, a: { d: [1, { z: 1, y: undefined, x: 2 }], c: null } }),
+      '{"a":{"c":null,"d":[1,{"x":2,"z":1}]},"b":1}',
+    );
     assert.equal(canonicalJson({ x: -0 }), '{"x":0}');
   });
   test('refuses values JSON cannot represent', () => {
@@ -52,7 +55,10 @@ describe('Dag', () => {
     dag.add(s, { lr: 0.1, opt: { m: 0.5 } });
     dag.add(t, {}, { model: a });
     dag.finalize();
-    assert.deepEqual(dag.nodes().map((n) => n.id), ['train/lr=0.1,seed=0,opt.m=0.9', 'train/lr=0.02,seed=1,opt.m=0.9', 'train/lr=0.1,seed=0,opt.m=0.5', 'eval']);
+    assert.deepEqual(
+      dag.nodes().map((n) => n.id),
+      ['train/lr=0.1,seed=0,opt.m=0.9', 'train/lr=0.02,seed=1,opt.m=0.9', 'train/lr=0.1,seed=0,opt.m=0.5', 'eval'],
+    );
   });
 
   test('adding the same instance twice returns the same node', () => {
@@ -65,16 +71,25 @@ describe('Dag', () => {
 
   test('bad params, deps and targets are usage errors that say what is wrong', () => {
     const dag = new Dag();
-    assert.throws(() => dag.add(s, { lr: 'x' } as never), (e: Error) => e instanceof UsageError && /stage "train"/.test(e.message) && /params\.lr: .*expected number/i.test(e.message));
-    assert.throws(() => dag.add(s, { lr: 1, bogus: 1 } as never), /Unrecognized key.*bogus/);
+    assert.throws(
+      () => dag.add(s, { lr: 'x' } as never),
+      (e: Error) => e instanceof UsageError && /stage "train"/.test(e.message) && /params\.lr: .*expected number/i.test(e.message),
+    );
+    assert.throws(() => dag.add(s, { lr: 1, bogus: 1 } as never), /params\.bogus: unknown key/);
     assert.throws(() => dag.add(t, {}, {} as never), /dependency "model" is required/);
     const a = dag.add(s, { lr: 1 });
     assert.throws(() => dag.add(t, {}, { model: a, nope: a } as never), /no dependency named "nope"/);
     dag.add(t, {}, { model: a });
     dag.finalize();
     assert.throws(() => dag.closure(['evall']), /Unknown target "evall".*Did you mean "eval"/s);
-    assert.deepEqual(dag.closure(['eval']).map((n) => n.id), ['train', 'eval']);
-    assert.deepEqual(dag.select(['tr*']).map((n) => n.id), ['train']);
+    assert.deepEqual(
+      dag.closure(['eval']).map((n) => n.id),
+      ['train', 'eval'],
+    );
+    assert.deepEqual(
+      dag.select(['tr*']).map((n) => n.id),
+      ['train'],
+    );
   });
 });
 

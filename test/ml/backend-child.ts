@@ -3,4 +3,4 @@
 import { backendInfo, initBackend } from '../../ml/backend.ts';
 
 await initBackend();
-process.stdout.write(JSON.stringify(backendInfo()) + '\n');
+process.stdout.write(`${JSON.stringify(backendInfo())}\n`);

@@ -6,7 +6,10 @@ import { tf } from '../../ml/tf.ts';
 
 describe('backend selection', () => {
   it('fails clearly when a forced backend cannot load', async () => {
-    await assert.rejects(initBackend({ backend: 'tfjs-node', log: () => {} }), /Backend 'tfjs-node' was requested \(option backend\) but cannot be used: .*@tensorflow\/tfjs-node/);
+    await assert.rejects(
+      initBackend({ backend: 'tfjs-node', log: () => {} }),
+      /Backend 'tfjs-node' was requested \(option backend\) but cannot be used: .*@tensorflow\/tfjs-node/,
+    );
     await assert.rejects(initBackend({ backend: 'tfjs-node-gpu', log: () => {} }), /'tfjs-node-gpu' was requested/);
   });
 
@@ -30,12 +33,17 @@ describe('backend selection', () => {
       // the native kernels addon is built: its threads, one line naming its instruction set
       assert.equal(info.threads, nativeThreadSetting());
       assert.deepEqual(info.native, { active: true, isa: native.isa, threads: info.threads });
-      assert.deepEqual(lines, [`[ml] backend wasm 4.22.0, native kernels (${native.isa}), ${info.threads} thread${info.threads === 1 ? '' : 's'}`]);
+      assert.deepEqual(lines, [
+        `[ml] backend wasm 4.22.0, native kernels (${native.isa}), ${info.threads} thread${info.threads === 1 ? '' : 's'}`,
+      ]);
     } else {
       assert.equal(info.threads, 1);
       assert.equal(info.native.active, false);
       assert.equal(lines.length, 1);
-      assert.match(lines[0]!, /^\[ml\] backend wasm 4\.22\.0, 1 thread \(native kernels (disabled by WT_NATIVE=0|unavailable: .*; using the wasm kernels)\)$/);
+      assert.match(
+        lines[0]!,
+        /^\[ml\] backend wasm 4\.22\.0, 1 thread \(native kernels (disabled by WT_NATIVE=0|unavailable: .*; using the wasm kernels)\)$/,
+      );
     }
     await initBackend({ log: (l) => lines.push(l) });
     assert.equal(lines.length, 1);

@@ -87,7 +87,12 @@ describe('activations', () => {
       for (let e = 0; e < size; e++) x[b * size + e] = (data.images[i * size + e]! / 255 - mean[e % 3]!) / std[e % 3]!;
     });
     const p = model.toTensors(weights);
-    const direct = tf.tidy(() => model.forward(p, tf.tensor4d(x, [10, 12, 12, 3]) as Tensor4D, ['layer2']).outputs.get('layer2')!.dataSync());
+    const direct = tf.tidy(() =>
+      model
+        .forward(p, tf.tensor4d(x, [10, 12, 12, 3]) as Tensor4D, ['layer2'])
+        .outputs.get('layer2')!
+        .dataSync(),
+    );
     for (const t of p.values()) t.dispose();
     const got = a.get('layer2')!.data;
     for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i]! - direct[i]!) < 1e-5);
@@ -97,7 +102,10 @@ describe('activations', () => {
     const perElement = stripesDataset({ count: 6, size: 12, perElementNormalization: true });
     assert.equal(perElement.header.normalization.mean.length, 12 * 12 * 3);
     const r = evaluate(model, weights, perElement);
-    const perChannel = evaluate(model, weights, { ...perElement, header: { ...perElement.header, normalization: { mean: [0.4, 0.4, 0.4], std: [0.25, 0.25, 0.25] } } });
+    const perChannel = evaluate(model, weights, {
+      ...perElement,
+      header: { ...perElement.header, normalization: { mean: [0.4, 0.4, 0.4], std: [0.25, 0.25, 0.25] } },
+    });
     assert.deepEqual(r.predictions, perChannel.predictions);
   });
 });

@@ -31,10 +31,12 @@ function makeCase(label: string, size: number, batch: number, widths: number[]):
   const model = new FixupResNet({ height: size, width: size, channels: 3, classes: 5, widths, blocks: widths.map(() => 1) });
   const rng = Rng.from('fixup-ops-test', label);
   const noise = (n: number, scale: number) => Float32Array.from({ length: n }, () => scale * rng.normal());
-  const weights = new Map([...model.init(1)].map(([name, t]) => {
-    const jitter = noise(t.data.length, 0.2);
-    return [name, { shape: t.shape, data: t.data.map((v, i) => v + jitter[i]!) }];
-  }));
+  const weights = new Map(
+    [...model.init(1)].map(([name, t]) => {
+      const jitter = noise(t.data.length, 0.2);
+      return [name, { shape: t.shape, data: t.data.map((v, i) => v + jitter[i]!) }];
+    }),
+  );
   return { label, model, weights, x: noise(batch * size * size * 3, 1), labels: Array.from({ length: batch }, (_, i) => i % 5), size };
 }
 
@@ -68,7 +70,8 @@ function withoutFusedKernels<T>(f: () => Promise<T>): Promise<T> {
   const saved = [RESIDUAL_TAIL, RELU_GRAD].map((k) => tf.getKernel(k, 'wasm')!);
   for (const k of [RESIDUAL_TAIL, RELU_GRAD]) restoreBuiltinKernel(k, 'wasm');
   return f().finally(() => {
-    for (const k of saved) installKernel({ kernelName: k.kernelName, backendName: 'wasm', implementation: 'native', kernelFunc: k.kernelFunc } as ProjectKernel);
+    for (const k of saved)
+      installKernel({ kernelName: k.kernelName, backendName: 'wasm', implementation: 'native', kernelFunc: k.kernelFunc } as ProjectKernel);
   });
 }
 
@@ -84,7 +87,9 @@ describe('fused Fixup kernels', { skip }, () => {
       const separate = await withoutFusedKernels(() => step(c));
       assert.ok(!separate.kernels.has(RESIDUAL_TAIL) && separate.kernels.has('Multiply'), 'the comparison ran the separate kernels');
       assert.equal(fused.bytes.length, c.model.params.length + 2);
-      fused.bytes.forEach((b, i) => assert.equal(b, separate.bytes[i], `output ${i} (${i < 2 ? ['loss', 'logits'][i] : c.model.params[i - 2]!.name}) differs`));
+      fused.bytes.forEach((b, i) =>
+        assert.equal(b, separate.bytes[i], `output ${i} (${i < 2 ? ['loss', 'logits'][i] : c.model.params[i - 2]!.name}) differs`),
+      );
     });
 
   it('give the same bytes with 1 thread as with 2', async () => {

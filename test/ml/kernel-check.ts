@@ -34,7 +34,17 @@ export function randomConvCases(count: number, seed: number, options: CaseOption
     const h = int(kh, 13);
     const w = int(kw, 13);
     const kind = rng.int(3);
-    const pad: Pad = kind === 0 ? 'same' : kind === 1 ? 'valid' : [[0, 0], [int(0, kh - 1), int(0, kh - 1)], [int(0, kw - 1), int(0, kw - 1)], [0, 0]];
+    const pad: Pad =
+      kind === 0
+        ? 'same'
+        : kind === 1
+          ? 'valid'
+          : [
+              [0, 0],
+              [int(0, kh - 1), int(0, kh - 1)],
+              [int(0, kw - 1), int(0, kw - 1)],
+              [0, 0],
+            ];
     const n = rng.uniform() < 0.25 ? 1 : int(2, options.maxBatch);
     const inChannels = options.channels(int, rng);
     cases.push({ x: [n, h, w, inChannels], filter: [kh, kw, inChannels, options.channels(int, rng)], strides, pad });
@@ -83,12 +93,24 @@ export function convOutShape(c: ConvCase): number[] {
 export const CONV_KERNELS = ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const;
 
 /** one of CONV_KERNELS on the given case and data (dy is the output gradient for the two gradients) */
-export function convOp(kernel: (typeof CONV_KERNELS)[number], c: ConvCase, x: Float32Array, filter: Float32Array, dy: Float32Array): Tensor {
+export function convOp(
+  kernel: (typeof CONV_KERNELS)[number],
+  c: ConvCase,
+  x: Float32Array,
+  filter: Float32Array,
+  dy: Float32Array,
+): Tensor {
   const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: [1, 1] };
   if (kernel === 'Conv2D') return tf.conv2d(tf.tensor4d(x, c.x), tf.tensor4d(filter, c.filter), c.strides, c.pad);
   if (kernel === 'Conv2DBackpropFilter')
-    return tf.engine().runKernel(kernel, { x: tf.tensor4d(x, c.x), dy: tf.tensor(dy, convOutShape(c)) }, { ...attrs, filterShape: c.filter } as never) as Tensor;
-  return tf.engine().runKernel(kernel, { dy: tf.tensor(dy, convOutShape(c)), filter: tf.tensor4d(filter, c.filter) }, { ...attrs, inputShape: c.x } as never) as Tensor;
+    return tf.engine().runKernel(kernel, { x: tf.tensor4d(x, c.x), dy: tf.tensor(dy, convOutShape(c)) }, {
+      ...attrs,
+      filterShape: c.filter,
+    } as never) as Tensor;
+  return tf.engine().runKernel(kernel, { dy: tf.tensor(dy, convOutShape(c)), filter: tf.tensor4d(filter, c.filter) }, {
+    ...attrs,
+    inputShape: c.x,
+  } as never) as Tensor;
 }
 
 /** every case within relative error 1e-5 of the cpu backend; returns the worst error seen */

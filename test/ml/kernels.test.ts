@@ -19,7 +19,8 @@ describe('project wasm kernels match the cpu backend', () => {
 
   it('are installed on wasm', () => {
     const k = backendInfo().kernels;
-    for (const name of ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'Cast']) assert.ok(k[name], `${name} not installed`);
+    for (const name of ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'Cast'])
+      assert.ok(k[name], `${name} not installed`);
   });
 
   it('cover strides 1 and 2, same/valid/explicit padding, odd sizes and batch 1', () => {
@@ -47,7 +48,13 @@ describe('project wasm kernels match the cpu backend', () => {
       const filter = randomData(c.filter, rng);
       for (const which of [0, 1]) {
         const { wasm, cpu } = await onBoth(
-          () => tf.grads((a: Tensor, b: Tensor) => tf.conv2d(a as Tensor4D, b as Tensor4D, c.strides, c.pad).square().sum())([tf.tensor4d(x, c.x), tf.tensor4d(filter, c.filter)])[which]!,
+          () =>
+            tf.grads((a: Tensor, b: Tensor) =>
+              tf
+                .conv2d(a as Tensor4D, b as Tensor4D, c.strides, c.pad)
+                .square()
+                .sum(),
+            )([tf.tensor4d(x, c.x), tf.tensor4d(filter, c.filter)])[which]!,
         );
         const e = relativeError(wasm, cpu);
         assert.ok(e < 1e-5, `${JSON.stringify(c)} grad ${which}: ${e}`);
@@ -84,7 +91,10 @@ describe('project wasm kernels match the cpu backend', () => {
       const rng = Rng.from(5);
       const x = randomData(c.x, rng);
       const f = randomData(c.filter, rng);
-      const { wasm, cpu } = await onBoth(() => tf.grads((a: Tensor) => tf.conv2d(a as Tensor4D, tf.tensor4d(f, c.filter), c.strides, c.pad).sum())([tf.tensor4d(x, c.x)])[0]!);
+      const { wasm, cpu } = await onBoth(
+        () =>
+          tf.grads((a: Tensor) => tf.conv2d(a as Tensor4D, tf.tensor4d(f, c.filter), c.strides, c.pad).sum())([tf.tensor4d(x, c.x)])[0]!,
+      );
       assert.ok(relativeError(wasm, cpu) < 1e-5);
     }
   });

@@ -13,13 +13,39 @@ describe('FixupResNet structure', () => {
   const m = new FixupResNet({ classes: 10 });
 
   it('has stable hierarchical parameter names in model order', () => {
-    assert.deepEqual(m.params.map((p) => p.name), [
-      'stem.conv', 'stem.bias',
-      'layer1.0.bias1a', 'layer1.0.conv1', 'layer1.0.bias1b', 'layer1.0.bias2a', 'layer1.0.conv2', 'layer1.0.scale', 'layer1.0.bias2b',
-      'layer2.0.bias1a', 'layer2.0.conv1', 'layer2.0.bias1b', 'layer2.0.bias2a', 'layer2.0.conv2', 'layer2.0.scale', 'layer2.0.bias2b', 'layer2.0.downsample',
-      'layer3.0.bias1a', 'layer3.0.conv1', 'layer3.0.bias1b', 'layer3.0.bias2a', 'layer3.0.conv2', 'layer3.0.scale', 'layer3.0.bias2b', 'layer3.0.downsample',
-      'fc.bias_in', 'fc.weight', 'fc.bias',
-    ]);
+    assert.deepEqual(
+      m.params.map((p) => p.name),
+      [
+        'stem.conv',
+        'stem.bias',
+        'layer1.0.bias1a',
+        'layer1.0.conv1',
+        'layer1.0.bias1b',
+        'layer1.0.bias2a',
+        'layer1.0.conv2',
+        'layer1.0.scale',
+        'layer1.0.bias2b',
+        'layer2.0.bias1a',
+        'layer2.0.conv1',
+        'layer2.0.bias1b',
+        'layer2.0.bias2a',
+        'layer2.0.conv2',
+        'layer2.0.scale',
+        'layer2.0.bias2b',
+        'layer2.0.downsample',
+        'layer3.0.bias1a',
+        'layer3.0.conv1',
+        'layer3.0.bias1b',
+        'layer3.0.bias2a',
+        'layer3.0.conv2',
+        'layer3.0.scale',
+        'layer3.0.bias2b',
+        'layer3.0.downsample',
+        'fc.bias_in',
+        'fc.weight',
+        'fc.bias',
+      ],
+    );
     assert.deepEqual(m.modules, ['stem', 'layer1.0', 'layer2.0', 'layer3.0', 'fc']);
     assert.deepEqual(m.stageNames, ['stem', 'layer1', 'layer2', 'layer3']);
     assert.deepEqual(m.params.find((p) => p.name === 'layer2.0.conv1')!.shape, [3, 3, 16, 32]);
@@ -41,7 +67,11 @@ describe('FixupResNet structure', () => {
     const deep = new FixupResNet({ classes: 10, widths: [32, 64], blocks: [2, 2] });
     const w = deep.init(3);
     for (const [n, t] of w) {
-      if (/conv2$|bias/.test(n) && n !== 'fc.bias') assert.ok(t.data.every((v) => v === 0), `${n} should be zero`);
+      if (/conv2$|bias/.test(n) && n !== 'fc.bias')
+        assert.ok(
+          t.data.every((v) => v === 0),
+          `${n} should be zero`,
+        );
       if (n.endsWith('scale')) assert.deepEqual([...t.data], [1]);
     }
     // conv1: He std × L^(−1/2) with L = 4 blocks
@@ -68,29 +98,53 @@ describe('FixupResNet structure', () => {
     // stem 3→16 at 32² + layer1 2×(16→16 at 32²) + layer2 (16→32, 32→32 at 16², 1×1) + layer3 (…at 8²) + fc
     const conv = (hw: number, k: number, ci: number, co: number) => 2 * hw * hw * k * k * ci * co;
     const expected =
-      conv(32, 3, 3, 16) + 2 * conv(32, 3, 16, 16) + conv(16, 3, 16, 32) + conv(16, 3, 32, 32) + conv(16, 1, 16, 32) +
-      conv(8, 3, 32, 64) + conv(8, 3, 64, 64) + conv(8, 1, 32, 64) + 2 * 64 * 10;
+      conv(32, 3, 3, 16) +
+      2 * conv(32, 3, 16, 16) +
+      conv(16, 3, 16, 32) +
+      conv(16, 3, 32, 32) +
+      conv(16, 1, 16, 32) +
+      conv(8, 3, 32, 64) +
+      conv(8, 3, 64, 64) +
+      conv(8, 1, 32, 64) +
+      2 * 64 * 10;
     assert.equal(f.forward, expected);
     assert.equal(f.train, 3 * expected - conv(32, 3, 3, 16));
   });
 });
 
 describe('FixupResNet forward', () => {
-  for (const [size, channels] of [[16, 1], [24, 3], [28, 1], [32, 3]] as const) {
+  for (const [size, channels] of [
+    [16, 1],
+    [24, 3],
+    [28, 1],
+    [32, 3],
+  ] as const) {
     it(`runs at ${size}×${size}×${channels} and returns stem/stage/pool outputs`, () => {
       const m = new FixupResNet({ height: size, width: size, channels, classes: 5 });
       const p = m.toTensors(m.init(0));
       const before = tf.memory().numTensors;
       const shapes = tf.tidy(() => {
-        const r = m.forward(p, tf.randomNormal([2, size, size, channels]) as Tensor4D, ['stem', 'layer1', 'layer2', 'layer3', 'pool', 'layer2.0']);
+        const r = m.forward(p, tf.randomNormal([2, size, size, channels]) as Tensor4D, [
+          'stem',
+          'layer1',
+          'layer2',
+          'layer3',
+          'pool',
+          'layer2.0',
+        ]);
         return { logits: r.logits.shape, ...Object.fromEntries([...r.outputs].map(([k, t]) => [k, t.shape])) };
       });
       assert.equal(tf.memory().numTensors, before);
       const h2 = Math.ceil(size / 2);
       const h3 = Math.ceil(h2 / 2);
       assert.deepEqual(shapes, {
-        logits: [2, 5], stem: [2, size, size, 16], layer1: [2, size, size, 16], layer2: [2, h2, h2, 32],
-        'layer2.0': [2, h2, h2, 32], layer3: [2, h3, h3, 64], pool: [2, 64],
+        logits: [2, 5],
+        stem: [2, size, size, 16],
+        layer1: [2, size, size, 16],
+        layer2: [2, h2, h2, 32],
+        'layer2.0': [2, h2, h2, 32],
+        layer3: [2, h3, h3, 64],
+        pool: [2, 64],
       });
       for (const t of p.values()) t.dispose();
     });
@@ -128,7 +182,11 @@ describe('FixupResNet forward', () => {
       const names = [...p.keys()];
       const out = tf.tidy(() => {
         const input = tf.tensor4d(x, [3, 12, 12, 3]);
-        const f = (...ps: Tensor[]) => m.forward(new Map(names.map((n, i) => [n, ps[i]!])), input).logits.square().sum() as tf.Scalar;
+        const f = (...ps: Tensor[]) =>
+          m
+            .forward(new Map(names.map((n, i) => [n, ps[i]!])), input)
+            .logits.square()
+            .sum() as tf.Scalar;
         const { value, grads } = tf.valueAndGrads(f)(names.map((n) => p.get(n)!));
         return [m.forward(p, input).logits, value, ...grads].map((t) => t.dataSync() as Float32Array);
       });

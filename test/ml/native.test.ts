@@ -17,19 +17,44 @@ import { loadNative, nativeStatus, nativeThreadSetting, type NativeStatus } from
 import { Rng } from '../../ml/rng.ts';
 import { tf, type Tensor, type Tensor2D, type Tensor4D } from '../../ml/tf.ts';
 import { trainingThreads } from '../../ml/threads.ts';
-import { assertConvMatchesCpu, CONV_KERNELS, convOp, convOutShape, onBoth, randomConvCases, randomData, relativeError, type ConvCase } from './kernel-check.ts';
+import {
+  assertConvMatchesCpu,
+  CONV_KERNELS,
+  convOp,
+  convOutShape,
+  onBoth,
+  randomConvCases,
+  randomData,
+  relativeError,
+  type ConvCase,
+} from './kernel-check.ts';
 
 const PACKAGE = fileURLToPath(new URL('../../native/wt-kernels/', import.meta.url));
 const native = nativeStatus();
-const skip = native.available ? false : `native kernels unavailable: ${native.reason}`;
+const skip = native.available ? false : `SKIPPED: native kernels unavailable: ${native.reason}`;
+if (skip) process.stderr.write(`\n*** ${skip} ***\n\n`);
 
 /** random convolutions with channel counts across vector widths (1–40), plus the model's own shapes */
 function randomCases(count: number, seed: number): ConvCase[] {
-  const cases = randomConvCases(count, seed, { stream: 'native-cases', maxBatch: 4, channels: (int, rng) => (rng.uniform() < 0.5 ? int(1, 8) : int(9, 40)) });
+  const cases = randomConvCases(count, seed, {
+    stream: 'native-cases',
+    maxBatch: 4,
+    channels: (int, rng) => (rng.uniform() < 0.5 ? int(1, 8) : int(9, 40)),
+  });
   // the model's own shapes: 3×3 'same', stride-2 with explicit symmetric padding, 1×1 stride-2
   cases.push(
     { x: [3, 16, 16, 16], filter: [3, 3, 16, 16], strides: [1, 1], pad: 'same' },
-    { x: [3, 16, 16, 16], filter: [3, 3, 16, 32], strides: [2, 2], pad: [[0, 0], [1, 1], [1, 1], [0, 0]] },
+    {
+      x: [3, 16, 16, 16],
+      filter: [3, 3, 16, 32],
+      strides: [2, 2],
+      pad: [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [0, 0],
+      ],
+    },
     { x: [3, 8, 8, 32], filter: [1, 1, 32, 64], strides: [2, 2], pad: 'valid' },
     { x: [2, 4, 4, 64], filter: [3, 3, 64, 64], strides: [1, 1], pad: 'same' },
     { x: [2, 9, 9, 3], filter: [3, 3, 3, 16], strides: [1, 1], pad: 'same' },
@@ -63,10 +88,21 @@ describe('native kernels match the cpu backend', { skip }, () => {
       const x = randomData(c.x, rng);
       const filter = randomData(c.filter, rng);
       const co = c.filter[3];
-      for (const [biasShape, activation] of [[[co], 'relu'], [[1], 'linear'], [[co], 'linear']] as const) {
+      for (const [biasShape, activation] of [
+        [[co], 'relu'],
+        [[1], 'linear'],
+        [[co], 'linear'],
+      ] as const) {
         const bias = randomData([...biasShape], rng);
         const { wasm, cpu } = await onBoth(() =>
-          tf.fused.conv2d({ x: tf.tensor4d(x, c.x), filter: tf.tensor4d(filter, c.filter), strides: c.strides, pad: c.pad, bias: tf.tensor(bias, [...biasShape]), activation }),
+          tf.fused.conv2d({
+            x: tf.tensor4d(x, c.x),
+            filter: tf.tensor4d(filter, c.filter),
+            strides: c.strides,
+            pad: c.pad,
+            bias: tf.tensor(bias, [...biasShape]),
+            activation,
+          }),
         );
         assert.ok(relativeError(wasm, cpu) < 1e-5, `${JSON.stringify(c)} ${activation}`);
       }
@@ -94,7 +130,14 @@ describe('native kernels match the cpu backend', { skip }, () => {
       const n = tb ? sb.at(-2)! : sb.at(-1)!;
       const bias = randomData([n], rng);
       const f = await onBoth(() =>
-        tf.fused.matMul({ a: tf.tensor(a, sa), b: tf.tensor(b, sb), transposeA: ta, transposeB: tb, bias: tf.tensor1d(bias), activation: 'relu' }),
+        tf.fused.matMul({
+          a: tf.tensor(a, sa),
+          b: tf.tensor(b, sb),
+          transposeA: ta,
+          transposeB: tb,
+          bias: tf.tensor1d(bias),
+          activation: 'relu',
+        }),
       );
       assert.ok(relativeError(f.wasm, f.cpu) < 1e-5, `fused matMul ${sa} ${sb} ${ta} ${tb}`);
     }
@@ -139,11 +182,17 @@ describe('native kernels match the cpu backend', { skip }, () => {
       const outStrides = outDims.map((_, i) => outDims.slice(i + 1).reduce((p, q) => p * q, 1));
       for (let i = 0; i < x.length; i++) {
         let o = 0;
-        for (let d = 0; d < shape.length; d++) if (!axes.includes(d)) o += Math.floor(i / strides[d]!) % shape[d]! * outStrides[d]!;
+        for (let d = 0; d < shape.length; d++) if (!axes.includes(d)) o += (Math.floor(i / strides[d]!) % shape[d]!) * outStrides[d]!;
         exact[o]! += x[i]!;
       }
-      assert.deepEqual(got, tf.tidy(() => tf.sum(tf.zeros(shape), axis ?? undefined, keepDims).shape));
-      assert.ok(relativeError(wasm, exact) < 1e-5, `sum ${shape} ${axis} ${keepDims}: ${relativeError(wasm, exact)} (cpu ${relativeError(cpu, exact)})`);
+      assert.deepEqual(
+        got,
+        tf.tidy(() => tf.sum(tf.zeros(shape), axis ?? undefined, keepDims).shape),
+      );
+      assert.ok(
+        relativeError(wasm, exact) < 1e-5,
+        `sum ${shape} ${axis} ${keepDims}: ${relativeError(wasm, exact)} (cpu ${relativeError(cpu, exact)})`,
+      );
     };
     await check([4, 5, 6, 7], null, false);
     await check([4, 5, 6, 7], [0], false);
@@ -166,12 +215,28 @@ describe('native kernels match the cpu backend', { skip }, () => {
     const fc = randomData([32, 10], rng);
     const f = (a: Tensor, b: Tensor, c: Tensor, d: Tensor, e: Tensor) => {
       const xin = tf.add(a, tf.scalar(0.1)) as Tensor4D;
-      let r = tf.relu(tf.add(tf.conv2d(xin, b as Tensor4D, 2, [[0, 0], [1, 1], [1, 1], [0, 0]]), tf.scalar(-0.05))) as Tensor4D;
+      let r = tf.relu(
+        tf.add(
+          tf.conv2d(xin, b as Tensor4D, 2, [
+            [0, 0],
+            [1, 1],
+            [1, 1],
+            [0, 0],
+          ]),
+          tf.scalar(-0.05),
+        ),
+      ) as Tensor4D;
       r = tf.mul(tf.conv2d(r, c as Tensor4D, 1, 'same'), tf.scalar(1.5));
       const h = tf.relu(tf.add(r, tf.conv2d(xin, d as Tensor4D, 2, 'valid')));
       return tf.sum(tf.square(tf.matMul(tf.mean(h, [1, 2]) as Tensor2D, e as Tensor2D)));
     };
-    const inputs = [[x, [4, 8, 8, 16]], [w1, [3, 3, 16, 32]], [w2, [3, 3, 32, 32]], [wd, [1, 1, 16, 32]], [fc, [32, 10]]] as const;
+    const inputs = [
+      [x, [4, 8, 8, 16]],
+      [w1, [3, 3, 16, 32]],
+      [w2, [3, 3, 32, 32]],
+      [wd, [1, 1, 16, 32]],
+      [fc, [32, 10]],
+    ] as const;
     for (let which = 0; which < inputs.length; which++) {
       const { wasm, cpu } = await onBoth(() => tf.grads(f)(inputs.map(([d, s]) => tf.tensor(d, [...s])))[which]!);
       assert.ok(relativeError(wasm, cpu) < 1e-5, `gradient ${which}: ${relativeError(wasm, cpu)}`);
@@ -179,7 +244,7 @@ describe('native kernels match the cpu backend', { skip }, () => {
   });
 
   it('give the same bits on every instruction set and thread count', async () => {
-    if (!native.available) return;
+    assert.ok(native.available, 'the suite is skipped without the addon');
     await switchBackend('wasm');
     const rng = Rng.from(31, 'bits');
     const chosen = [...cases.slice(0, 12), ...cases.slice(-5)];
@@ -211,7 +276,14 @@ describe('native kernels match the cpu backend', { skip }, () => {
         for (const t of [1, 3]) {
           addon.configure(other, t);
           const got = runAll();
-          got.forEach((g, i) => assert.ok(Buffer.from(g.buffer, g.byteOffset, g.byteLength).equals(Buffer.from(reference[i]!.buffer, reference[i]!.byteOffset, reference[i]!.byteLength)), `${other} × ${t} threads, output ${i}`));
+          got.forEach((g, i) =>
+            assert.ok(
+              Buffer.from(g.buffer, g.byteOffset, g.byteLength).equals(
+                Buffer.from(reference[i]!.buffer, reference[i]!.byteOffset, reference[i]!.byteLength),
+              ),
+              `${other} × ${t} threads, output ${i}`,
+            ),
+          );
         }
     } finally {
       addon.configure(isa, threads);
@@ -237,7 +309,10 @@ describe('native kernels match the cpu backend', { skip }, () => {
 const CHILD = fileURLToPath(new URL('./backend-child.ts', import.meta.url));
 
 function child(env: Record<string, string>): { info: ReturnType<typeof backendInfo>; log: string[] } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CHILD], { encoding: 'utf8', env: { ...process.env, WT_BACKEND: 'wasm', ...env } });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', CHILD], {
+    encoding: 'utf8',
+    env: { ...process.env, WT_BACKEND: 'wasm', ...env },
+  });
   assert.equal(r.status, 0, r.stderr);
   return { info: JSON.parse(r.stdout.trim()), log: r.stderr.trim().split('\n').filter(Boolean) };
 }
@@ -263,7 +338,11 @@ describe('native kernels fall back to the wasm kernels cleanly', () => {
     mkdirSync(built, { recursive: true });
     writeFileSync(join(dir, 'pkg', 'build', 'install-error.txt'), 'no C++ compiler (g++, c++ or clang++) on PATH\n');
     const r = loadNative({ env: {}, file: join(built, 'wt_kernels.node') });
-    assert.deepEqual(r, { available: false, reason: 'not built at install: no C++ compiler (g++, c++ or clang++) on PATH', disabled: false });
+    assert.deepEqual(r, {
+      available: false,
+      reason: 'not built at install: no C++ compiler (g++, c++ or clang++) on PATH',
+      disabled: false,
+    });
   });
 
   it('install.js on a machine without a C++ compiler exits 0, says why once, and the loader reports it', () => {
@@ -281,7 +360,10 @@ describe('native kernels fall back to the wasm kernels cleanly', () => {
     delete env.CXX;
     const r = spawnSync(process.execPath, ['install.js'], { cwd: pkg, env, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stderr.trim(), 'wt-kernels: native kernels not built (no C++ compiler (g++, c++ or clang++) on PATH); training will use the wasm kernels');
+    assert.equal(
+      r.stderr.trim(),
+      'wt-kernels: native kernels not built (no C++ compiler (g++, c++ or clang++) on PATH); training will use the wasm kernels',
+    );
     const loaded = (createRequire(import.meta.url)(join(pkg, 'index.js')) as { load(): { addon: unknown; reason: string } }).load();
     assert.deepEqual(loaded, { addon: null, reason: 'not built at install: no C++ compiler (g++, c++ or clang++) on PATH' });
   });
@@ -302,7 +384,9 @@ describe('native kernels fall back to the wasm kernels cleanly', () => {
 
   it('a training process without the addon logs one line and uses the wasm kernels', () => {
     const missing = child({ WT_NATIVE_ADDON: join(dir, 'nothing', 'build', 'Release', 'wt_kernels.node') });
-    assert.deepEqual(missing.log, [`[ml] backend wasm 4.22.0, 1 thread (native kernels unavailable: not built (${join(dir, 'nothing', 'build', 'Release', 'wt_kernels.node')} is missing); using the wasm kernels)`]);
+    assert.deepEqual(missing.log, [
+      `[ml] backend wasm 4.22.0, 1 thread (native kernels unavailable: not built (${join(dir, 'nothing', 'build', 'Release', 'wt_kernels.node')} is missing); using the wasm kernels)`,
+    ]);
     assert.equal(missing.info.threads, 1);
     assert.equal(missing.info.kernels.Conv2DBackpropFilter, 'xnnpack-conv-transposed');
     assert.equal(missing.info.kernels.Add, undefined);

@@ -12,8 +12,16 @@ const skip = native.available && native.addon.sgd ? false : 'SKIPPED: the native
 if (skip) process.stderr.write(`\n*** ${skip} ***\n\n`);
 
 function weights(rng: Rng): Weights {
-  const sizes: [string, number][] = [['stem.conv', 432], ['stem.bias', 1], ['layer1.0.scale', 1], ['fc.weight', 1000], ['fc.bias', 10]];
-  return new Map(sizes.map(([name, n]) => [name, { shape: [n], data: Float32Array.from({ length: n }, () => rng.normal() * 10 ** (rng.int(7) - 3)) }]));
+  const sizes: [string, number][] = [
+    ['stem.conv', 432],
+    ['stem.bias', 1],
+    ['layer1.0.scale', 1],
+    ['fc.weight', 1000],
+    ['fc.bias', 10],
+  ];
+  return new Map(
+    sizes.map(([name, n]) => [name, { shape: [n], data: Float32Array.from({ length: n }, () => rng.normal() * 10 ** (rng.int(7) - 3)) }]),
+  );
 }
 
 describe('SGD', { skip }, () => {
@@ -34,7 +42,11 @@ describe('SGD', { skip }, () => {
     for (const [name, t] of a) {
       assert.ok(!t.data.every((v, i) => v === start.get(name)!.data[i]), `${name} moved`);
       assert.deepEqual(Buffer.from(t.data.buffer), Buffer.from(b.get(name)!.data.buffer), name);
-      assert.deepEqual(Buffer.from(fast.momentumBuffers.get(name)!.buffer), Buffer.from(loop.momentumBuffers.get(name)!.buffer), `${name} momentum`);
+      assert.deepEqual(
+        Buffer.from(fast.momentumBuffers.get(name)!.buffer),
+        Buffer.from(loop.momentumBuffers.get(name)!.buffer),
+        `${name} momentum`,
+      );
     }
   });
 });

@@ -18,8 +18,8 @@ const freshDir = () => join(root, `run-${n++}`);
 
 const EPOCHS = 4;
 const withoutTimes = (h: EpochRecord[]) => h.map(({ seconds: _s, samplesPerSecond: _p, ...rest }) => rest);
-const bin = (dir: string, epoch: number) => readFileSync(checkpointPath(dir, epoch) + '.bin');
-const indexFile = (dir: string, epoch: number) => checkpointPath(dir, epoch) + '.json';
+const bin = (dir: string, epoch: number) => readFileSync(`${checkpointPath(dir, epoch)}.bin`);
+const indexFile = (dir: string, epoch: number) => `${checkpointPath(dir, epoch)}.json`;
 
 let reference: string;
 let full: TrainResult;
@@ -33,7 +33,11 @@ before(async () => {
   interrupted = freshDir();
   const controller = new AbortController();
   await assert.rejects(
-    train({ ...resumeTestOptions(interrupted), signal: controller.signal, onProgress: (p) => p.epoch === 3 && p.step === 2 && controller.abort() }),
+    train({
+      ...resumeTestOptions(interrupted),
+      signal: controller.signal,
+      onProgress: (p) => p.epoch === 3 && p.step === 2 && controller.abort(),
+    }),
     (e: unknown) => e instanceof TrainingAbortedError && e.lastCheckpointEpoch === 2,
   );
   assert.deepEqual(listCheckpointEpochs(interrupted), [0, 1, 2]);
@@ -56,7 +60,8 @@ async function resume(dir: string): Promise<{ result: TrainResult; logs: string[
 /** Every epoch's weights + momentum, the final RNG state and the history equal the uninterrupted run's. */
 function assertIdenticalToReference(dir: string, result: TrainResult): void {
   assert.deepEqual(listCheckpointEpochs(dir), [0, 1, 2, 3, 4]);
-  for (let e = 0; e <= EPOCHS; e++) assert.ok(bin(dir, e).equals(bin(reference, e)), `epoch ${e} weights differ from the uninterrupted run`);
+  for (let e = 0; e <= EPOCHS; e++)
+    assert.ok(bin(dir, e).equals(bin(reference, e)), `epoch ${e} weights differ from the uninterrupted run`);
   assert.deepEqual(readCheckpoint(checkpointPath(dir, EPOCHS)).meta.rng, readCheckpoint(checkpointPath(reference, EPOCHS)).meta.rng);
   assert.equal(result.history.length, EPOCHS + 1);
   assert.deepEqual(withoutTimes(result.history), withoutTimes(full.history));
@@ -95,7 +100,10 @@ describe('resume from a lying scratch folder', () => {
     assert.equal(result.skippedCheckpoints[0]!.epoch, 2);
     assert.match(result.skippedCheckpoints[0]!.reason, /does not match its own record checksum/);
     assert.equal(logs.length, 2);
-    assert.match(logs[0]!, /skipped checkpoint .*epoch-0002\.json: its index does not match its own record checksum.*moved it to .*rejected/);
+    assert.match(
+      logs[0]!,
+      /skipped checkpoint .*epoch-0002\.json: its index does not match its own record checksum.*moved it to .*rejected/,
+    );
     assert.match(logs[1]!, /resuming from the newest checkpoint that verifies, epoch 1 .* instead of epoch 2/);
     assert.ok(existsSync(join(dir, 'rejected', 'epoch-0002.json')), 'the lying checkpoint is kept aside for a post-mortem');
     assert.equal(result.history[1]!.testAccuracy, full.history[1]!.testAccuracy);
@@ -104,13 +112,19 @@ describe('resume from a lying scratch folder', () => {
 
   it('(a) an edited epoch or RNG state in the latest index is skipped too', async () => {
     type Index = { meta: Record<string, unknown> };
-    const edits = [(i: Index) => (i.meta.epoch = 3), (i: Index) => ((i.meta.rng as number[])[1] = ((i.meta.rng as number[])[1]! + 1) >>> 0)];
+    const edits = [
+      (i: Index) => (i.meta.epoch = 3),
+      (i: Index) => ((i.meta.rng as number[])[1] = ((i.meta.rng as number[])[1]! + 1) >>> 0),
+    ];
     assert.equal(edits.length, 2);
     for (const edit of edits) {
       const dir = await scratch((d) => editIndex(d, 2, edit));
       const { result } = await resume(dir);
       assert.equal(result.resumedFrom, 1);
-      assert.deepEqual(result.skippedCheckpoints.map((s) => s.epoch), [2]);
+      assert.deepEqual(
+        result.skippedCheckpoints.map((s) => s.epoch),
+        [2],
+      );
       assert.match(result.skippedCheckpoints[0]!.reason, /does not match its own record checksum/);
       assertIdenticalToReference(dir, result);
     }
@@ -123,7 +137,7 @@ describe('resume from a lying scratch folder', () => {
     ];
     assert.equal(cases.length, 2);
     for (const [name, damage, reason] of cases) {
-      const dir = await scratch((d) => damage(checkpointPath(d, 2) + '.bin'));
+      const dir = await scratch((d) => damage(`${checkpointPath(d, 2)}.bin`));
       const { result } = await resume(dir);
       assert.equal(result.resumedFrom, 1, name);
       assert.equal(result.skippedCheckpoints.length, 1, name);
@@ -134,23 +148,36 @@ describe('resume from a lying scratch folder', () => {
 
   it('(c) with every checkpoint bad the run restarts from scratch, logs it, and is byte-identical', async () => {
     const dir = await scratch((d) => {
-      flipByte(checkpointPath(d, 0) + '.bin', 10);
+      flipByte(`${checkpointPath(d, 0)}.bin`, 10);
       editIndex(d, 1, (i) => ((i.meta.history as EpochRecord[])[0]!.trainAccuracy = 1));
-      truncateSync(checkpointPath(d, 2) + '.bin', 0);
+      truncateSync(`${checkpointPath(d, 2)}.bin`, 0);
     });
     const { result, logs } = await resume(dir);
     assert.equal(result.resumedFrom, null);
-    assert.deepEqual(result.skippedCheckpoints.map((s) => s.epoch), [0, 1, 2]);
+    assert.deepEqual(
+      result.skippedCheckpoints.map((s) => s.epoch),
+      [0, 1, 2],
+    );
     assert.match(logs.at(-1)!, /no checkpoint in .* verifies: restarting the run from scratch/);
-    assert.deepEqual(readdirSync(join(dir, 'rejected')).sort(), ['epoch-0000.bin', 'epoch-0000.json', 'epoch-0001.bin', 'epoch-0001.json', 'epoch-0002.bin', 'epoch-0002.json']);
+    assert.deepEqual(readdirSync(join(dir, 'rejected')).sort(), [
+      'epoch-0000.bin',
+      'epoch-0000.json',
+      'epoch-0001.bin',
+      'epoch-0001.json',
+      'epoch-0002.bin',
+      'epoch-0002.json',
+    ]);
     assertIdenticalToReference(dir, result);
   });
 
   it('a bad middle checkpoint: resumes below it (every epoch is an output), byte-identical', async () => {
-    const dir = await scratch((d) => flipByte(checkpointPath(d, 1) + '.bin', 99));
+    const dir = await scratch((d) => flipByte(`${checkpointPath(d, 1)}.bin`, 99));
     const { result } = await resume(dir);
     assert.equal(result.resumedFrom, 0);
-    assert.deepEqual(result.skippedCheckpoints.map((s) => s.epoch), [1, 2]);
+    assert.deepEqual(
+      result.skippedCheckpoints.map((s) => s.epoch),
+      [1, 2],
+    );
     assert.match(result.skippedCheckpoints[1]!.reason, /it verifies, but the epoch-1 checkpoint is unusable/);
     assertIdenticalToReference(dir, result);
   });
@@ -162,7 +189,10 @@ describe('resume from a lying scratch folder', () => {
       t.data[3] = NaN;
       return writeCheckpoint(checkpointPath(d, 2), c.model, c.tensors, c.meta, { sealRecord: true });
     });
-    assert.throws(() => readCheckpoint(checkpointPath(dir, 2)), /epoch-0002\.json is unusable: its tensor stem\.conv \(in .*epoch-0002\.bin\) holds 1 non-finite value \(the first, NaN, at index 3\)/);
+    assert.throws(
+      () => readCheckpoint(checkpointPath(dir, 2)),
+      /epoch-0002\.json is unusable: its tensor stem\.conv \(in .*epoch-0002\.bin\) holds 1 non-finite value \(the first, NaN, at index 3\)/,
+    );
     const { result } = await resume(dir);
     assert.equal(result.resumedFrom, 1);
     assert.match(result.skippedCheckpoints[0]!.reason, /non-finite/);
@@ -182,7 +212,10 @@ describe('resume from a lying scratch folder', () => {
   it('an intact checkpoint of another run is still an error, and nothing is moved', async () => {
     const dir = await scratch(() => {});
     const base = resumeTestOptions(dir);
-    await assert.rejects(train({ ...base, config: { ...base.config, lr: 0.1 }, onLog: () => {} }), /epoch-0000\.json belongs to a different training run/);
+    await assert.rejects(
+      train({ ...base, config: { ...base.config, lr: 0.1 }, onLog: () => {} }),
+      /epoch-0000\.json belongs to a different training run/,
+    );
     assert.deepEqual(listCheckpointEpochs(dir), [0, 1, 2]);
     assert.ok(!existsSync(join(dir, 'rejected')));
   });

@@ -32,8 +32,7 @@ export function stripesDataset(options: {
     for (let y = 0; y < size; y++)
       for (let x = 0; x < size; x++) {
         const on = (pattern[label]!(y, x) + phase) & 1;
-        for (let c = 0; c < channels; c++)
-          images[((i * size + y) * size + x) * channels + c] = rng.int(110) + (on ? 140 : 0);
+        for (let c = 0; c < channels; c++) images[((i * size + y) * size + x) * channels + c] = rng.int(110) + (on ? 140 : 0);
       }
   }
   const perElement = options.perElementNormalization ?? false;

@@ -3,8 +3,19 @@ import { describe, it } from 'node:test';
 import { FixupResNet } from '../../ml/model.ts';
 import { Rng } from '../../ml/rng.ts';
 import {
-  addGaussianNoise, cloneWeights, flatten, interpolate, l2Distance, l2Norm, moduleOf, modulesOf, parameterCount,
-  paramsOfModule, replaceModule, subtract, type Weights,
+  addGaussianNoise,
+  cloneWeights,
+  flatten,
+  interpolate,
+  l2Distance,
+  l2Norm,
+  moduleOf,
+  modulesOf,
+  parameterCount,
+  paramsOfModule,
+  replaceModule,
+  subtract,
+  type Weights,
 } from '../../ml/weights.ts';
 
 const model = new FixupResNet({ height: 16, width: 16, classes: 3, widths: [4, 8], blocks: [1, 1] });
@@ -49,8 +60,7 @@ describe('weights', () => {
     assert.deepEqual(interpolate(a, b, 0), a);
     assert.deepEqual(interpolate(a, b, 1), b);
     const mid = interpolate(a, b, 0.25);
-    for (const [n, t] of mid)
-      t.data.forEach((v, i) => assert.equal(v, Math.fround(0.75 * a.get(n)!.data[i]! + 0.25 * b.get(n)!.data[i]!)));
+    for (const [n, t] of mid) t.data.forEach((v, i) => assert.equal(v, Math.fround(0.75 * a.get(n)!.data[i]! + 0.25 * b.get(n)!.data[i]!)));
   });
 
   it('rejects weight sets of different layouts', () => {
@@ -102,6 +112,9 @@ describe('rng', () => {
     assert.ok(Math.abs(s / n - 0.5) < 0.01);
     assert.ok(Math.abs(s2 / n - 0.25 - 1 / (4 * 2.4)) < 0.01);
     const p = g.permutation(50);
-    assert.deepEqual([...p].sort((x, y) => x - y), Array.from({ length: 50 }, (_, i) => i));
+    assert.deepEqual(
+      [...p].sort((x, y) => x - y),
+      Array.from({ length: 50 }, (_, i) => i),
+    );
   });
 });

@@ -21,7 +21,11 @@ import { stripesDataset } from '../ml/synthetic.ts';
 const profile = loadProfile({ profile: 'default' });
 const dag = buildDag(profile).finalize();
 const nodes = dag.nodes() as DagNode[];
-type FinetuneParams = { init: 'P-T' | 'RI-T'; sourceEpoch: number | null; train: TrainConfigInput & { augment: { flip: boolean; pad: number } } };
+type FinetuneParams = {
+  init: 'P-T' | 'RI-T';
+  sourceEpoch: number | null;
+  train: TrainConfigInput & { augment: { flip: boolean; pad: number } };
+};
 const finetunes = nodes.filter((n) => n.stage.name === 'finetune');
 const paramsOf = (n: DagNode) => n.params as FinetuneParams;
 const node = (id: string) => {
@@ -122,7 +126,11 @@ describe('block shuffles: every shuffled arm shuffles', () => {
     assert.equal(shuffleStrength(shape, 8, 1234).moved, 0);
     assert.throws(
       () => loadProfile({ profile: 'default', set: ['shuffle.weakPermutations=refuse'] }),
-      (err: Error) => /block size 8/.test(err.message) && /seed 1234/.test(err.message) && /weakPermutations/.test(err.message) && err.name === 'UsageError',
+      (err: Error) =>
+        /block size 8/.test(err.message) &&
+        /seed 1234/.test(err.message) &&
+        /weakPermutations/.test(err.message) &&
+        err.name === 'UsageError',
     );
   });
 
@@ -145,7 +153,13 @@ describe('replicates behind every plotted point', () => {
   test('the main matrix has at least 3 replicates per target and init', () => {
     for (const target of ['real', 'clipart', 'quickdraw', 'xray'])
       for (const init of ['P-T', 'RI-T'] as const) {
-        const runs = finetunes.filter((n) => dataOf(n).id === `dataset/${target}` && paramsOf(n).init === init && paramsOf(n).sourceEpoch === null && n.label === `${target},${init},seed=${paramsOf(n).train.seed}`);
+        const runs = finetunes.filter(
+          (n) =>
+            dataOf(n).id === `dataset/${target}` &&
+            paramsOf(n).init === init &&
+            paramsOf(n).sourceEpoch === null &&
+            n.label === `${target},${init},seed=${paramsOf(n).train.seed}`,
+        );
         assert.ok(runs.length >= 3, `${target} ${init}: ${runs.length} replicates`);
       }
   });

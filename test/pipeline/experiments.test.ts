@@ -27,7 +27,9 @@ async function png(file: string, cls: number, i: number): Promise<void> {
       const on = ((cls % 2 ? x : y) + i) % (2 + cls) === 0;
       px.set(on ? [40 + 50 * cls, 200 - 40 * cls, (i * 37) % 255] : [(x * i) % 60, 30, 20], (y * 16 + x) * 3);
     }
-  await sharp(px, { raw: { width: 16, height: 16, channels: 3 } }).png().toFile(file);
+  await sharp(px, { raw: { width: 16, height: 16, channels: 3 } })
+    .png()
+    .toFile(file);
 }
 
 async function imageTree(root: string, classes: number, perSplit: { train: number; test: number }): Promise<void> {
@@ -57,7 +59,10 @@ describe('two experiments in one store', () => {
     await imageTree(join(work, 'photos', 'real'), 3, { train: 5, test: 3 });
     await imageTree(join(work, 'photos', 'sketch'), 3, { train: 5, test: 3 });
     const photos = (d: string) => ({ root: join(work, 'photos', d) });
-    const config = { name: 'my-photos', suite: { kind: 'image-folder', size: 16, source: photos('studio'), targets: [photos('real'), photos('sketch')] } };
+    const config = {
+      name: 'my-photos',
+      suite: { kind: 'image-folder', size: 16, source: photos('studio'), targets: [photos('real'), photos('sketch')] },
+    };
     writeFileSync(join(work, 'my-photos.json'), JSON.stringify(config));
     const r = await runPipeline(at('figures', ...MINE, '--json'), env);
     assert.equal(r.code, 0, r.stderr.slice(-3000));
@@ -69,8 +74,19 @@ describe('two experiments in one store', () => {
   test('the ImageFolder experiment runs the tiny recipe end to end under its own name', () => {
     assert.ok(mine.outcomes.length > 40, `${mine.outcomes.length} instances`);
     const built = mine.outcomes.filter((o) => o.outcome === 'built').map((o) => o.id);
-    for (const id of ['dataset/real', 'dataset/sketch', 'pretrain', 'finetune/sketch,P-T,seed=0', 'criticality/real', 'scorecard', 'report']) assert.ok(built.includes(id), id);
-    const lock = json<{ experiment: { name: string }; instances: Record<string, { record: { inputs: Record<string, string> } }> }>(lockText('my-photos'));
+    for (const id of [
+      'dataset/real',
+      'dataset/sketch',
+      'pretrain',
+      'finetune/sketch,P-T,seed=0',
+      'criticality/real',
+      'scorecard',
+      'report',
+    ])
+      assert.ok(built.includes(id), id);
+    const lock = json<{ experiment: { name: string }; instances: Record<string, { record: { inputs: Record<string, string> } }> }>(
+      lockText('my-photos'),
+    );
     assert.equal(lock.experiment.name, 'my-photos');
     assert.match(lock.instances['dataset/real']!.record.inputs.images ?? '', /^[0-9a-f]{64}$/, 'the folder is one digest');
   });
@@ -84,9 +100,13 @@ describe('two experiments in one store', () => {
     assert.match(page, /the domains of this image-folder suite: the source, studio, and the targets: real, sketch;/);
     const captions = [...page.matchAll(/<figcaption>(.*?)<\/figcaption>/gs)].map((m) => m[1]!);
     assert.ok(captions.length >= 7, `${captions.length} captions`);
-    for (const c of captions) assert.doesNotMatch(c, /DomainNet|CheXpert|ImageNet|quickdraw|xray/, 'no caption borrowed from the embedded suite');
+    for (const c of captions)
+      assert.doesNotMatch(c, /DomainNet|CheXpert|ImageNet|quickdraw|xray/, 'no caption borrowed from the embedded suite');
     assert.match(page, /--config /, 'regenerate commands repeat the config');
-    assert.match(tinyPage, /the source, source \(natural images, like ImageNet\), and the targets, in order of decreasing similarity to the source: real \(like DomainNet real\)/);
+    assert.match(
+      tinyPage,
+      /the source, source \(natural images, like ImageNet\), and the targets, in order of decreasing similarity to the source: real \(like DomainNet real\)/,
+    );
   });
 
   test('gc keeps both experiments, and prints what each keeps', async () => {
@@ -97,10 +117,20 @@ describe('two experiments in one store', () => {
     const gc = await runPipeline(at('gc', '--json'), env);
     assert.equal(gc.code, 0, gc.stderr);
     const report = json<{ removed: unknown[]; experiments: { name: string; entries: number }[] }>(gc.stdout);
-    assert.deepEqual(report.experiments.map((e) => e.name), ['my-photos', 'tiny']);
-    for (const [args, name] of [[TINY, 'tiny'], [MINE, 'my-photos']] as const) {
+    assert.deepEqual(
+      report.experiments.map((e) => e.name),
+      ['my-photos', 'tiny'],
+    );
+    for (const [args, name] of [
+      [TINY, 'tiny'],
+      [MINE, 'my-photos'],
+    ] as const) {
       const status = await runPipeline(at('status', ...args), env);
-      assert.match(status.stdout, new RegExp(`experiment ${name}: (\\d+) instances: \\1 fresh, 0 stale, 0 missing`), status.stdout.slice(-500));
+      assert.match(
+        status.stdout,
+        new RegExp(`experiment ${name}: (\\d+) instances: \\1 fresh, 0 stale, 0 missing`),
+        status.stdout.slice(-500),
+      );
     }
   });
 
@@ -113,10 +143,16 @@ describe('two experiments in one store', () => {
     const saved = lockText('my-photos');
     rmSync(join(locks, 'my-photos.lock.json'));
     try {
-      const gc = json<{ removed: unknown[]; experiments: { name: string; sources: string[]; entries: number }[] }>((await runPipeline(at('gc', '-n', '--json'), env)).stdout);
+      const gc = json<{ removed: unknown[]; experiments: { name: string; sources: string[]; entries: number }[] }>(
+        (await runPipeline(at('gc', '-n', '--json'), env)).stdout,
+      );
       assert.equal(gc.removed.length, 0);
       const mineKept = gc.experiments.find((e) => e.name === 'my-photos');
-      assert.deepEqual(mineKept?.sources, ['store record (1 checkout)'], 'this checkout\'s deleted lock file no longer counts; the other one does');
+      assert.deepEqual(
+        mineKept?.sources,
+        ['store record (1 checkout)'],
+        "this checkout's deleted lock file no longer counts; the other one does",
+      );
       assert.ok(mineKept.entries > 40);
     } finally {
       writeFileSync(join(locks, 'my-photos.lock.json'), saved);
@@ -128,7 +164,10 @@ describe('two experiments in one store', () => {
     const before = lockText('my-photos');
     const r = await runPipeline(at('figures', ...MINE, '--set', 'finetune.epochs=3'), env);
     assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /Experiment "my-photos" is already recorded in the lock file .*my-photos\.lock\.json with other settings \(finetune\.epochs: 2 → 3\)/);
+    assert.match(
+      r.stderr,
+      /Experiment "my-photos" is already recorded in the lock file .*my-photos\.lock\.json with other settings \(finetune\.epochs: 2 → 3\)/,
+    );
     assert.match(r.stderr, /--name NEW/);
     const dry = await runPipeline(at('figures', ...MINE, '--set', 'finetune.epochs=3', '-n'), env);
     assert.equal(dry.code, 0, dry.stderr);
@@ -161,7 +200,9 @@ describe('two experiments in one store', () => {
   test('--force-name makes new settings the experiment: its lock file and record follow, and gc says what it no longer uses', async () => {
     const forced = await runPipeline(at('figures', ...MINE, '--set', 'analyses.barrier.points=3', '--force-name', '--json'), env);
     assert.equal(forced.code, 0, forced.stderr.slice(-2000));
-    const built = json<BuildSummary>(forced.stdout).outcomes.filter((o) => o.outcome === 'built').map((o) => o.id);
+    const built = json<BuildSummary>(forced.stdout)
+      .outcomes.filter((o) => o.outcome === 'built')
+      .map((o) => o.id);
     assert.ok(built.includes('barrier/real') && !built.some((id) => id.startsWith('finetune/')), built.join(' '));
     const record = json<{ settingsDigest: string }>(readFileSync(join(store, 'experiments', 'my-photos.json'), 'utf8'));
     assert.equal(json<{ experiment: { settings: string } }>(lockText('my-photos')).experiment.settings, record.settingsDigest);

@@ -21,7 +21,13 @@ function cli(program: 'pipeline.mjs' | 'pipeline.ts', args: string[], env: Recor
   return spawnSync(process.execPath, [...argv, ...args], {
     cwd: REPO,
     encoding: 'utf8',
-    env: { ...process.env, WT_PRECOMPILED_DIR: join(work, 'dist'), WT_LOCK_DIR: join(work, 'locks'), WT_CONFIG: join(work, 'none.json'), ...env },
+    env: {
+      ...process.env,
+      WT_PRECOMPILED_DIR: join(work, 'dist'),
+      WT_LOCK_DIR: join(work, 'locks'),
+      WT_CONFIG: join(work, 'none.json'),
+      ...env,
+    },
   });
 }
 
@@ -32,7 +38,10 @@ test('the bundle holds the engine and the stage definitions, and no tensor, plot
     assert.ok(inputs.length > 100, `${inputs.length} inputs`);
     assert.ok(inputs.some((p) => p.endsWith('engine/scheduler.ts')));
     assert.ok(inputs.some((p) => p.endsWith('stages/finetune.ts')));
-    assert.deepEqual(inputs.filter((p) => HEAVY.test(p) || /stages\/run\//.test(p)), []);
+    assert.deepEqual(
+      inputs.filter((p) => HEAVY.test(p) || /stages\/run\//.test(p)),
+      [],
+    );
   } finally {
     delete process.env.WT_PRECOMPILED_DIR;
   }
@@ -47,7 +56,10 @@ test('pipeline.mjs gives the fingerprints pipeline.ts gives', () => {
   const rows = (out: string) => (JSON.parse(out) as { id: string; fingerprint: string }[]).map((r) => `${r.id} ${r.fingerprint}`);
   assert.equal(rows(precompiled.stdout).length, 60);
   assert.deepEqual(rows(precompiled.stdout), rows(fromSource.stdout));
-  assert.equal(cli('pipeline.mjs', ['--help']).stdout, cli('pipeline.ts', ['--help']).stdout.replaceAll('npx tsx pipeline.ts', 'node pipeline.mjs'));
+  assert.equal(
+    cli('pipeline.mjs', ['--help']).stdout,
+    cli('pipeline.ts', ['--help']).stdout.replaceAll('npx tsx pipeline.ts', 'node pipeline.mjs'),
+  );
 });
 
 test('the bundle is used while its inputs are unchanged, and rebuilt when one changed or the checkout moved', () => {

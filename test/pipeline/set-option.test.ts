@@ -14,7 +14,8 @@ import { applySet, loadProfile } from '../../profiles/index.ts';
 const polluted = () => ({}) as Record<string, unknown>;
 
 /** a UsageError whose message names the key */
-const namesKey = (key: string) => (e: unknown) => e instanceof UsageError && e.message.includes(`"${key}"`) && /not allowed/.test(e.message);
+const namesKey = (key: string) => (e: unknown) =>
+  e instanceof UsageError && e.message.includes(`"${key}"`) && /not allowed/.test(e.message);
 
 afterEach(() => {
   for (const k of ['x', 'polluted']) delete (Object.prototype as Record<string, unknown>)[k];
@@ -56,7 +57,11 @@ describe('--config', () => {
     dir = mkdtempSync(join(tmpdir(), 'wt-set-'));
     const file = join(dir, 'evil.json');
     writeFileSync(file, '{"finetune": {"__proto__": {"polluted": true}}}');
-    assert.throws(() => loadProfile({ profile: 'tiny', config: file }), (e: unknown) => namesKey('__proto__')(e) && (e as Error).message.includes('at finetune.__proto__') && (e as Error).message.includes(file));
+    assert.throws(
+      () => loadProfile({ profile: 'tiny', config: file }),
+      (e: unknown) =>
+        namesKey('__proto__')(e) && (e as Error).message.includes('at finetune.__proto__') && (e as Error).message.includes(file),
+    );
     writeFileSync(file, '{"constructor": {"prototype": {"polluted": true}}}');
     assert.throws(() => loadProfile({ profile: 'tiny', config: file }), namesKey('constructor'));
     assert.equal(polluted().polluted, undefined);
@@ -74,7 +79,11 @@ describe('--override', () => {
     const dag = new Dag();
     dag.add(train, { lr: 0.1 });
     dag.finalize();
-    for (const [path, key] of [['__proto__.x', '__proto__'], ['opt.__proto__.x', '__proto__'], ['constructor.prototype.x', 'constructor']] as const) {
+    for (const [path, key] of [
+      ['__proto__.x', '__proto__'],
+      ['opt.__proto__.x', '__proto__'],
+      ['constructor.prototype.x', 'constructor'],
+    ] as const) {
       assert.throws(() => dag.override(`train:${path}=1`), namesKey(key));
       assert.equal(polluted().x, undefined);
     }

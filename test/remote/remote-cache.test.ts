@@ -10,7 +10,10 @@ import { OUT, runPipeline, tinyStore } from '../support/tiny-project.ts';
 import type { BuildSummary } from '../../engine/reporter.ts';
 
 const TINY = ['--profile', 'tiny'];
-const entryCount = (store: string) => (existsSync(join(store, 'entries')) ? readdirSync(join(store, 'entries')).flatMap((s) => readdirSync(join(store, 'entries', s))).length : 0);
+const entryCount = (store: string) =>
+  existsSync(join(store, 'entries'))
+    ? readdirSync(join(store, 'entries')).flatMap((s) => readdirSync(join(store, 'entries', s))).length
+    : 0;
 
 function writeConfig(name: string, remotes: object): string {
   const path = join(OUT, `${name}.config.json`);
@@ -43,7 +46,9 @@ async function roundTrip(remoteName: string, config: string, work: string, sourc
 
 /** Change one byte of the largest file in a cas/ folder. */
 function tamper(cas: string): string {
-  const files = readdirSync(cas).map((f) => ({ f, size: readFileSync(join(cas, f)).length })).sort((a, b) => b.size - a.size);
+  const files = readdirSync(cas)
+    .map((f) => ({ f, size: readFileSync(join(cas, f)).length }))
+    .sort((a, b) => b.size - a.size);
   const victim = join(cas, files[0]!.f);
   chmodSync(victim, 0o666);
   const bytes = readFileSync(victim);
@@ -101,7 +106,10 @@ describe('remote cache', () => {
       // a clean server copy, pushed again
       rmSync(join(nginx!.root, 'wt'), { recursive: true, force: true });
       const config = writeConfig('remote-http', { web: { type: 'http', url: `${nginx!.url}/wt`, timeoutSeconds: 2 } });
-      assert.equal((await runPipeline(['cache', 'push', 'figures', ...TINY, '--store', source, '--remote', 'web'], { WT_CONFIG: config })).code, 0);
+      assert.equal(
+        (await runPipeline(['cache', 'push', 'figures', ...TINY, '--store', source, '--remote', 'web'], { WT_CONFIG: config })).code,
+        0,
+      );
       const store = join(work, 'interrupted-store');
       const pulling = runPipeline(['cache', 'pull', 'figures', ...TINY, '--store', store, '--remote', 'web'], { WT_CONFIG: config });
       await new Promise((r) => setTimeout(r, 1500));
@@ -155,7 +163,9 @@ describe('remote cache', () => {
       const ok = await runPipeline(['figures', ...TINY, '--store', store, '--remote', 'gone', '--dry-run'], { WT_CONFIG: config });
       assert.equal(ok.code, 0);
       assert.match(ok.stderr, /does not exist \(is the share mounted\?\).*Carrying on without remote/s);
-      const required = await runPipeline(['figures', ...TINY, '--store', store, '--remote', 'gone', '--remote-required', '--dry-run'], { WT_CONFIG: config });
+      const required = await runPipeline(['figures', ...TINY, '--store', store, '--remote', 'gone', '--remote-required', '--dry-run'], {
+        WT_CONFIG: config,
+      });
       assert.equal(required.code, 1);
     });
   });

@@ -27,7 +27,12 @@ function setup(opts: { signer?: SigningConfig; required?: boolean } = {}) {
   const store = new Store(join(dir, 'store')).init();
   const warnings: string[] = [];
   const signer = opts.signer ? openSigner('r', opts.signer, (p) => p) : undefined;
-  const session = new RemoteSession(new DirectoryRemote('r', remoteDir, false, 2000), store, { required: !!opts.required, readOnly: false, warn: (m) => warnings.push(m), signer });
+  const session = new RemoteSession(new DirectoryRemote('r', remoteDir, false, 2000), store, {
+    required: !!opts.required,
+    readOnly: false,
+    warn: (m) => warnings.push(m),
+    signer,
+  });
   return { dir, remoteDir, store, session, warnings };
 }
 
@@ -55,7 +60,10 @@ describe('forged manifests from a remote', () => {
     mkdirSync(join(dir, 'out'), { recursive: true });
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify(forged!.entry.manifest));
     const reports: string[] = [];
-    assert.equal(store.readManifest(forged!.entry.fingerprint, (m) => reports.push(m)), undefined);
+    assert.equal(
+      store.readManifest(forged!.entry.fingerprint, (m) => reports.push(m)),
+      undefined,
+    );
     assert.equal(reports.length, 1);
     assert.match(reports[0]!, /output path .* is refused/);
   });
@@ -69,7 +77,10 @@ describe('forged manifests from a remote', () => {
     ]);
     publish(remoteDir, entry);
     assert.equal(await session.pull(entry.fingerprint), true);
-    assert.deepEqual(store.readManifest(entry.fingerprint)?.outputs.files.map((f) => f.path), ['a.bin', 'sub/b.bin']);
+    assert.deepEqual(
+      store.readManifest(entry.fingerprint)?.outputs.files.map((f) => f.path),
+      ['a.bin', 'sub/b.bin'],
+    );
     assert.equal(session.stats.bytesDown, 300_000 + entry.manifest.log.size);
     assert.deepEqual(readdirSync(join(store.cacheDir, 'blobs')), []);
   });
@@ -99,7 +110,11 @@ describe('sizes are enforced while streaming', () => {
     assert.equal(await session.pull(entry.fingerprint), false);
     assert.match(warnings.join('\n'), /larger than the 10 bytes declared/);
     assert.equal(store.has(entry.fingerprint), false);
-    assert.deepEqual(readdirSync(join(store.cacheDir, 'blobs')).filter((f) => f.includes('.part')), [], 'no partial download is left');
+    assert.deepEqual(
+      readdirSync(join(store.cacheDir, 'blobs')).filter((f) => f.includes('.part')),
+      [],
+      'no partial download is left',
+    );
     assert.equal(session.available, true);
   });
 
@@ -124,7 +139,8 @@ describe('HTTP remote: idle timeout, size limits', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   }
-  const remote = (url: string, timeoutSeconds: number) => new HttpRemote('h', RemoteConfig.parse({ type: 'http', url, timeoutSeconds }) as never);
+  const remote = (url: string, timeoutSeconds: number) =>
+    new HttpRemote('h', RemoteConfig.parse({ type: 'http', url, timeoutSeconds }) as never);
 
   test('an endless body is stopped at the declared size', async () => {
     let sent = 0;
@@ -166,7 +182,10 @@ describe('HTTP remote: idle timeout, size limits', () => {
 
   test('credentials in the URL are never printed, and a token over http:// is warned about', () => {
     process.env.WT_TEST_TOKEN = 'sekrit';
-    const r = new HttpRemote('h', RemoteConfig.parse({ type: 'http', url: 'http://user:pass@cache.example:8080/x?token=abc', tokenEnv: 'WT_TEST_TOKEN' }) as never);
+    const r = new HttpRemote(
+      'h',
+      RemoteConfig.parse({ type: 'http', url: 'http://user:pass@cache.example:8080/x?token=abc', tokenEnv: 'WT_TEST_TOKEN' }) as never,
+    );
     assert.equal(r.warnings!.length, 2);
     assert.doesNotMatch(r.warnings!.join('\n') + r.where, /pass|abc|sekrit/);
     assert.match(r.warnings!.join('\n'), /plain http:\/\//);
@@ -182,17 +201,31 @@ describe('signed manifests', () => {
     const entry = honestEntry('signed', [{ path: 'x.txt', bytes: Buffer.from('result') }]);
     // Commit it locally through a first session, push it signed.
     publish(join(a.dir, 'plain'), entry);
-    const plain = new RemoteSession(new DirectoryRemote('p', join(a.dir, 'plain'), false), a.store, { required: false, readOnly: false, warn: () => {} });
+    const plain = new RemoteSession(new DirectoryRemote('p', join(a.dir, 'plain'), false), a.store, {
+      required: false,
+      readOnly: false,
+      warn: () => {},
+    });
     assert.equal(await plain.pull(entry.fingerprint), true);
     assert.equal(await a.session.pushNow(entry.fingerprint), true);
     const b = new Store(join(a.dir, 'store-b')).init();
-    const reader = new RemoteSession(new DirectoryRemote('r', a.remoteDir, false), b, { required: false, readOnly: true, warn: () => {}, signer: openSigner('r', hmac, (p) => p) });
+    const reader = new RemoteSession(new DirectoryRemote('r', a.remoteDir, false), b, {
+      required: false,
+      readOnly: true,
+      warn: () => {},
+      signer: openSigner('r', hmac, (p) => p),
+    });
     assert.equal(await reader.pull(entry.fingerprint), true);
 
     const forged = honestEntry('unsigned', [{ path: 'x.txt', bytes: Buffer.from('evil') }]);
     publish(a.remoteDir, forged);
     const warnings: string[] = [];
-    const c = new RemoteSession(new DirectoryRemote('r', a.remoteDir, false), new Store(join(a.dir, 'store-c')).init(), { required: false, readOnly: true, warn: (m) => warnings.push(m), signer: openSigner('r', hmac, (p) => p) });
+    const c = new RemoteSession(new DirectoryRemote('r', a.remoteDir, false), new Store(join(a.dir, 'store-c')).init(), {
+      required: false,
+      readOnly: true,
+      warn: (m) => warnings.push(m),
+      signer: openSigner('r', hmac, (p) => p),
+    });
     assert.equal(await c.pull(forged.fingerprint), false);
     assert.match(warnings.join('\n'), /it is not signed, and this remote requires hmac-sha256 signatures/);
 

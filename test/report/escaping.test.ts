@@ -37,16 +37,37 @@ const json = (v: unknown) => ({ json: (_: string, schema: { parse(x: unknown): u
 
 async function tablesHtml(): Promise<Map<string, string>> {
   const layerValues = { pairs: 1, values: [point(0.5), point(0.4)] };
-  const cka = { domain: IMG, layers: [BREAKOUT, CLOSE], examples: 10, unbiased: true, estimator: 'debiased', subsample: 5, pairs: [], summary: { [PAIR.ptPt]: layerValues, [IMG]: layerValues } };
-  const distance = { domain: CLOSE, excluded: [], modules: [], pairs: [], summary: { [PAIR.ptPt]: { pairs: 1, total: point(3) } }, ratio: point(0.5) };
+  const cka = {
+    domain: IMG,
+    layers: [BREAKOUT, CLOSE],
+    examples: 10,
+    unbiased: true,
+    estimator: 'debiased',
+    subsample: 5,
+    pairs: [],
+    summary: { [PAIR.ptPt]: layerValues, [IMG]: layerValues },
+  };
+  const distance = {
+    domain: CLOSE,
+    excluded: [],
+    modules: [],
+    pairs: [],
+    summary: { [PAIR.ptPt]: { pairs: 1, total: point(3) } },
+    ratio: point(0.5),
+  };
   const out = new Map<string, string>();
-  await tables.run({ deps: { cka: [json(cka)], distance: [json(distance)] }, writeOutput: (name: string, text: string) => out.set(name, text) } as never);
+  await tables.run({
+    deps: { cka: [json(cka)], distance: [json(distance)] },
+    writeOutput: (name: string, text: string) => out.set(name, text),
+  } as never);
   return out;
 }
 
 /** the scorecard of the fixture inputs, with its target domains, a claim and a control renamed to the payloads */
 function scorecard() {
-  const renamed = JSON.stringify(baseInputs()).replaceAll('"clipart"', JSON.stringify(IMG)).replaceAll('"quickdraw"', JSON.stringify(BREAKOUT));
+  const renamed = JSON.stringify(baseInputs())
+    .replaceAll('"clipart"', JSON.stringify(IMG))
+    .replaceAll('"quickdraw"', JSON.stringify(BREAKOUT));
   const card = scorecardOf(JSON.parse(renamed), { domain: CLOSE, finalTestAccuracy: 0.5, epochs: 2 });
   card.claims[0]!.claim = IMG;
   card.claims[0]!.figure = BREAKOUT;
@@ -57,13 +78,30 @@ function scorecard() {
 
 async function reportHtml(): Promise<string> {
   const png = join(dir, 'pixel.png');
-  await sharp({ create: { width: 2, height: 2, channels: 3, background: '#fff' } }).png().toFile(png);
+  await sharp({ create: { width: 2, height: 2, channels: 3, background: '#fff' } })
+    .png()
+    .toFile(png);
   const tableFiles = await tablesHtml();
   for (const [name, text] of tableFiles) writeFileSync(join(dir, name), text);
-  const figure = { id: `figure-spectrum/${BREAKOUT}`, files: [`fig-spectrum-${IMG}.png`, `fig-spectrum-${IMG}.svg`, `mistakes-${BREAKOUT}-both-wrong.png`], file: () => png };
+  const figure = {
+    id: `figure-spectrum/${BREAKOUT}`,
+    files: [`fig-spectrum-${IMG}.png`, `fig-spectrum-${IMG}.svg`, `mistakes-${BREAKOUT}-both-wrong.png`],
+    file: () => png,
+  };
   const out = new Map<string, string>();
   const ctx = {
-    params: { profile: BREAKOUT, description: IMG, suite: { kind: BREAKOUT, domains: [{ name: IMG, role: 'source', like: CLOSE }, { name: BREAKOUT, role: 'target' }] }, settings: { [IMG]: CLOSE } },
+    params: {
+      profile: BREAKOUT,
+      description: IMG,
+      suite: {
+        kind: BREAKOUT,
+        domains: [
+          { name: IMG, role: 'source', like: CLOSE },
+          { name: BREAKOUT, role: 'target' },
+        ],
+      },
+      settings: { [IMG]: CLOSE },
+    },
     deps: { figures: [figure], tables: { id: 'tables', file: (name: string) => join(dir, name) }, scorecard: json(scorecard()) },
     writeOutput: (name: string, text: string) => out.set(name, text),
   };
@@ -87,14 +125,26 @@ describe('the report escapes what comes from data, config and manifests', () => 
     assert.match(page, /regenerate: <code>npx tsx pipeline\.ts 'figure-spectrum\/&quot;&gt;&lt;script&gt;' \{\{selection\}\}<\/code>/);
     const published = fillPlaceholders(page, html`<p>run</p>`, ['--config', BREAKOUT, '--set', `x=$&'`]);
     assertEscaped(published);
-    assert.match(published, /regenerate: <code>npx tsx pipeline\.ts 'figure-spectrum\/&quot;&gt;&lt;script&gt;' --config '&quot;&gt;&lt;script&gt;' --set 'x=\$&amp;'\\''' *<\/code>/);
+    assert.match(
+      published,
+      /regenerate: <code>npx tsx pipeline\.ts 'figure-spectrum\/&quot;&gt;&lt;script&gt;' --config '&quot;&gt;&lt;script&gt;' --set 'x=\$&amp;'\\''' *<\/code>/,
+    );
     assert.ok(!published.includes('{{selection}}'));
   });
 
   test('a tables entry with other markup (e.g. from a tampered remote) is refused, not pasted', () => {
-    assert.throws(() => tableFragment(`<table class="data"><tr><td>${IMG}</td></tr></table>`, 'table1-cka.html'), /table1-cka\.html of the tables entry contains markup that tables\.ts does not write.*--force/);
+    assert.throws(
+      () => tableFragment(`<table class="data"><tr><td>${IMG}</td></tr></table>`, 'table1-cka.html'),
+      /table1-cka\.html of the tables entry contains markup that tables\.ts does not write.*--force/,
+    );
     assert.throws(() => tableFragment('<table onclick="alert(1)"></table>', 't.html'), /contains markup/);
-    assert.equal(tableFragment('<table class="data"><caption>a &lt;b&gt;</caption><tr class="control"><th>x<br><small>y</small></th></tr></table>', 't.html').toString().length > 0, true);
+    assert.equal(
+      tableFragment(
+        '<table class="data"><caption>a &lt;b&gt;</caption><tr class="control"><th>x<br><small>y</small></th></tr></table>',
+        't.html',
+      ).toString().length > 0,
+      true,
+    );
   });
 
   test('run metadata: backend, host and times from a manifest', () => {
@@ -102,15 +152,28 @@ describe('the report escapes what comes from data, config and manifests', () => 
       run: { wallSeconds: 1.5, host: `${IMG}$'$&`, finishedAt: BREAKOUT },
       metadata: { backend: { name: IMG, version: CLOSE, threads: BREAKOUT, native: { active: true, isa: CLOSE } } },
     };
-    const summary = { exitCode: 0, wallSeconds: 2, interrupted: false, outcomes: [{ id: `dataset/${IMG}`, outcome: 'built', fingerprint: 'ab'.repeat(32) }] } as unknown as BuildSummary;
+    const summary = {
+      exitCode: 0,
+      wallSeconds: 2,
+      interrupted: false,
+      outcomes: [{ id: `dataset/${IMG}`, outcome: 'built', fingerprint: 'ab'.repeat(32) }],
+    } as unknown as BuildSummary;
     const text = runTable(summary, { store: { readManifest: () => manifest } } as never).toString();
     assertEscaped(text);
     assert.ok(text.includes(`${escapeHtml(IMG)}$'$&`));
   });
 
   test('figure 1: domain and block labels in the SVG', async () => {
-    const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#000' } }).png().toBuffer();
-    const svg = domainsSvg([{ label: IMG, png, width: 4, height: 4 }, { label: `${BREAKOUT}|shuffled`, png, width: 4, height: 4 }], [CLOSE]);
+    const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#000' } })
+      .png()
+      .toBuffer();
+    const svg = domainsSvg(
+      [
+        { label: IMG, png, width: 4, height: 4 },
+        { label: `${BREAKOUT}|shuffled`, png, width: 4, height: 4 },
+      ],
+      [CLOSE],
+    );
     assertEscaped(svg);
   });
 });
@@ -118,7 +181,10 @@ describe('the report escapes what comes from data, config and manifests', () => 
 describe('html``', () => {
   test('escapes every interpolation except SafeHtml; arrays join; null and undefined are empty', () => {
     const inner = html`<b>${IMG}</b>`;
-    assert.equal(html`<p title="${BREAKOUT}">${inner}${[1, ' & ', null, undefined]}</p>`.toString(), '<p title="&quot;&gt;&lt;script&gt;"><b>&lt;img src=x onerror=alert(1)&gt;</b>1 &amp; </p>');
+    assert.equal(
+      html`<p title="${BREAKOUT}">${inner}${[1, ' & ', null, undefined]}</p>`.toString(),
+      '<p title="&quot;&gt;&lt;script&gt;"><b>&lt;img src=x onerror=alert(1)&gt;</b>1 &amp; </p>',
+    );
     assert.equal(html`${{ toString: () => IMG } as never}`.toString(), escapeHtml(IMG), 'an object that only looks safe is escaped');
   });
 
@@ -132,9 +198,16 @@ describe('html``', () => {
   });
 
   test('URLs: javascript: and other schemes are refused; file links are percent-encoded', () => {
-    for (const bad of ['javascript:alert(1)', ' JavaScript:alert(1)', 'data:text/html,<b>', 'vbscript:x']) assert.throws(() => url(bad), /Refusing the URL/);
-    assert.equal(html`<a href="${url('https://example.org/?a=1&b="2"')}">`.toString(), '<a href="https://example.org/?a=1&amp;b=&quot;2&quot;">');
-    assert.equal(html`<a href="${fileHref(`javascript:alert(1)/${BREAKOUT}.png`)}">`.toString(), '<a href="javascript%3Aalert(1)/%22%3E%3Cscript%3E.png">');
+    for (const bad of ['javascript:alert(1)', ' JavaScript:alert(1)', 'data:text/html,<b>', 'vbscript:x'])
+      assert.throws(() => url(bad), /Refusing the URL/);
+    assert.equal(
+      html`<a href="${url('https://example.org/?a=1&b="2"')}">`.toString(),
+      '<a href="https://example.org/?a=1&amp;b=&quot;2&quot;">',
+    );
+    assert.equal(
+      html`<a href="${fileHref(`javascript:alert(1)/${BREAKOUT}.png`)}">`.toString(),
+      '<a href="javascript%3Aalert(1)/%22%3E%3Cscript%3E.png">',
+    );
   });
 
   test('JSON for a <script> element cannot close it or open a comment', () => {

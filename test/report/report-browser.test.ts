@@ -12,7 +12,15 @@ import { chromium } from 'playwright-core';
 import { ensureInstalled } from '../support/nginx.ts';
 import { OUT, tinyStore } from '../support/tiny-project.ts';
 
-const FIGURES = ['fig1-domains', 'fig2-learning-curves', 'fig3-block-shuffle', 'fig-mistakes', 'fig4-barrier', 'fig5-rewinding', 'fig7-checkpoints'];
+const FIGURES = [
+  'fig1-domains',
+  'fig2-learning-curves',
+  'fig3-block-shuffle',
+  'fig-mistakes',
+  'fig4-barrier',
+  'fig5-rewinding',
+  'fig7-checkpoints',
+];
 
 describe('the report in a browser', () => {
   let index: string;
@@ -29,7 +37,16 @@ describe('the report in a browser', () => {
       if (!browserPath) return t.skip('no chromium');
       const browser = await chromium.launch({
         executablePath: browserPath,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
       });
       try {
         const page = await browser.newPage({ viewport: { width, height: 900 } });
@@ -43,7 +60,12 @@ describe('the report in a browser', () => {
         assert.deepEqual(requests, [], 'the report fetches nothing from the network');
         type Img = { alt: string; naturalWidth: number; naturalHeight: number; getBoundingClientRect(): { width: number } };
         const images = await page.$$eval('img', (imgs) =>
-          (imgs as unknown as Img[]).map((i) => ({ alt: i.alt.slice(0, 40), w: i.naturalWidth, h: i.naturalHeight, shown: i.getBoundingClientRect().width })),
+          (imgs as unknown as Img[]).map((i) => ({
+            alt: i.alt.slice(0, 40),
+            w: i.naturalWidth,
+            h: i.naturalHeight,
+            shown: i.getBoundingClientRect().width,
+          })),
         );
         assert.ok(images.length >= FIGURES.length);
         for (const img of images) assert.ok(img.w > 0 && img.h > 0, `image "${img.alt}" did not load`);

@@ -10,7 +10,8 @@ import { CLAIMS } from '../../stages/scorecard/claims/index.ts';
 import type { ScorecardInputs } from '../../stages/scorecard/inputs.ts';
 import { baseInputs, EMPTY, effect, point, shift, spread, type Case } from './fixtures.ts';
 
-type Loose = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the tests poke at claim records of every shape
+type Loose = any;
 const map = (s: StatisticDraws, f: (x: number) => number): StatisticDraws => ({ estimate: f(s.estimate), draws: s.draws.map(f) });
 
 interface Spec {
@@ -29,9 +30,19 @@ const mu = (key: string) => (i: Loose, _e: StatisticDraws, c: Case) => {
 };
 
 const SPECS: Record<string, Spec> = {
-  'pt-trains-faster': { threshold: 0, set: (i, e) => curves(i, 'main', 'P-T').forEach((c: Loose) => (c.optimizationSpeedDraws = shift(e, 0.5))) },
-  'pt-more-accurate': { threshold: 0, set: (i, e) => curves(i, 'main', 'P-T').forEach((c: Loose) => (c.finalTestAccuracyDraws = shift(e, 0.5))) },
-  'advantage-follows-similarity': { threshold: 0, set: (i, e) => (curves(i, 'main', 'RI-T').find((c: Loose) => c.domain === 'real').finalTestAccuracyDraws = map(e, (x) => 0.5 * (1 - x))) },
+  'pt-trains-faster': {
+    threshold: 0,
+    set: (i, e) => curves(i, 'main', 'P-T').forEach((c: Loose) => (c.optimizationSpeedDraws = shift(e, 0.5))),
+  },
+  'pt-more-accurate': {
+    threshold: 0,
+    set: (i, e) => curves(i, 'main', 'P-T').forEach((c: Loose) => (c.finalTestAccuracyDraws = shift(e, 0.5))),
+  },
+  'advantage-follows-similarity': {
+    threshold: 0,
+    set: (i, e) =>
+      (curves(i, 'main', 'RI-T').find((c: Loose) => c.domain === 'real').finalTestAccuracyDraws = map(e, (x) => 0.5 * (1 - x))),
+  },
   'pt-similar-mistakes': { threshold: 0, set: (i, e) => i.mistakes.forEach((m: Loose) => (m.summary[PAIR.ptPt].kappa = shift(e, 0.5))) },
   'cka-ordering': {
     threshold: 0,
@@ -42,7 +53,11 @@ const SPECS: Record<string, Spec> = {
       }),
   },
   'cka-falls-with-depth': { threshold: 0, set: (i, e) => i.cka.forEach((c: Loose) => (c.summary[PAIR.ptP].values[0] = shift(e, 0.5))) },
-  'rit-cka-near-zero': { threshold: 0.1, side: 'below', set: (i, e) => i.cka.forEach((c: Loose) => (c.summary[PAIR.ritRit].values = c.layers.map(() => e))) },
+  'rit-cka-near-zero': {
+    threshold: 0.1,
+    side: 'below',
+    set: (i, e) => i.cka.forEach((c: Loose) => (c.summary[PAIR.ritRit].values = c.layers.map(() => e))),
+  },
   'pt-close-in-parameters': {
     threshold: 0,
     set: (i, e) =>
@@ -61,15 +76,27 @@ const SPECS: Record<string, Spec> = {
         b.summary[PAIR.ritPt].accuracyBarrier = e;
       }),
   },
-  'same-init-barrier': { threshold: 0.1, set: (i, e) => i.barrier.forEach((b: Loose) => (b.summary[PAIR.ritRitSameInit].accuracyBarrier = e)) },
+  'same-init-barrier': {
+    threshold: 0.1,
+    set: (i, e) => i.barrier.forEach((b: Loose) => (b.summary[PAIR.ritRitSameInit].accuracyBarrier = e)),
+  },
   'rewinding-hurts-rit': { threshold: 0, set: rewind('RI-T', ['stem']) },
   'rewinding-hurts-rit-same-lr': { threshold: 0, set: rewind('RI-T (P-T lr)', ['stem']) },
   'rewinding-mean': { threshold: 0, set: rewind('RI-T', ['stem', 'layer1.0']) },
   'rewinding-mean-same-lr': { threshold: 0, set: rewind('RI-T (P-T lr)', ['stem', 'layer1.0']) },
   'stem-not-critical-for-pt': { threshold: 0, set: mu('RI-T') },
   'stem-not-critical-for-pt-same-lr': { threshold: 0, set: mu('RI-T (P-T lr)') },
-  'pt-faster-when-shuffled': { threshold: 0, set: (i, e) => i.blocks.rows.filter((r: Loose) => r.blockSize === '*' || r.blockSize === 1).forEach((r: Loose) => (r.pt.optimizationSpeedDraws = shift(e, 0.5))) },
-  'advantage-shrinks-with-block-size': { threshold: 0, set: (i, e) => i.blocks.rows.filter((r: Loose) => r.blockSize >= 8).forEach((r: Loose) => (r.relativeDropDraws = shift(e, 0.2))) },
+  'pt-faster-when-shuffled': {
+    threshold: 0,
+    set: (i, e) =>
+      i.blocks.rows
+        .filter((r: Loose) => r.blockSize === '*' || r.blockSize === 1)
+        .forEach((r: Loose) => (r.pt.optimizationSpeedDraws = shift(e, 0.5))),
+  },
+  'advantage-shrinks-with-block-size': {
+    threshold: 0,
+    set: (i, e) => i.blocks.rows.filter((r: Loose) => r.blockSize >= 8).forEach((r: Loose) => (r.relativeDropDraws = shift(e, 0.2))),
+  },
   'checkpoints-plateau': {
     threshold: 0,
     set: (i, _e, c) =>
@@ -138,7 +165,12 @@ describe('controls', () => {
     i.cka[1].summary[PAIR.untrained].values = i.cka[1].layers.map(() => point(0.9));
     i.cka[2].summary[PAIR.unrelated].values[0] = point(0.4);
     const card = scorecardOf(i as ScorecardInputs, source);
-    assert.deepEqual(card.controlsFailed.sort(), ['checkpoint-0-transfer', 'identical-models', 'unrelated-features', 'untrained-networks-ordering']);
+    assert.deepEqual(card.controlsFailed.sort(), [
+      'checkpoint-0-transfer',
+      'identical-models',
+      'unrelated-features',
+      'untrained-networks-ordering',
+    ]);
     assert.equal(control(card, 'checkpoint-0-transfer').expectation, 'must not hold');
   });
 });

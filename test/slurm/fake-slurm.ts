@@ -70,12 +70,43 @@ ${pick('squeue')}echo "JobId=${JOB_ID} JobName=x JobState=$(cut -d'|' -f2 "$f") 
 }
 
 export function fakeJob(instanceId: string, storeRoot: string, stageEnv: Record<string, string | null> = {}): Job {
-  const record = { format: 1, stage: { name: 'finetune', version: 1 }, params: {}, code: { files: {}, packages: {} }, inputs: {}, env: stageEnv, upstream: {} };
-  return { instanceId, stageName: 'finetune', moduleUrl: 'file:///finetune.ts', params: {}, fingerprint: 'ab'.repeat(32), record, projectRoot: REPO, storeRoot, deps: {}, inputs: {}, replace: false, executor: 'slurm', cpus: 1 };
+  const record = {
+    format: 1,
+    stage: { name: 'finetune', version: 1 },
+    params: {},
+    code: { files: {}, packages: {} },
+    inputs: {},
+    env: stageEnv,
+    upstream: {},
+  };
+  return {
+    instanceId,
+    stageName: 'finetune',
+    moduleUrl: 'file:///finetune.ts',
+    params: {},
+    fingerprint: 'ab'.repeat(32),
+    record,
+    projectRoot: REPO,
+    storeRoot,
+    deps: {},
+    inputs: {},
+    replace: false,
+    executor: 'slurm',
+    cpus: 1,
+  };
 }
 
 /** Run one job through a SlurmExecutor against the fake tools; `env` is the submitting environment's additions. */
-export async function runFake(scenario: Scenario, opts: { instanceId?: string; env?: Record<string, string>; stageEnv?: Record<string, string | null>; timeoutMs?: number; options?: SlurmOptions } = {}): Promise<FakeRun> {
+export async function runFake(
+  scenario: Scenario,
+  opts: {
+    instanceId?: string;
+    env?: Record<string, string>;
+    stageEnv?: Record<string, string | null>;
+    timeoutMs?: number;
+    options?: SlurmOptions;
+  } = {},
+): Promise<FakeRun> {
   const dir = mkdtempSync(join(tmpdir(), 'wt-fake-slurm-'));
   try {
     const accounting = scenario.sacct !== undefined;
@@ -94,11 +125,17 @@ export async function runFake(scenario: Scenario, opts: { instanceId?: string; e
     writeFileSync(join(dir, 'cluster.txt'), row.repeat(Math.ceil((scenario.clusterBytes ?? 1.5 * 1024 * 1024) / row.length)));
     const env = { ...process.env, WT_CONFIG: join(dir, 'no-config.json'), ...opts.env, PATH: `${dir}:${process.env.PATH}` };
     const warnings: string[] = [];
-    const executor = new SlurmExecutor({ kind: 'slurm', extraArgs: [], resources: {}, pollSeconds: 0.02 }, join(dir, 'store'), (m) => warnings.push(m), 10, {
-      grace: { polls: 6, seconds: 0 },
-      ...opts.options,
-      env,
-    });
+    const executor = new SlurmExecutor(
+      { kind: 'slurm', extraArgs: [], resources: {}, pollSeconds: 0.02 },
+      join(dir, 'store'),
+      (m) => warnings.push(m),
+      10,
+      {
+        grace: { polls: 6, seconds: 0 },
+        ...opts.options,
+        env,
+      },
+    );
     const job = fakeJob(opts.instanceId ?? 'finetune/real,P-T,seed=0', join(dir, 'store'), opts.stageEnv);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), opts.timeoutMs ?? 10_000)));
@@ -106,9 +143,24 @@ export async function runFake(scenario: Scenario, opts: { instanceId?: string; e
     clearTimeout(timer);
     executor.close();
     const read = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8') : '');
-    const jobEnv = Object.fromEntries(read('job.env').split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const jobEnv = Object.fromEntries(
+      read('job.env')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
     const calls = read('calls.log').split('\n').filter(Boolean);
-    return { outcome, polls: Number(read('poll') || 0), calls, sbatchArgs: read('sbatch.args').split('\n').filter(Boolean), sbatchEnv: read('sbatch.env'), jobEnv, script: read('script.sh'), warnings, submitted: calls.some((c) => c.startsWith('sbatch ')) };
+    return {
+      outcome,
+      polls: Number(read('poll') || 0),
+      calls,
+      sbatchArgs: read('sbatch.args').split('\n').filter(Boolean),
+      sbatchEnv: read('sbatch.env'),
+      jobEnv,
+      script: read('script.sh'),
+      warnings,
+      submitted: calls.some((c) => c.startsWith('sbatch ')),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

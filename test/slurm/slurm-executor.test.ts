@@ -37,7 +37,10 @@ function outputDigests(store: string): Map<string, string> {
   const root = join(store, 'entries');
   for (const shard of existsSync(root) ? readdirSync(root) : []) {
     for (const fp of readdirSync(join(root, shard))) {
-      const m = JSON.parse(readFileSync(join(root, shard, fp, 'manifest.json'), 'utf8')) as { outputs: { digest: string }; run: { executor: string } };
+      const m = JSON.parse(readFileSync(join(root, shard, fp, 'manifest.json'), 'utf8')) as {
+        outputs: { digest: string };
+        run: { executor: string };
+      };
       out.set(fp, m.outputs.digest);
     }
   }
@@ -74,7 +77,7 @@ describe('Slurm executor', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  test('the tiny profile runs with every stage as a Slurm job, and the store equals the local executor\'s', async (t) => {
+  test("the tiny profile runs with every stage as a Slurm job, and the store equals the local executor's", async (t) => {
     if (skip) return t.skip(skip);
     const r = await runPipeline(['figures', ...TINY, '--store', store, '--json'], env);
     assert.equal(r.code, 0, r.stderr.slice(-3000));
@@ -86,7 +89,8 @@ describe('Slurm executor', () => {
     const manifests = outputDigests(store);
     assert.equal(manifests.size, ids.length);
     const reference = outputDigests(local);
-    for (const [fp, digest] of manifests) assert.equal(reference.get(fp), digest, `entry ${fp.slice(0, 12)} differs from the local executor's`);
+    for (const [fp, digest] of manifests)
+      assert.equal(reference.get(fp), digest, `entry ${fp.slice(0, 12)} differs from the local executor's`);
   });
 
   test('a job cancelled mid-training leaves no entry, and the rerun resumes from its last checkpoint', async (t) => {
@@ -107,16 +111,21 @@ describe('Slurm executor', () => {
     const slurmEnv = { ...process.env, ...env };
     // (squeue --name splits its argument at commas, and ids have commas: match the names here)
     const listing = execFileSync('squeue', ['-h', '-o', '%i|%j'], { env: slurmEnv, encoding: 'utf8' });
-    const jobId = listing.split('\n').find((l) => l.slice(l.indexOf('|') + 1) === `wt:${target}`)?.split('|')[0] ?? '';
+    const jobId =
+      listing
+        .split('\n')
+        .find((l) => l.slice(l.indexOf('|') + 1) === `wt:${target}`)
+        ?.split('|')[0] ?? '';
     assert.match(jobId, /^\d+$/, listing);
     try {
       const script = execFileSync('scontrol', ['write', 'batch_script', jobId, '-'], { env: slurmEnv, encoding: 'utf8' });
       assert.match(script, /worker-main\.ts/);
-      for (const part of [target, 'finetune/', 'RI-T', 'seed=0']) assert.ok(!script.includes(part), `the batch script names the instance (${part}):\n${script}`);
+      for (const part of [target, 'finetune/', 'RI-T', 'seed=0'])
+        assert.ok(!script.includes(part), `the batch script names the instance (${part}):\n${script}`);
       const workers = workerEnvironments(store);
-      assert.ok(workers.length >= 1, 'found the job\'s worker process');
+      assert.ok(workers.length >= 1, "found the job's worker process");
       for (const w of workers) {
-        assert.ok(w.has('PATH') && w.has('SLURM_JOB_ID'), 'the worker got PATH and Slurm\'s own variables');
+        assert.ok(w.has('PATH') && w.has('SLURM_JOB_ID'), "the worker got PATH and Slurm's own variables");
         assert.ok(!w.has('WT_TEST_CACHE_TOKEN') && ![...w.values()].includes(SECRET), 'the cache token reached the job');
         assert.ok(!w.has('WT_TEST_UNRELATED'), 'a variable outside the export list reached the job');
       }

@@ -43,7 +43,12 @@ export async function openFolderProject(root: string, lockFile = join(root, 'fol
 }
 
 export async function buildFolderProject(project: Project, force = false): Promise<BuildSummary> {
-  const summary = await build(project, { targets: ['all'], force: force || undefined, executor: new LocalExecutor(1), reporter: silentReporter });
+  const summary = await build(project, {
+    targets: ['all'],
+    force: force || undefined,
+    executor: new LocalExecutor(1),
+    reporter: silentReporter,
+  });
   if (summary.exitCode !== 0) throw new Error(`build failed: ${JSON.stringify(summary.outcomes.find((o) => o.outcome === 'failed'))}`);
   return summary;
 }

@@ -13,13 +13,24 @@ export interface ForgedFile {
 
 export interface ForgedEntry {
   fingerprint: string;
-  manifest: Record<string, unknown> & { outputs: { digest: string; files: { path: string; sha256: string; size: number }[] }; log: { path: string; sha256: string; size: number } };
+  manifest: Record<string, unknown> & {
+    outputs: { digest: string; files: { path: string; sha256: string; size: number }[] };
+    log: { path: string; sha256: string; size: number };
+  };
   blobs: Map<string, Buffer>;
 }
 
 /** A well-formed entry whose record is unique to `tag`. Bend `manifest` afterwards, then `seal` it. */
 export function honestEntry(tag: string, files: ForgedFile[], logText = 'log\n'): ForgedEntry {
-  const record: InputRecord = { format: 1, stage: { name: `forged-${tag}`, version: 1 }, params: { tag }, code: { files: {}, packages: {} }, inputs: {}, env: {}, upstream: {} } as unknown as InputRecord;
+  const record: InputRecord = {
+    format: 1,
+    stage: { name: `forged-${tag}`, version: 1 },
+    params: { tag },
+    code: { files: {}, packages: {} },
+    inputs: {},
+    env: {},
+    upstream: {},
+  } as unknown as InputRecord;
   const fingerprint = fingerprintOf(record);
   const blobs = new Map<string, Buffer>();
   const list = files.map((f) => {
@@ -35,7 +46,18 @@ export function honestEntry(tag: string, files: ForgedFile[], logText = 'log\n')
     record,
     outputs: { digest: outputDigestOf(list), files: list },
     log: { path: 'log.txt', sha256: sha256(log), size: log.length },
-    run: { startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:01Z', wallSeconds: 1, host: 'h', platform: 'linux-x64', node: 'v22', cpus: 1, pid: 1, executor: 'local', gitCommit: null },
+    run: {
+      startedAt: '2026-01-01T00:00:00Z',
+      finishedAt: '2026-01-01T00:00:01Z',
+      wallSeconds: 1,
+      host: 'h',
+      platform: 'linux-x64',
+      node: 'v22',
+      cpus: 1,
+      pid: 1,
+      executor: 'local',
+      gitCommit: null,
+    },
     metadata: {},
   };
   return { fingerprint, manifest, blobs };
@@ -72,7 +94,12 @@ export const ESCAPES: { name: string; bend(m: ForgedEntry['manifest'], target: {
   { name: 'too long', bend: (m) => rename(m.outputs.files, `${'d/'.repeat(600)}x.txt`) },
   { name: 'file and folder', bend: (m) => m.outputs.files.push({ ...m.outputs.files[0]!, path: `${m.outputs.files[0]!.path}/inner` }) },
   { name: 'duplicate path', bend: (m) => m.outputs.files.push({ ...m.outputs.files[0]! }) },
-  { name: 'log path', bend: (m, t) => void (m.log.path = t.relative) },
+  {
+    name: 'log path',
+    bend: (m, t) => {
+      m.log.path = t.relative;
+    },
+  },
 ];
 
 function rename(files: Files, path: string): void {

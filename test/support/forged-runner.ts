@@ -21,7 +21,15 @@ export function setAge(path: string, ageMs: number): void {
 export function forgeRunner(store: Store, rec: Partial<RunnerRecord> & { token: string }, ageMs = 0): string {
   const dir = join(store.root, 'runners');
   mkdirSync(dir, { recursive: true });
-  const record: RunnerRecord = { pid: DEAD_PID, host: HOST, bootId: BOOT_ID, pidNs: OTHER_NS, startedAt: new Date().toISOString(), pins: [], ...rec };
+  const record: RunnerRecord = {
+    pid: DEAD_PID,
+    host: HOST,
+    bootId: BOOT_ID,
+    pidNs: OTHER_NS,
+    startedAt: new Date().toISOString(),
+    pins: [],
+    ...rec,
+  };
   const path = join(dir, `${rec.token}.json`);
   writeFileSync(path, JSON.stringify(record));
   setAge(path, ageMs);

@@ -19,7 +19,10 @@ export interface SlurmCluster {
 
 export async function startSlurm(cpus = 2): Promise<SlurmCluster | string> {
   if (process.getuid?.() !== 0) return 'starting slurmctld/slurmd for a test needs root';
-  for (const [bin, pkgs] of [['slurmctld', ['slurm-wlm', 'munge']], ['munged', ['munge']]] as const) {
+  for (const [bin, pkgs] of [
+    ['slurmctld', ['slurm-wlm', 'munge']],
+    ['munged', ['munge']],
+  ] as const) {
     if (!ensureInstalled(bin, [...pkgs])) return `${bin} is not installed and \`apt-get install ${pkgs.join(' ')}\` failed`;
   }
   const dir = mkdtempSync(join(tmpdir(), 'wt-slurm-'));
@@ -28,7 +31,14 @@ export async function startSlurm(cpus = 2): Promise<SlurmCluster | string> {
   writeFileSync(key, randomBytes(1024));
   chmodSync(key, 0o400);
   const socket = join(dir, 'munge.socket');
-  execFileSync('munged', ['--force', `--socket=${socket}`, `--key-file=${key}`, `--log-file=${join(dir, 'munged.log')}`, `--pid-file=${join(dir, 'munged.pid')}`, `--seed-file=${join(dir, 'munged.seed')}`]);
+  execFileSync('munged', [
+    '--force',
+    `--socket=${socket}`,
+    `--key-file=${key}`,
+    `--log-file=${join(dir, 'munged.log')}`,
+    `--pid-file=${join(dir, 'munged.pid')}`,
+    `--seed-file=${join(dir, 'munged.seed')}`,
+  ]);
   const [ctldPort, dPort] = [await freePort(), await freePort()];
   const host = hostname().split('.')[0]!;
   const conf = join(dir, 'slurm.conf');

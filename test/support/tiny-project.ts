@@ -24,7 +24,9 @@ export function runPipeline(args: string[], env: Record<string, string> = {}, cw
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  const p = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr }))) as Promise<CliResult> & { pid?: number };
+  const p = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr }))) as Promise<CliResult> & {
+    pid?: number;
+  };
   p.pid = child.pid;
   return p;
 }

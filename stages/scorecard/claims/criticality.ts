@@ -41,11 +41,15 @@ const rewindingClaim = (id: string, other: RunKey, modules: 'stem' | 'below head
     modules === 'stem'
       ? `Rewinding the stem to its value at the start of fine-tuning costs P-T less test accuracy than ${other === RUN_KEYS.rit ? 'RI-T (main lrs)' : 'RI-T trained at the P-T lr (the lr-matched control of the claim above)'}, on every target analysed`
       : `Averaged over the modules below the head, rewinding one module costs P-T less than ${other === RUN_KEYS.rit ? 'RI-T (main lrs)' : 'RI-T at the P-T lr'}, on every target analysed`,
-  paper: modules === 'stem' ? 'CheXpert AUC: P-T stem ≈0.735→0.73; RI-T stem 0.70→0.51 (lr 0.1) / 0.56 (lr 0.02)' : 'P-T loses little for any module; RI-T drops sharply for conv1, layer3.0, layer4.x, layer1.0, layer2.0',
+  paper:
+    modules === 'stem'
+      ? 'CheXpert AUC: P-T stem ≈0.735→0.73; RI-T stem 0.70→0.51 (lr 0.1) / 0.56 (lr 0.02)'
+      : 'P-T loses little for any module; RI-T drops sharply for conv1, layer3.0, layer4.x, layer1.0, layer2.0',
   robust,
   kind: 'evidence',
   statistic: 'accuracy drop on rewinding, RI-T − P-T, in points, paired bootstrap over test images (one run each); held if above 0',
-  measure: (i) => eachAnalysis(i, other, (c) => compare(c.domain, dropGap(c, other, modules === 'stem' ? ['stem'] : belowHead(c)), 0, 'above', pts)),
+  measure: (i) =>
+    eachAnalysis(i, other, (c) => compare(c.domain, dropGap(c, other, modules === 'stem' ? ['stem'] : belowHead(c)), 0, 'above', pts)),
 });
 
 export const rewindingHurtsRit = rewindingClaim('rewinding-hurts-rit', RUN_KEYS.rit, 'stem', true);
@@ -68,17 +72,27 @@ function stemMuGap(c: Crit, other: RunKey): Measurement {
   if (Number.isNaN(gap)) return { where: c.domain, verdict: 'inconclusive', estimate: null, interval: null, text };
   const verdict = gap > MU_RESOLUTION ? 'held' : gap < -MU_RESOLUTION ? 'did not hold' : 'inconclusive';
   const finite = Number.isFinite(gap) ? gap : null;
-  return { where: c.domain, verdict, estimate: finite, interval: finite === null ? null : [gap - MU_RESOLUTION, gap + MU_RESOLUTION], text };
+  return {
+    where: c.domain,
+    verdict,
+    estimate: finite,
+    interval: finite === null ? null : [gap - MU_RESOLUTION, gap + MU_RESOLUTION],
+    text,
+  };
 }
 
 const muClaim = (id: string, other: RunKey): Claim => ({
   id,
   figure: 'Fig. 6',
   claim: `Chatterji criticality μ of the stem is lower for P-T than for ${other === RUN_KEYS.rit ? 'RI-T (main lrs)' : 'RI-T at the P-T lr'}, on every target analysed: P-T's lower layers hold general features`,
-  paper: other === RUN_KEYS.rit ? 'P-T conv1 good already at its initial value; RI-T conv1 needs a long way from init' : 'not reported: Fig. 6 shows one RI-T run',
+  paper:
+    other === RUN_KEYS.rit
+      ? 'P-T conv1 good already at its initial value; RI-T conv1 needs a long way from init'
+      : 'not reported: Fig. 6 shows one RI-T run',
   robust: false,
   kind: 'evidence',
-  statistic: 'log10 μ(RI-T) − log10 μ(P-T) of the stem; μ is a grid minimum, so the "interval" is ± one σ-grid step (log10 4); held if above it',
+  statistic:
+    'log10 μ(RI-T) − log10 μ(P-T) of the stem; μ is a grid minimum, so the "interval" is ± one σ-grid step (log10 4); held if above it',
   measure: (i) => eachAnalysis(i, other, (c) => stemMuGap(c, other)),
 });
 

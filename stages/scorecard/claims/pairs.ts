@@ -3,7 +3,6 @@
 import { combine, type StatisticDraws } from '../../common/bootstrap.ts';
 import { PAIR } from '../../common/pairs.ts';
 import type { Claim } from '../claim.ts';
-import type { ScorecardInputs } from '../inputs.ts';
 import { allOf, compare, notMeasured, num, pts, within, type Measurement } from '../verdict.ts';
 
 const each = <T extends { domain: string }>(list: T[], what: string, f: (x: T) => Measurement): Measurement[] =>
@@ -15,12 +14,16 @@ const two = num(2);
 export const ptSimilarMistakes: Claim = {
   id: 'pt-similar-mistakes',
   figure: 'mistakes (text)',
-  claim: "Two P-T instances agree more on which test images they get wrong than two RI-T instances (Cohen's κ of right/wrong: agreement beyond chance), on every target",
+  claim:
+    "Two P-T instances agree more on which test images they get wrong than two RI-T instances (Cohen's κ of right/wrong: agreement beyond chance), on every target",
   paper: 'two P-T make very similar mistakes; RI-T instances are more diverse (no counts published)',
   robust: true,
   kind: 'evidence',
   statistic: 'κ(P-T & P-T) − κ(RI-T & RI-T), mean over replicate pairs, paired bootstrap over images and replicate pairs; held if above 0',
-  measure: (i) => each(i.mistakes, 'mistakes', (m) => compare(m.domain, diff(m.summary[PAIR.ptPt]!.kappa, m.summary[PAIR.ritRit]!.kappa), 0, 'above', two)),
+  measure: (i) =>
+    each(i.mistakes, 'mistakes', (m) =>
+      compare(m.domain, diff(m.summary[PAIR.ptPt]!.kappa, m.summary[PAIR.ritRit]!.kappa), 0, 'above', two),
+    ),
 };
 
 /** Mean over layers of one pair's CKA, per draw. */
@@ -33,7 +36,8 @@ export const ckaOrdering: Claim = {
   paper: 'CheXpert means: P-T&P-T 0.53, P-T&P 0.32, P-T&RI-T 0.02, RI-T&RI-T 0.01',
   robust: true,
   kind: 'evidence',
-  statistic: 'P-T&P − max(P-T&RI-T, RI-T&RI-T) (held if above 0) and P-T&P-T − P-T&P (did not hold if below 0), layer means, bootstrap over replicate pairs and image subsamples',
+  statistic:
+    'P-T&P − max(P-T&RI-T, RI-T&RI-T) (held if above 0) and P-T&P-T − P-T&P (did not hold if below 0), layer means, bootstrap over replicate pairs and image subsamples',
   measure: (i) =>
     each(i.cka, 'CKA', (c) => {
       const m = (p: string) => layerMean(c.summary[p]!.values);
@@ -48,11 +52,13 @@ export const ckaOrdering: Claim = {
 export const ckaFallsWithDepth: Claim = {
   id: 'cka-falls-with-depth',
   figure: 'Table 1',
-  claim: 'CKA between P-T and P falls with depth: lower at the last stage than at the stem, and no stage significantly above the one before it, on every target',
+  claim:
+    'CKA between P-T and P falls with depth: lower at the last stage than at the stem, and no stage significantly above the one before it, on every target',
   paper: '0.62 → 0.46 → 0.29 → 0.19 → 0.05',
   robust: true,
   kind: 'evidence',
-  statistic: 'stem − last stage (held if above 0) and, for each consecutive pair of layers, later − earlier (did not hold if any is significantly above 0)',
+  statistic:
+    'stem − last stage (held if above 0) and, for each consecutive pair of layers, later − earlier (did not hold if any is significantly above 0)',
   measure: (i) =>
     each(i.cka, 'CKA', (c) => {
       const v = c.summary[PAIR.ptP]!.values;
@@ -71,13 +77,20 @@ export const ritCkaNearZero: Claim = {
   robust: false,
   kind: 'evidence',
   statistic: 'RI-T & RI-T CKA per layer; held if every layer’s interval is below 0.1',
-  measure: (i) => each(i.cka, 'CKA', (c) => allOf(c.domain, c.summary[PAIR.ritRit]!.values.map((v, k) => compare(`${c.domain} ${c.layers[k]}`, v, 0.1, 'below', two)))),
+  measure: (i) =>
+    each(i.cka, 'CKA', (c) =>
+      allOf(
+        c.domain,
+        c.summary[PAIR.ritRit]!.values.map((v, k) => compare(`${c.domain} ${c.layers[k]}`, v, 0.1, 'below', two)),
+      ),
+    ),
 };
 
 export const ptPairsCloser: Claim = {
   id: 'pt-close-in-parameters',
   figure: 'Table 2',
-  claim: 'ℓ2 distance: 2 P-T < 2 RI-T and P-T & P < RI-T & P (sanity check: P-T starts from one point and moves little, so this holds by construction)',
+  claim:
+    'ℓ2 distance: 2 P-T < 2 RI-T and P-T & P < RI-T & P (sanity check: P-T starts from one point and moves little, so this holds by construction)',
   paper: 'real 193 < 815 and 165 < 797 (similar on every domain)',
   robust: true,
   kind: 'sanity',
@@ -94,14 +107,17 @@ export const ptPairsCloser: Claim = {
 export const distanceRatio: Claim = {
   id: 'pt-pairs-far-closer',
   figure: 'Table 2',
-  claim: 'On the DomainNet-like targets (real, clipart, quickdraw), two P-T solutions are less than half as far apart as two RI-T solutions: ℓ2(2 P-T) / ℓ2(2 RI-T) < 0.5',
+  claim:
+    'On the DomainNet-like targets (real, clipart, quickdraw), two P-T solutions are less than half as far apart as two RI-T solutions: ℓ2(2 P-T) / ℓ2(2 RI-T) < 0.5',
   paper: 'ratio 0.24 (real), 0.22 (clipart), 0.28 (quickdraw); 0.78 on CheXpert',
   robust: false,
   kind: 'evidence',
   statistic: 'ℓ2(2 P-T) / ℓ2(2 RI-T), bootstrap over replicate pairs; held if the interval is below 0.5',
   measure: (i) => {
     const list = i.distance.filter((d) => ['real', 'clipart', 'quickdraw'].includes(d.domain));
-    return list.length ? list.map((d) => compare(d.domain, d.ratio, 0.5, 'below', two)) : [notMeasured('real, clipart, quickdraw', 'none of them was analysed')];
+    return list.length
+      ? list.map((d) => compare(d.domain, d.ratio, 0.5, 'below', two))
+      : [notMeasured('real, clipart, quickdraw', 'none of them was analysed')];
   },
 };
 
@@ -113,11 +129,13 @@ export const BARRIER = 0.1;
 export const ptSameBasin: Claim = {
   id: 'pt-same-basin',
   figure: 'Fig. 4',
-  claim: 'No barrier between two P-T solutions (flat within 2 points), and one of ≥ 10 points between two RI-T solutions and between RI-T and P-T, on every target',
+  claim:
+    'No barrier between two P-T solutions (flat within 2 points), and one of ≥ 10 points between two RI-T solutions and between RI-T and P-T, on every target',
   paper: 'P-T pairs flat; RI-T pairs and RI-T–P-T collapse to ≈0–1% accuracy mid-path',
   robust: true,
   kind: 'evidence',
-  statistic: 'accuracy barrier max_λ(chord − accuracy), mean over replicate pairs, paired bootstrap over images (all points of a path see the same images) and replicate pairs',
+  statistic:
+    'accuracy barrier max_λ(chord − accuracy), mean over replicate pairs, paired bootstrap over images (all points of a path see the same images) and replicate pairs',
   measure: (i) =>
     each(i.barrier, 'barrier', (b) =>
       allOf(b.domain, [
@@ -136,5 +154,6 @@ export const sameInitBarrier: Claim = {
   robust: false,
   kind: 'evidence',
   statistic: 'accuracy barrier of the same-init pair (one pair), paired bootstrap over images; held if above 10 points',
-  measure: (i) => each(i.barrier, 'barrier', (b) => compare(b.domain, b.summary[PAIR.ritRitSameInit]!.accuracyBarrier, BARRIER, 'above', pts)),
+  measure: (i) =>
+    each(i.barrier, 'barrier', (b) => compare(b.domain, b.summary[PAIR.ritRitSameInit]!.accuracyBarrier, BARRIER, 'above', pts)),
 };

@@ -25,7 +25,16 @@ export const ptTrainsFaster: Claim = {
   robust: true,
   kind: 'evidence',
   statistic: 'speed(P-T) − speed(RI-T) in points, mean over replicates, bootstrap over replicates; held if the 95% interval is above 0',
-  measure: (i) => perTarget(i, (pt, rit) => compare(pt.domain, combine([pt.optimizationSpeedDraws, rit.optimizationSpeedDraws], (a, b) => a - b), 0, 'above', pts)),
+  measure: (i) =>
+    perTarget(i, (pt, rit) =>
+      compare(
+        pt.domain,
+        combine([pt.optimizationSpeedDraws, rit.optimizationSpeedDraws], (a, b) => a - b),
+        0,
+        'above',
+        pts,
+      ),
+    ),
 };
 
 export const ptMoreAccurate: Claim = {
@@ -35,12 +44,23 @@ export const ptMoreAccurate: Claim = {
   paper: 'real 78 vs 61, clipart 74 vs 58, quickdraw 67 vs 64 (%)',
   robust: false,
   kind: 'evidence',
-  statistic: 'accuracy(P-T) − accuracy(RI-T) in points, bootstrap over replicates and test images (paired: same images); held if the interval is above 0',
-  measure: (i) => perTarget(i, (pt, rit) => compare(pt.domain, combine([pt.finalTestAccuracyDraws, rit.finalTestAccuracyDraws], (a, b) => a - b), 0, 'above', pts)),
+  statistic:
+    'accuracy(P-T) − accuracy(RI-T) in points, bootstrap over replicates and test images (paired: same images); held if the interval is above 0',
+  measure: (i) =>
+    perTarget(i, (pt, rit) =>
+      compare(
+        pt.domain,
+        combine([pt.finalTestAccuracyDraws, rit.finalTestAccuracyDraws], (a, b) => a - b),
+        0,
+        'above',
+        pts,
+      ),
+    ),
 };
 
 /** 100·(P − R)/P per draw. */
-export const relativeGap = (pt: Curve, rit: Curve) => combine([pt.finalTestAccuracyDraws, rit.finalTestAccuracyDraws], (a, b) => (a > 0 ? (a - b) / a : 0));
+export const relativeGap = (pt: Curve, rit: Curve) =>
+  combine([pt.finalTestAccuracyDraws, rit.finalTestAccuracyDraws], (a, b) => (a > 0 ? (a - b) / a : 0));
 
 export const advantageFollowsSimilarity: Claim = {
   id: 'advantage-follows-similarity',
@@ -49,7 +69,8 @@ export const advantageFollowsSimilarity: Claim = {
   paper: 'relative drop at 224: real 42%, quickdraw 22%',
   robust: false,
   kind: 'evidence',
-  statistic: 'relative gap (P − R)/P on real minus on quickdraw, in points; bootstrap over replicates and images of each target; held if above 0',
+  statistic:
+    'relative gap (P − R)/P on real minus on quickdraw, in points; bootstrap over replicates and images of each target; held if above 0',
   measure: (i) => {
     const gap = (d: string) => {
       const [pt, rit] = [mainCurve(i, d, 'P-T'), mainCurve(i, d, 'RI-T')];
@@ -57,6 +78,14 @@ export const advantageFollowsSimilarity: Claim = {
     };
     const [real, quick] = [gap('real'), gap('quickdraw')];
     if (!real || !quick) return [notMeasured('real vs quickdraw', 'needs both targets in the main matrix')];
-    return [compare('real − quickdraw', combine([real, quick], (a, b) => a - b), 0, 'above', pts)];
+    return [
+      compare(
+        'real − quickdraw',
+        combine([real, quick], (a, b) => a - b),
+        0,
+        'above',
+        pts,
+      ),
+    ];
   },
 };
