@@ -1,6 +1,7 @@
 // `cache push|pull [targets]` and `cache-key [targets]`: moving a target's entries to and from a
 // remote cache explicitly (builds with --remote do it automatically and lazily).
 import { SingleBar, Presets } from 'cli-progress';
+import { walkClosure } from './closure-walk.ts';
 import type { DagNode } from './dag.ts';
 import type { OutputDigest } from './digest.ts';
 import { errorMessage } from './errors.ts';
@@ -38,26 +39,23 @@ async function transferClosure(
   bytes: () => number,
   visit: (fingerprint: string, node: DagNode) => Promise<Visit>,
 ): Promise<TransferSummary> {
-  const order = project.dag.closure(targets);
-  await project.prepareCode(order);
-  const digests = new Map<DagNode, OutputDigest>();
   const out: TransferSummary = { local: 0, transferred: 0, unavailable: [], bytes: 0 };
-  const bar = progressBar(order.length, quiet);
-  for (const node of order) {
+  const bar = progressBar(project.dag.closure(targets).length, quiet);
+  await walkClosure<OutputDigest>(project, targets, async (node, digestOf) => {
     bar?.increment(0, { id: node.id });
-    const v: Visit = node.upstream().every((u) => digests.has(u))
-      ? await visit((await project.compute(node, (n) => digests.get(n)!)).fingerprint, node)
+    const v: Visit = node.upstream().every((u) => digestOf(u) !== undefined)
+      ? await visit((await project.compute(node, (n) => digestOf(n)!)).fingerprint, node)
       : { outcome: 'unavailable' };
-    if (v.outcome === 'unavailable') out.unavailable.push(node.id);
-    else {
-      digests.set(node, v.digest);
-      out[v.outcome]++;
-    }
     bar?.increment(1, { mb: (bytes() / 1e6).toFixed(1) });
-  }
+    if (v.outcome === 'unavailable') {
+      out.unavailable.push(node.id);
+      return undefined;
+    }
+    out[v.outcome]++;
+    return v.digest;
+  });
   bar?.stop();
   out.bytes = bytes();
-  project.saveMemos();
   return out;
 }
 

@@ -2,6 +2,7 @@
 //   fresh    its fingerprint, computed from current params/code/inputs/upstream outputs, has an entry
 //   stale    the lock file remembers a run, but something it depends on changed (or the entry is gone)
 //   missing  never built
+import { walkClosure } from './closure-walk.ts';
 import type { DagNode } from './dag.ts';
 import type { OutputDigest } from './digest.ts';
 import { errorMessage } from './errors.ts';
@@ -24,62 +25,45 @@ export interface InstanceStatus {
 }
 
 export async function computeStatus(project: Project, targets: string[], remote?: RemoteSession): Promise<InstanceStatus[]> {
-  const order = project.dag.closure(targets);
-  await project.prepareCode(order);
-  const digests = new Map<DagNode, OutputDigest>();
-  const states = new Map<DagNode, InstanceStatus>();
   const out: InstanceStatus[] = [];
+  const states = new Map<DagNode, InstanceStatus>();
   const lastTook = expectedDurations(project.lock, project.timings);
-  for (const node of order) {
-    let partial: Awaited<ReturnType<typeof project.computePartial>>;
-    try {
-      partial = await project.computePartial(node, (n) => digests.get(n));
-    } catch (err) {
-      // e.g. a dataset folder that is not there yet: report it, keep planning the rest
-      const status: InstanceStatus = {
-        id: node.id,
-        stage: node.stage.name,
-        state: project.lock.get(node.id) ? 'stale' : 'missing',
-        reasons: [errorMessage(err)],
-      };
-      states.set(node, status);
-      out.push(status);
-      continue;
-    }
-    const locked = project.lock.get(node.id);
-    const staleUpstream = node.upstream().filter((u) => states.get(u)?.state !== 'fresh');
-    let status: InstanceStatus;
-    if (partial.record.upstream) {
-      const fp = fingerprintOf(partial.record as InputRecord);
-      const manifest = project.store.readManifest(fp);
-      const remoteManifest = manifest ? undefined : await remote?.lookup(fp);
-      if (manifest || remoteManifest) {
-        digests.set(node, (manifest ?? remoteManifest)!.outputs.digest as OutputDigest);
-        status = {
-          id: node.id,
-          stage: node.stage.name,
-          state: 'fresh',
-          fingerprint: fp,
-          reasons: remoteManifest ? [`on remote "${remote!.remote.name}", not pulled yet`] : [],
-        };
-      } else {
-        const reasons = explain(node, { record: partial.record, staleUpstream: [] }, locked, project.lockedInputFiles(node.id));
-        status = {
-          id: node.id,
-          stage: node.stage.name,
-          state: locked ? 'stale' : 'missing',
-          fingerprint: fp,
-          reasons: orNotInStore(reasons),
-        };
-      }
-    } else {
-      const reasons = explain(node, { record: partial.record, staleUpstream }, locked, project.lockedInputFiles(node.id));
-      status = { id: node.id, stage: node.stage.name, state: locked ? 'stale' : 'missing', reasons };
-    }
-    if (status.state !== 'fresh') status.lastTookSeconds = lastTook(node);
+  await walkClosure<OutputDigest>(project, targets, async (node, digestOf) => {
+    const { status, digest, unplanned } = await statusOf(project, node, digestOf, (u) => states.get(u)?.state !== 'fresh', remote);
+    if (status.state !== 'fresh' && !unplanned) status.lastTookSeconds = lastTook(node);
     states.set(node, status);
     out.push(status);
-  }
-  project.saveMemos();
+    return digest;
+  });
   return out;
+}
+
+/** One instance's state and, when its entry is here (or on the remote), its output digest. */
+async function statusOf(
+  project: Project,
+  node: DagNode,
+  digestOf: (n: DagNode) => OutputDigest | undefined,
+  isNotFresh: (n: DagNode) => boolean,
+  remote: RemoteSession | undefined,
+): Promise<{ status: InstanceStatus; digest?: OutputDigest; unplanned?: true }> {
+  const base = { id: node.id, stage: node.stage.name };
+  const locked = project.lock.get(node.id);
+  let partial: Awaited<ReturnType<typeof project.computePartial>>;
+  try {
+    partial = await project.computePartial(node, digestOf);
+  } catch (err) {
+    // e.g. a dataset folder that is not there yet: report it, keep planning the rest
+    return { status: { ...base, state: locked ? 'stale' : 'missing', reasons: [errorMessage(err)] }, unplanned: true };
+  }
+  const why = (staleUpstream: DagNode[]) =>
+    explain(node, { record: partial.record, staleUpstream }, locked, project.lockedInputFiles(node.id));
+  if (!partial.record.upstream)
+    return { status: { ...base, state: locked ? 'stale' : 'missing', reasons: why(node.upstream().filter(isNotFresh)) } };
+  const fp = fingerprintOf(partial.record as InputRecord);
+  const manifest = project.store.readManifest(fp);
+  const remoteManifest = manifest ? undefined : await remote?.lookup(fp);
+  const found = manifest ?? remoteManifest;
+  if (!found) return { status: { ...base, state: locked ? 'stale' : 'missing', fingerprint: fp, reasons: orNotInStore(why([])) } };
+  const reasons = remoteManifest ? [`on remote "${remote!.remote.name}", not pulled yet`] : [];
+  return { status: { ...base, state: 'fresh', fingerprint: fp, reasons }, digest: found.outputs.digest as OutputDigest };
 }

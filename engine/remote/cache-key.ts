@@ -4,25 +4,18 @@
 // keys: params, code, packages, input files and declared env of the whole closure, and nothing
 // about the machine (no absolute paths, host names or times).
 import { canonicalJson } from '../canonical-json.ts';
-import type { DagNode } from '../dag.ts';
+import { walkClosure } from '../closure-walk.ts';
 import { sha256 } from '../digest.ts';
 import type { Project } from '../project.ts';
 
 export async function cacheKey(project: Project, targets: string[]): Promise<string> {
-  const order = project.dag.closure(targets);
-  await project.prepareCode(order);
-  const keys = new Map<DagNode, string>();
-  for (const node of order) {
+  const keys = await walkClosure<string>(project, targets, async (node, keyOf) => {
     const { record } = await project.computePartial(node, () => undefined);
     const upstream = Object.fromEntries(
-      Object.entries(node.deps).map(([name, d]) => [
-        name,
-        d === undefined ? null : Array.isArray(d) ? d.map((n) => keys.get(n)!) : keys.get(d)!,
-      ]),
+      Object.entries(node.deps).map(([name, d]) => [name, d === undefined ? null : Array.isArray(d) ? d.map((n) => keyOf(n)!) : keyOf(d)!]),
     );
-    keys.set(node, sha256(canonicalJson({ ...record, upstream })));
-  }
-  project.saveMemos();
+    return sha256(canonicalJson({ ...record, upstream }));
+  });
   return sha256(
     canonicalJson(
       project.dag
