@@ -11,7 +11,7 @@ import { formatZodIssues } from './zod-errors.ts';
 import { sha256, short } from './digest.ts';
 
 export class DagNode {
-  /** stable readable name, e.g. `finetune/target=real,seed=0`; set by Dag.finalize() */
+  /** stable readable name, e.g. `train/small,seed=0`; set by Dag.finalize() */
   id = '';
   constructor(
     readonly serial: number,
@@ -126,7 +126,7 @@ export class Dag {
 
   /**
    * Change one param of existing instances without renaming them (`--override`), e.g.
-   * `finetune/real,P-T,seed=0:train.lr=0.03`. The value is JSON when it parses, else a string;
+   * `train/small,seed=0:optimizer.lr=0.03`. The value is JSON when it parses, else a string;
    * the result is validated by the stage's schema.
    */
   override(spec: string): DagNode[] {
@@ -134,7 +134,9 @@ export class Dag {
     const colon = spec.indexOf(':');
     const eq = spec.indexOf('=', colon);
     if (colon <= 0 || eq <= colon + 1)
-      throw new UsageError(`--override "${spec}" must look like INSTANCE:key.path=value (e.g. 'finetune/real,P-T,seed=0:train.lr=0.03').`);
+      throw new UsageError(
+        `--override "${spec}" must look like INSTANCE:key.path=value, e.g. 'train/small,seed=0:optimizer.lr=0.03' (\`dag\` lists the instances).`,
+      );
     const target = spec.slice(0, colon);
     const { path, value } = parseAssignment(spec.slice(colon + 1), `--override ${spec}`);
     const nodes = this.select([target]);

@@ -11,11 +11,12 @@ import { dirname, join } from 'node:path';
 import type { BuildSummary, Project } from '../engine/index.ts';
 import { escapeHtml, html, type SafeHtml } from './escape.ts';
 import { shellWord } from './shell-word.ts';
+import { report } from '../stages/report.ts';
 import { RUN_METADATA, SELECTION } from '../stages/report/placeholders.ts';
 
 /** `selection`: the command-line words that select this experiment, repeated in the regenerate commands. */
 export function publishReport(summary: BuildSummary, project: Project, dest: string, selection: readonly string[]): string | undefined {
-  const entry = summary.outcomes.find((o) => o.id === 'report' && (o.outcome === 'built' || o.outcome === 'cached'));
+  const entry = summary.outcomes.find((o) => o.stage === report.name && (o.outcome === 'built' || o.outcome === 'cached'));
   if (!entry?.fingerprint) return undefined;
   const stamp: PublishedFrom = { report: entry.fingerprint, selection: [...selection] };
   if (!summary.outcomes.some((o) => o.outcome === 'built') && isPublishedFrom(dest, stamp)) return join(dest, 'index.html');

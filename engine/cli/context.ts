@@ -102,7 +102,7 @@ export function withCommonOptions(cmd: Command, def: PipelineDefinition): Comman
     .option('-v, --verbose', "show stages' log lines and cached instances")
     .option(
       '--override <instance:key=value>',
-      "change one param of one instance (or of every instance a pattern names), e.g. 'finetune/real,P-T,seed=0:train.lr=0.03' (repeatable)",
+      'change one param of one instance (or of every instance a pattern names): INSTANCE:key.path=value, e.g. train/small,seed=0:optimizer.lr=0.03 (`dag` lists the instances; repeatable)',
       collect,
     );
   for (const o of def.options ?? []) {
