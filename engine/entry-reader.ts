@@ -1,12 +1,13 @@
-// Reading a committed entry's outputs from inside a running stage. Files are checked against the
+// Reading a committed entry's outputs from inside a running stage (entry-seal.ts writes the seal). Files are checked against the
 // manifest before they are handed out: a stat matching the entry's seal (taken at commit) is
 // trusted, anything else is re-hashed, so a flipped byte is caught when the entry is next read
 // rather than silently trained on.
-import { chmodSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
-import { writeFileAtomic } from './atomic-fs.ts';
+import type { z } from 'zod';
 import { sha256File, type OutputDigest } from './digest.ts';
+import { entryFiles, MANIFEST_FILE } from './entry-layout.ts';
+import { readSeal } from './entry-seal.ts';
 import { CorruptEntryError } from './errors.ts';
 import { statSignature } from './file-hasher.ts';
 import type { Manifest } from './manifest.ts';
@@ -15,22 +16,9 @@ import type { JobDep } from './job.ts';
 import type { Store } from './store.ts';
 import { zodIssuesInline } from './zod-errors.ts';
 
-const Seal = z.object({ files: z.record(z.string(), z.string()) });
-
-/** Record each output file's stat signature, once the entry is in its final place. */
-export function writeSeal(entryDir: string, manifest: Manifest): void {
-  const files: Record<string, string> = {};
-  for (const f of manifest.outputs.files) files[f.path] = statSignature(statSync(join(entryDir, 'out', f.path), { bigint: true }));
-  try {
-    writeFileAtomic(join(entryDir, 'seal.json'), JSON.stringify({ files }));
-  } catch {
-    /* read-only store (e.g. shared): files will be re-hashed on read */
-  }
-}
-
 export async function verifyEntryFile(entryDir: string, manifest: Manifest, name: string): Promise<string> {
   const meta = manifest.outputs.files.find((f) => f.path === name);
-  const path = join(entryDir, 'out', name);
+  const path = join(entryFiles(entryDir).out, name);
   if (!meta)
     throw new Error(
       `Entry ${manifest.instanceId} has no output named "${name}" (it has: ${manifest.outputs.files.map((f) => f.path).join(', ')})`,
@@ -53,15 +41,6 @@ export async function verifyEntryFile(entryDir: string, manifest: Manifest, name
   return path;
 }
 
-function readSeal(entryDir: string): z.infer<typeof Seal> | undefined {
-  try {
-    const parsed = Seal.safeParse(JSON.parse(readFileSync(join(entryDir, 'seal.json'), 'utf8')));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The Upstream a stage sees. Verification is synchronous-looking for stage authors: all of the
  * entry's files are checked up front (cheap when the seal matches), before the stage starts.
@@ -73,7 +52,7 @@ export async function openUpstream(store: Store, dep: JobDep): Promise<Upstream>
     throw new CorruptEntryError(
       `Upstream ${dep.id} (entry ${dep.fingerprint.slice(0, 12)}) is no longer in the store.`,
       entryDir,
-      'manifest.json',
+      MANIFEST_FILE,
     );
   if (manifest.outputs.digest !== dep.outputDigest) {
     // The fingerprint of this stage was computed from dep.outputDigest; reading other bytes would
@@ -83,7 +62,7 @@ export async function openUpstream(store: Store, dep: JobDep): Promise<Upstream>
     );
   }
   for (const f of manifest.outputs.files) await verifyEntryFile(entryDir, manifest, f.path);
-  const dir = join(entryDir, 'out');
+  const dir = entryFiles(entryDir).out;
   const names = new Set(manifest.outputs.files.map((f) => f.path));
   const file = (name: string) => {
     if (!names.has(name)) throw new Error(`Upstream ${dep.id} has no output named "${name}" (it has: ${[...names].join(', ')})`);
@@ -106,14 +85,4 @@ export async function openUpstream(store: Store, dep: JobDep): Promise<Upstream>
       return parsed.data;
     },
   };
-}
-
-export function makeReadOnly(paths: string[]): void {
-  for (const p of paths) {
-    try {
-      chmodSync(p, 0o444);
-    } catch {
-      /* not fatal: read-only is a guard, not a guarantee */
-    }
-  }
 }

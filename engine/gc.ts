@@ -1,10 +1,3 @@
-// `gc`: remove store entries nothing needs, oldest use first, and the debris of dead processes
-// (gc-debris.ts). An entry is needed if an experiment references it (any lock file, or any
-// experiment recorded in the store: gc-references.ts), a live runner pins it (a
-// running build pins every entry it builds or reads before touching it, long before its lock
-// file is flushed: runner.ts), or a live process holds its build lock. Removal re-checks the pins
-// after moving the entry aside and puts it back if a runner pinned it meanwhile.
-import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from './errors.ts';
@@ -13,7 +6,7 @@ import { removeDebris } from './gc-debris.ts';
 import { instanceIdProblem } from './instance-id.ts';
 import { collectReferences, type ExperimentReferences } from './gc-references.ts';
 import { livePins } from './runner.ts';
-import { stagingTag } from './staging-owner.ts';
+import { stagingName } from './staging-owner.ts';
 import type { Store } from './store.ts';
 import { Timings } from './timings.ts';
 import { pruneRecords } from './experiment-registry.ts';
@@ -60,8 +53,7 @@ function summarise(e: ExperimentReferences, sizes: ReadonlyMap<string, number>):
 /** The instance an entry was, for the listing only (no validation, no quarantine: the entry may be going anyway). */
 function peekInstanceId(store: Store, fp: string): string | undefined {
   try {
-    const id: unknown = (JSON.parse(readFileSync(join(store.entryDir(fp), 'manifest.json'), 'utf8')) as { instanceId?: unknown })
-      .instanceId;
+    const id: unknown = (JSON.parse(readFileSync(store.files(fp).manifest, 'utf8')) as { instanceId?: unknown }).instanceId;
     return typeof id === 'string' && !instanceIdProblem(id) ? id : undefined;
   } catch {
     return undefined; // already moved aside, or unreadable
@@ -141,7 +133,7 @@ function removeUnneeded(store: Store, fp: string): boolean {
   try {
     if (livePins(store.root).has(fp)) return false;
     const dir = store.entryDir(fp);
-    const aside = join(store.stagingRoot, `${fp}.removed.${stagingTag(store.root)}.${randomBytes(4).toString('hex')}`);
+    const aside = join(store.stagingRoot, stagingName(store.root, fp, 'removed'));
     try {
       renameSync(dir, aside);
     } catch {

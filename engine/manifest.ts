@@ -2,12 +2,13 @@
 // folder, so an entry with a readable manifest is a complete one.
 import { z } from 'zod';
 import { canonicalJson } from './canonical-json.ts';
+import { LOG_FILE } from './entry-layout.ts';
 import { HEX64, sha256, type OutputDigest, type Sha256 } from './digest.ts';
 import { instanceIdProblem } from './instance-id.ts';
 import { OutputPath, outputListProblem } from './output-path.ts';
 
 export const MANIFEST_VERSION = 1;
-export const LOG_FILE = 'log.txt';
+export { LOG_FILE } from './entry-layout.ts';
 
 /** a sha256 in hex, as every digest the engine writes (fingerprints, file and output digests) */
 // a regex check, not a refine: zod runs it inline, and a manifest holds one per code file

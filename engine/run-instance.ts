@@ -10,7 +10,8 @@ import { dirname, join, relative } from 'node:path';
 import { format } from 'node:util';
 import { writeFileAtomic } from './atomic-fs.ts';
 import { sha256, sha256File, type Fingerprint, type Sha256 } from './digest.ts';
-import { openUpstream, makeReadOnly, writeSeal } from './entry-reader.ts';
+import { openUpstream } from './entry-reader.ts';
+import { makeReadOnly, writeSeal } from './entry-seal.ts';
 import { errorMessage, UsageError } from './errors.ts';
 import { statSignature } from './file-hasher.ts';
 import { gitCommit } from './git-info.ts';
@@ -22,6 +23,7 @@ import { isStageDefinition, type ProgressUpdate, type RunContext, type StageDefi
 import { Store, type CommitResult } from './store.ts';
 import { formatZodIssues } from './zod-errors.ts';
 import { importSource } from './source-import.ts';
+import { entryFiles, LOG_FILE } from './entry-layout.ts';
 
 export interface RunHooks {
   progress?(update: ProgressUpdate): void;
@@ -63,7 +65,8 @@ export async function runInstance(job: Job, hooks: RunHooks = {}, logBuffer = ne
   const startedAt = new Date();
   const t0 = performance.now();
   const staging = store.newStagingDir(fp);
-  const outDir = join(staging, 'out');
+  const staged = entryFiles(staging);
+  const outDir = staged.out;
   const scratchDir = store.scratchDir(fp);
   mkdirSync(scratchDir, { recursive: true });
   const written = new Map<string, { sha256: Sha256; size: number; sig: string }>();
@@ -108,7 +111,7 @@ export async function runInstance(job: Job, hooks: RunHooks = {}, logBuffer = ne
     const files = await hashOutputs(outDir, written);
     makeReadOnly(files.map((f) => join(outDir, f.path)));
     const logText = logBuffer.text();
-    writeFileSync(join(staging, 'log.txt'), logText);
+    writeFileSync(staged.log, logText);
     const finishedAt = new Date();
     const manifest: Manifest = {
       manifestVersion: MANIFEST_VERSION,
@@ -116,7 +119,7 @@ export async function runInstance(job: Job, hooks: RunHooks = {}, logBuffer = ne
       instanceId: job.instanceId,
       record: job.record,
       outputs: { digest: outputDigestOf(files), files },
-      log: { path: 'log.txt', sha256: sha256(logText), size: Buffer.byteLength(logText) },
+      log: { path: LOG_FILE, sha256: sha256(logText), size: Buffer.byteLength(logText) },
       run: {
         startedAt: startedAt.toISOString(),
         finishedAt: finishedAt.toISOString(),
@@ -133,8 +136,8 @@ export async function runInstance(job: Job, hooks: RunHooks = {}, logBuffer = ne
       metadata,
     };
     for (const f of files) fsyncFile(join(outDir, f.path));
-    fsyncFile(join(staging, 'log.txt'));
-    writeFileAtomic(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
+    fsyncFile(staged.log);
+    writeFileAtomic(staged.manifest, `${JSON.stringify(manifest, null, 1)}\n`);
     const result = store.commit(staging, fp, job.replace);
     rmSync(scratchDir, { recursive: true, force: true });
     if (result !== 'exists') writeSeal(store.entryDir(fp), manifest);

@@ -4,6 +4,7 @@
 // same hostname, never loses its half-built entry. Names from before tokens (`<fp>.<host>.<pid>.
 // <random>`) carry a pid that may be another namespace's: such a folder is removed only if that
 // pid is not alive here AND the folder has not changed for LEGACY_GRACE_MS.
+import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { HOST, isProcessAlive, RUNNER_TOKEN } from './host.ts';
 import { readRunner, RUNNER_STALE_MS, runnerAlive, runnerFor } from './runner.ts';
@@ -12,10 +13,13 @@ const LEGACY_GRACE_MS = 10 * 60_000;
 const TOKEN_NAME = /^[0-9a-f]{64}\.(?:replaced\.|removed\.)?r-([0-9a-f]{16})\.[0-9a-f]{8}$/;
 const LEGACY_NAME = /^[0-9a-f]{64}\.(?:replaced\.|removed\.)?(?:(.+)\.)?(\d+)\.[0-9a-f]{8}$/;
 
-/** The owner part of a staging folder name for this process (registering it in the store). */
-export function stagingTag(storeRoot: string): string {
+/**
+ * A new staging folder name of this process (registering it in the store): `<fp>.r-<token>.<random>`
+ * for a build, `<fp>.replaced.…` / `<fp>.removed.…` for an entry moved aside. TOKEN_NAME parses it.
+ */
+export function stagingName(storeRoot: string, fp: string, aside?: 'replaced' | 'removed'): string {
   runnerFor(storeRoot);
-  return `r-${RUNNER_TOKEN}`;
+  return `${fp}.${aside ? `${aside}.` : ''}r-${RUNNER_TOKEN}.${randomBytes(4).toString('hex')}`;
 }
 
 /** true: remove it; false: its owner may be alive; undefined: not a staging folder name. */

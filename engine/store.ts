@@ -9,14 +9,14 @@
 //   cache/       memos (file digests, import graphs): safe to delete
 // An entry appears in one rename(2) of a complete staging folder, so it is either whole or absent.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fsyncDir } from './atomic-fs.ts';
 import type { Fingerprint } from './digest.ts';
 import { isHex64 } from './digest.ts';
 import { Manifest } from './manifest.ts';
-import { stagingOwnerDead, stagingTag } from './staging-owner.ts';
+import { stagingName, stagingOwnerDead } from './staging-owner.ts';
 import { zodIssuesInline } from './zod-errors.ts';
+import { entryFiles, type EntryFiles } from './entry-layout.ts';
 
 export type CommitResult = 'committed' | 'replaced' | 'exists';
 
@@ -49,8 +49,13 @@ export class Store {
     return join(this.entriesDir, fp.slice(0, 2), fp);
   }
 
+  /** Where the entry's manifest, log, seal and outputs are (entry-layout.ts). */
+  files(fp: string): EntryFiles {
+    return entryFiles(this.entryDir(fp));
+  }
+
   outDir(fp: string): string {
-    return join(this.entryDir(fp), 'out');
+    return this.files(fp).out;
   }
 
   lockPath(fp: string): string {
@@ -62,7 +67,7 @@ export class Store {
   }
 
   has(fp: string): boolean {
-    return this.manifests.has(fp) || existsSync(join(this.entryDir(fp), 'manifest.json'));
+    return this.manifests.has(fp) || existsSync(this.files(fp).manifest);
   }
 
   /**
@@ -73,7 +78,7 @@ export class Store {
     const cached = this.manifests.get(fp);
     if (cached) return cached;
     const dir = this.entryDir(fp);
-    const path = join(dir, 'manifest.json');
+    const path = entryFiles(dir).manifest;
     let text = readIfPresent(path);
     if (text === undefined) {
       if (!existsSync(dir)) return undefined;
@@ -104,8 +109,8 @@ export class Store {
 
   /** A fresh, private folder to build fingerprint `fp` in, named by this process's runner token (see staging-owner.ts). */
   newStagingDir(fp: string): string {
-    const dir = join(this.stagingRoot, `${fp}.${stagingTag(this.root)}.${randomBytes(4).toString('hex')}`);
-    mkdirSync(join(dir, 'out'), { recursive: true });
+    const dir = join(this.stagingRoot, stagingName(this.root, fp));
+    mkdirSync(entryFiles(dir).out, { recursive: true });
     return dir;
   }
 
@@ -118,7 +123,7 @@ export class Store {
     mkdirSync(join(dest, '..'), { recursive: true });
     let aside: string | undefined;
     if (replace && existsSync(dest)) {
-      aside = join(this.stagingRoot, `${fp}.replaced.${stagingTag(this.root)}.${randomBytes(4).toString('hex')}`);
+      aside = join(this.stagingRoot, stagingName(this.root, fp, 'replaced'));
       renameSync(dest, aside);
     }
     try {
@@ -162,7 +167,7 @@ export class Store {
   /** Delete an entry: renamed out of entries/ first, so no reader ever sees it half-deleted. */
   remove(fp: string): void {
     this.manifests.delete(fp);
-    const aside = join(this.stagingRoot, `${fp}.removed.${stagingTag(this.root)}.${randomBytes(4).toString('hex')}`);
+    const aside = join(this.stagingRoot, stagingName(this.root, fp, 'removed'));
     try {
       renameSync(this.entryDir(fp), aside);
     } catch (err) {

@@ -3,9 +3,10 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256File } from './digest.ts';
-import { writeSeal } from './entry-reader.ts';
+import { writeSeal } from './entry-seal.ts';
 import type { Manifest } from './manifest.ts';
 import type { Store } from './store.ts';
+import { entryFiles, shownOutput } from './entry-layout.ts';
 
 export interface VerifyReport {
   entries: number;
@@ -38,7 +39,7 @@ export async function verifyStore(store: Store, onProgress?: (done: number, tota
 
 async function checkEntry(entryDir: string, manifest: Manifest, report: VerifyReport): Promise<string | undefined> {
   const files = [
-    ...manifest.outputs.files.map((f) => ({ ...f, abs: join(entryDir, 'out', f.path), shown: `out/${f.path}` })),
+    ...manifest.outputs.files.map((f) => ({ ...f, abs: join(entryFiles(entryDir).out, f.path), shown: shownOutput(f.path) })),
     { ...manifest.log, abs: join(entryDir, manifest.log.path), shown: manifest.log.path },
   ];
   for (const f of files) {

@@ -20,7 +20,7 @@ export function addLogCommand(program: Command, ctx: CliContext): void {
       [lockedFp, `(log of the last successful run of ${id}, made with older inputs: ${status.reasons[0] ?? ''})`],
     ];
     const found = candidates
-      .map(([p, note]): [string | undefined, string] => [p && !p.endsWith('.log') ? join(project.store.entryDir(p), 'log.txt') : p, note])
+      .map(([p, note]): [string | undefined, string] => [p && !p.endsWith('.log') ? project.store.files(p).log : p, note])
       .find((c): c is [string, string] => !!c[0] && existsSync(c[0]));
     if (!found) throw new UsageError(`No log for ${id}: it has not run with the current inputs, and the lock file records no earlier run.`);
     if (found[1] && !opts.quiet) process.stderr.write(`${found[1]}\n`);

@@ -19,8 +19,9 @@ import {
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { sha256File, type Fingerprint } from '../digest.ts';
-import { makeReadOnly, writeSeal } from '../entry-reader.ts';
-import { LOG_FILE, type Manifest } from '../manifest.ts';
+import { makeReadOnly, writeSeal } from '../entry-seal.ts';
+import { entryFiles, LOG_FILE } from '../entry-layout.ts';
+import type { Manifest } from '../manifest.ts';
 import { pathInside } from '../output-path.ts';
 import type { CommitResult, Store } from '../store.ts';
 import type { RemoteCache } from './remote-cache.ts';
@@ -48,7 +49,7 @@ export async function downloadEntry(
   const blobs = join(store.cacheDir, 'blobs');
   mkdirSync(blobs, { recursive: true });
   const staging = store.newStagingDir(fp);
-  const out = join(staging, 'out');
+  const out = entryFiles(staging).out;
   const placements: Placement[] = [
     ...manifest.outputs.files.map((f) => ({ sha256: f.sha256, size: f.size, shown: `out/${f.path}`, dest: pathInside(out, f.path) })),
     { sha256: manifest.log.sha256, size: manifest.log.size, shown: LOG_FILE, dest: pathInside(staging, LOG_FILE) },
@@ -73,7 +74,7 @@ export async function downloadEntry(
       }
     });
     // The remote's bytes, unchanged: the local entry is then the same everywhere.
-    writeFileSync(join(staging, 'manifest.json'), manifestBytes, { flag: 'wx' });
+    writeFileSync(entryFiles(staging).manifest, manifestBytes, { flag: 'wx' });
     makeReadOnly(placements.map((p) => p.dest));
     const result = store.commit(staging, fp as Fingerprint);
     for (const p of distinct) if (blobUsers.get(p.sha256) === 1) rmSync(join(blobs, p.sha256), { force: true }); // before the seal: unlinking a hard link changes ctime

@@ -18,6 +18,7 @@ import { checkManifest, signatureProblem } from './manifest-check.ts';
 import type { RemoteCache } from './remote-cache.ts';
 import { IntegrityError, RemoteUnavailableError } from './remote-errors.ts';
 import { signatureKey, type ManifestSigner } from './signing.ts';
+import { entryFiles } from '../entry-layout.ts';
 
 export interface TransferProgress {
   fingerprint: string;
@@ -171,7 +172,10 @@ export class RemoteSession {
     const existing = await this.remote.getManifest(fp, MAX_MANIFEST_BYTES);
     if (existing && checkManifest(fp, existing).ok && !(await this.signatureProblemOf(fp, existing))) return false;
     const dir = this.store.entryDir(fp);
-    const files = [...m.outputs.files.map((f) => ({ ...f, src: join(dir, 'out', f.path) })), { ...m.log, src: join(dir, m.log.path) }];
+    const files = [
+      ...m.outputs.files.map((f) => ({ ...f, src: join(entryFiles(dir).out, f.path) })),
+      { ...m.log, src: join(dir, m.log.path) },
+    ];
     const total = files.reduce((s, f) => s + f.size, 0);
     let done = 0;
     const distinct = [...new Map(files.map((f) => [f.sha256, f])).values()];
@@ -184,7 +188,7 @@ export class RemoteSession {
       if (await this.remote.hasBlob(f.sha256)) count(f.size);
       else await this.remote.putBlob(f.sha256, f.src, f.size, count);
     });
-    const bytes = readFileSync(join(dir, 'manifest.json'));
+    const bytes = readFileSync(entryFiles(dir).manifest);
     const signature = this.opts.signer?.sign(fp, bytes);
     if (signature) await this.remote.putManifest(signatureKey(fp, bytes), signature);
     await this.remote.putManifest(fp, bytes);
