@@ -1,3 +1,5 @@
+// The header every dataset file carries (domain, split, classes, image shape, normalisation,
+// provenance), validated when a dataset is read back, and the check that its arrays fit it.
 import { z } from 'zod';
 import { imageSize, type Dataset, type DatasetHeader } from './dataset.ts';
 

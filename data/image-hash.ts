@@ -1,3 +1,5 @@
+// Finding images two datasets share (a leak between source and target, or train and test):
+// a fast hash of each image's bytes, then a byte compare of the hash collisions.
 /** 32-bit FNV-1a-style hash of an image's bytes (words at a time); used to detect duplicates. */
 export function imageHash(bytes: Uint8Array, start = 0, length = bytes.length - start): number {
   let h1 = 0x811c9dc5 ^ length;

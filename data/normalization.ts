@@ -1,3 +1,5 @@
+// The normalisation statistics of the real datasets: ImageNet's for image folders (DomainNet,
+// CheXpert), and each MNIST-family and CIFAR set's own.
 import { imageSize, type Dataset, type DatasetHeader } from './dataset.ts';
 
 type Normalization = DatasetHeader['normalization'];

@@ -1,3 +1,5 @@
+// Colours for the embedded generator: HSV to RGB, random colours in a saturation/value band,
+// and nearby colours for the parts of one object.
 import type { Rng } from '../random/rng.ts';
 
 export type Rgb = [number, number, number];

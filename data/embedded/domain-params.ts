@@ -1,3 +1,5 @@
+// The embedded suite's domains (source, the DomainNet-like targets, the x-ray-like target) and
+// their default and largest class counts.
 import { z } from 'zod';
 
 export const EMBEDDED_DOMAINS = ['source', 'real', 'clipart', 'quickdraw', 'xray'] as const;

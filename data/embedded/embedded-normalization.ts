@@ -1,3 +1,5 @@
+// The per-channel normalisation of each embedded domain: the source domain's statistics for all
+// of them, as the paper uses ImageNet's for every domain.
 import type { DatasetHeader } from '../dataset.ts';
 import type { EmbeddedDomain } from './domain-params.ts';
 

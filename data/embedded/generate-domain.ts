@@ -1,3 +1,5 @@
+// One embedded domain, generated deterministically from its params: the class shapes of its
+// family, each image rendered in the domain's style (photo, clipart, quickdraw, x-ray).
 import type { Dataset } from '../dataset.ts';
 import { normalizationForChannels } from '../normalization.ts';
 import { hashSeed, Rng } from '../random/rng.ts';

@@ -1,3 +1,4 @@
+// Decoding one image file (JPEG, PNG, …) with sharp into size×size pixels of 1 or 3 channels.
 import sharp from 'sharp';
 
 /**

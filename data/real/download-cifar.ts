@@ -1,3 +1,5 @@
+// CIFAR-10/100: the official binary archives, downloaded once, checked against their recorded
+// size and sha256, and unpacked into the data folder.
 import { downloadAndUnpack, type ArchiveSpec } from './download-archive.ts';
 import type { CifarVariant } from './cifar-binary.ts';
 

@@ -1,3 +1,4 @@
+// Resizing a batch of gray images (MNIST-family digits to the model's input size) with sharp.
 import sharp from 'sharp';
 
 /** Resizes `count` gray from×from images to to×to (bilinear-ish, sharp's default lanczos). */

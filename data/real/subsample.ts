@@ -1,3 +1,4 @@
+// Subsampling a split to at most `max` images with a fixed seed, as the paper subsamples DomainNet.
 import { NumpyRandomState } from '../random/numpy-mt19937.ts';
 
 /** The paper's DomainNet rule, applied to each split separately. */

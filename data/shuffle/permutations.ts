@@ -1,3 +1,5 @@
+// The permutations of a block shuffle: which block (or, for '*', which element) goes where,
+// drawn as numpy's RandomState draws them, so a seed gives the paper's shuffle.
 import { NumpyRandomState } from '../random/numpy-mt19937.ts';
 import type { ShuffleSpec } from './shuffle-spec.ts';
 

@@ -1,3 +1,5 @@
+// Applying a block shuffle to every image of a dataset (and undoing it), recording it in the
+// dataset's provenance.
 import { imageSize, type Dataset } from '../dataset.ts';
 import { perElementNormalization } from '../normalization.ts';
 import { invertPermutation, isIdentity, shuffleSourceIndex } from './permutations.ts';

@@ -1,3 +1,4 @@
+// What a shuffle is: a block size (or '*' for the pixel shuffle) and a seed, validated.
 import { z } from 'zod';
 
 /** A block size in pixels, or '*' for the paper's pixel shuffle across positions AND channels. */
