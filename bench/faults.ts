@@ -27,7 +27,7 @@ import { generateDomain } from '../data/embedded/generate-domain.ts';
 import sharp from 'sharp';
 import { loadWeights, saveWeights } from '../ml/checkpoint.ts';
 import { FixupResNet } from '../ml/model.ts';
-import { tryAcquire } from '../engine/entry-lock.ts';
+import { tryAcquire } from '../engine/mutex-file.ts';
 import { gcRaceRow } from './faults/gc-race.ts';
 import { lockOwnerRow } from './faults/lock-owner.ts';
 import { outsideChanges, snapshotOutside } from './faults/outside-store.ts';

@@ -61,7 +61,7 @@ function cliSeconds(command: string[]): number {
 import { join } from 'node:path';
 import { ROOT, makeDag } from '../../noop-dag.ts';
 process.exitCode = await runCli({ name: 'cli.ts', description: 'bench', root: ROOT, defaultTargets: ['everything'],
-  createExperiment: async () => ({ dag: await makeDag(), name: 'bench' }), locksDir: ROOT });\n`,
+  createExperiment: async () => ({ dag: await makeDag(), name: 'bench' }), lockFilesDir: ROOT });\n`,
   );
   const t0 = performance.now();
   execFileSync(process.execPath, ['--import', 'tsx', script, ...command, '--store', join(ROOT, 'store'), '--quiet'], { stdio: 'inherit' });

@@ -5,7 +5,7 @@
 // file lets gc forget that checkout's results), and history of entries no longer stored.
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { writeFileAtomic } from './atomic-fs.ts';
-import { acquire, tryAcquire } from './entry-lock.ts';
+import { acquire, tryAcquire } from './mutex-file.ts';
 import { experimentNameProblem, type Experiment } from './experiment.ts';
 import { experimentsDir, readExperimentRecord, recordPath, type CheckoutSlot, type ExperimentRecord } from './experiment-record.ts';
 import { HOST } from './host.ts';

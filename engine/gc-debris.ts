@@ -9,7 +9,7 @@
 //   runners/     records of dead runners (last, after their staging folders)
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { tryAcquire } from './entry-lock.ts';
+import { tryAcquire } from './mutex-file.ts';
 import { livePins, liveRunners, runnerAlive, runnerFiles, runnersDir } from './runner.ts';
 import type { Store } from './store.ts';
 
@@ -22,7 +22,7 @@ export function removeDebris(store: Store, now = Date.now()): string[] {
   return [
     ...store.cleanDeadStaging().map((n) => join(store.stagingRoot, n)),
     ...removeOld(store.quarantineDir, now, (name, mtime) => Math.max(mtime, quarantinedAt(name) ?? 0) <= now - WEEK_MS),
-    ...removeOld(store.scratchRoot, now, (fp, mtime) => mtime <= now - WEEK_MS && !pinned.has(fp) && lockFree(store.lockPath(fp))),
+    ...removeOld(store.scratchRoot, now, (fp, mtime) => mtime <= now - WEEK_MS && !pinned.has(fp) && lockFree(store.buildLockPath(fp))),
     ...removeOld(store.failedDir, now, (_, mtime) => mtime <= now - 30 * DAY_MS),
     ...removeOldBlobs(store, now),
     ...removeOldSlurmJobs(store, now),
@@ -80,13 +80,13 @@ function removeOldSlurmJobs(store: Store, now: number): string[] {
     const base = name.split('.')[0]!;
     groups.set(base, [...(groups.get(base) ?? []), name]);
   }
-  const locks = existsSync(store.locksDir) ? readdirSync(store.locksDir).filter((n) => n.endsWith('.lock')) : [];
+  const locks = existsSync(store.buildLocksDir) ? readdirSync(store.buildLocksDir).filter((n) => n.endsWith('.lock')) : [];
   const removed: string[] = [];
   for (const [base, names] of groups) {
     const newest = Math.max(...names.map((n) => mtimeOr(join(dir, n), now)));
     if (newest > now - WEEK_MS) continue;
     const prefix = /^([0-9a-f]{16})-[0-9a-f]+$/.exec(base)?.[1];
-    if (prefix && !locks.filter((l) => l.startsWith(prefix)).every((l) => lockFree(join(store.locksDir, l)))) continue;
+    if (prefix && !locks.filter((l) => l.startsWith(prefix)).every((l) => lockFree(join(store.buildLocksDir, l)))) continue;
     for (const n of names) rmSync(join(dir, n), { recursive: true, force: true });
     removed.push(...names.map((n) => join(dir, n)));
   }
@@ -95,10 +95,10 @@ function removeOldSlurmJobs(store: Store, now: number): string[] {
 
 /** Locks whose owner is dead (taken over and released), and temp files of lock writers an hour old. */
 function removeStaleLocks(store: Store, now: number): string[] {
-  if (!existsSync(store.locksDir)) return [];
+  if (!existsSync(store.buildLocksDir)) return [];
   const removed: string[] = [];
-  for (const name of readdirSync(store.locksDir)) {
-    const p = join(store.locksDir, name);
+  for (const name of readdirSync(store.buildLocksDir)) {
+    const p = join(store.buildLocksDir, name);
     if (name.endsWith('.lock')) {
       if (lockFree(p)) removed.push(p);
     } else if (/\.lock\.(?:stale|tmp)-/.test(name) && mtimeOr(p, now) <= now - HOUR_MS) {

@@ -1,7 +1,7 @@
 import { readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from './errors.ts';
-import { tryAcquire } from './entry-lock.ts';
+import { tryAcquire } from './mutex-file.ts';
 import { removeDebris } from './gc-debris.ts';
 import { instanceIdProblem } from './instance-id.ts';
 import { collectReferences, type ExperimentReferences } from './gc-references.ts';
@@ -128,7 +128,7 @@ function choose(candidates: Candidate[], opts: GcOptions, keptBytes: number): Ca
  * the entry gone (and rebuilds it).
  */
 function removeUnneeded(store: Store, fp: string): boolean {
-  const lock = tryAcquire(store.lockPath(fp), 'gc');
+  const lock = tryAcquire(store.buildLockPath(fp), 'gc');
   if (!lock.ok) return false;
   try {
     if (livePins(store.root).has(fp)) return false;

@@ -2,7 +2,7 @@
 // owner is still alive. A pid means something only inside its own PID namespace on its own boot
 // of its own machine, and hostnames repeat (cluster nodes, containers): so an owner is judged by
 // its pid only when host, boot id AND PID namespace all match ours; any other owner is alive
-// exactly as long as it keeps its heartbeat fresh (see runner.ts and entry-lock.ts).
+// exactly as long as it keeps its heartbeat fresh (see runner.ts and mutex-file.ts).
 import { readFileSync, readlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';

@@ -12,7 +12,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from './atomic-fs.ts';
 import { codeDigest, type CodeRecord } from './code-graph.ts';
-import { acquire } from './entry-lock.ts';
+import { acquire } from './mutex-file.ts';
 import { experimentNameProblem, type ExperimentName, type SettingsDigest } from './experiment.ts';
 import type { InputRecord } from './fingerprint.ts';
 import { inputSetDigests } from './input-set-digest.ts';

@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import type { Dag, DagNode } from './dag.ts';
 import type { Store } from './store.ts';
 import type { OutputDigest } from './digest.ts';
-import { tryAcquire } from './entry-lock.ts';
+import { tryAcquire } from './mutex-file.ts';
 import { runnerFor } from './runner.ts';
 import { errorMessage } from './errors.ts';
 import type { Executor } from './executor.ts';
@@ -245,7 +245,7 @@ class Build {
   private async launch(st: NodeState, cpus: number) {
     const fp = st.computed!.fingerprint;
     const generation = st.generation;
-    const attempt = tryAcquire(this.store.lockPath(fp), `build ${st.node.id}`);
+    const attempt = tryAcquire(this.store.buildLockPath(fp), `build ${st.node.id}`);
     if (!attempt.ok) {
       this.freeSlots += cpus;
       this.reporter.waiting(st.node.id, attempt.holder ? `pid ${attempt.holder.pid} on ${attempt.holder.host}` : 'another process');

@@ -24,7 +24,7 @@ export class Store {
   readonly entriesDir: string;
   readonly stagingRoot: string;
   readonly scratchRoot: string;
-  readonly locksDir: string;
+  readonly buildLocksDir: string;
   readonly quarantineDir: string;
   readonly failedDir: string;
   readonly cacheDir: string;
@@ -34,14 +34,15 @@ export class Store {
     this.entriesDir = join(root, 'entries');
     this.stagingRoot = join(root, 'staging');
     this.scratchRoot = join(root, 'scratch');
-    this.locksDir = join(root, 'locks');
+    this.buildLocksDir = join(root, 'locks');
     this.quarantineDir = join(root, 'quarantine');
     this.failedDir = join(root, 'failed');
     this.cacheDir = join(root, 'cache');
   }
 
   init(): this {
-    for (const d of [this.entriesDir, this.stagingRoot, this.scratchRoot, this.locksDir, this.cacheDir]) mkdirSync(d, { recursive: true });
+    for (const d of [this.entriesDir, this.stagingRoot, this.scratchRoot, this.buildLocksDir, this.cacheDir])
+      mkdirSync(d, { recursive: true });
     return this;
   }
 
@@ -58,8 +59,8 @@ export class Store {
     return this.files(fp).out;
   }
 
-  lockPath(fp: string): string {
-    return join(this.locksDir, `${fp}.lock`);
+  buildLockPath(fp: string): string {
+    return join(this.buildLocksDir, `${fp}.lock`);
   }
 
   scratchDir(fp: string): string {

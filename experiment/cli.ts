@@ -63,7 +63,7 @@ export function main(program = 'npx tsx pipeline.ts'): Promise<number> {
       const index = publishReport(summary, project, join(reportsDir(project.store.root), project.experiment!.name), selectionWords(o));
       if (index && !o.json && !o.quiet) process.stderr.write(`Report: ${index}\n`);
     },
-    locksDir: LOCKS,
+    lockFilesDir: LOCKS,
   });
 }
 export { exitAfterGrace } from '../engine/interrupt.ts';

@@ -60,7 +60,7 @@ export class CliContext {
       dag,
       root: this.def.root,
       storeDir: this.storeDir(opts),
-      lockFile: join(this.def.locksDir, `${experiment.name}.lock.json`),
+      lockFile: join(this.def.lockFilesDir, `${experiment.name}.lock.json`),
       experiment,
       codeExclude: this.def.codeExclude ?? [],
     });

@@ -34,7 +34,7 @@ export interface PipelineDefinition {
   /** the DAG these options select, and the experiment name (and settings) it is recorded under */
   createExperiment(options: Record<string, unknown>): ExperimentDefinition | Promise<ExperimentDefinition>;
   /** the folder of lock files, one per experiment (<name>.lock.json); gc keeps what any of them references */
-  locksDir: string;
+  lockFilesDir: string;
   codeExclude?: string[];
   /** called after a build (not a dry run), e.g. to print where the report is */
   afterBuild?(summary: BuildSummary, project: Project, options: Record<string, unknown>): void;

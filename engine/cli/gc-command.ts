@@ -31,7 +31,7 @@ export function addGcCommand(program: Command, ctx: CliContext): void {
       const store = new Store(ctx.storeDir(opts)).init();
       const report = await stopOnSignal('gc', async () =>
         collectGarbage(store, {
-          lockFiles: lockFilesIn(ctx.def.locksDir),
+          lockFiles: lockFilesIn(ctx.def.lockFilesDir),
           keepExperiments: opts.keepExperiment ?? [],
           dryRun: !!opts.dryRun,
           keep: opts.keep,

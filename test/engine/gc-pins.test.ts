@@ -166,8 +166,8 @@ describe('gc debris', () => {
     const newJob = join(slurm, `${'34'.repeat(8)}-abcdef.log`);
     for (const f of [...oldJob, newJob]) writeFileSync(f, 'x');
     for (const f of oldJob) setAge(f, 8 * DAY);
-    const deadLock = store.lockPath(fpOf(1));
-    const liveLock = store.lockPath(fpOf(2));
+    const deadLock = store.buildLockPath(fpOf(1));
+    const liveLock = store.buildLockPath(fpOf(2));
     const lock = (path: string, pidNs: string) =>
       writeFileSync(
         path,

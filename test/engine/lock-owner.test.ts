@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
-import { tryAcquire } from '../../engine/entry-lock.ts';
+import { tryAcquire } from '../../engine/mutex-file.ts';
 import { BOOT_ID, HOST, PID_NS, RUNNER_TOKEN } from '../../engine/host.ts';
 import { runnerAlive } from '../../engine/runner.ts';
 import { Store } from '../../engine/store.ts';
@@ -53,7 +53,7 @@ function stagingOf(store: Store, owner: string): string {
 
 /** A real second process that takes a lock and holds it until killed. */
 async function lockHolder(path: string): Promise<ChildProcess> {
-  const script = `import { tryAcquire } from ${JSON.stringify(join(REPO, 'engine', 'entry-lock.ts'))};
+  const script = `import { tryAcquire } from ${JSON.stringify(join(REPO, 'engine', 'mutex-file.ts'))};
 const r = tryAcquire(${JSON.stringify(path)}, 'holder');
 process.stdout.write(r.ok ? 'held\\n' : 'refused\\n');
 setInterval(() => {}, 1000);`;
@@ -68,7 +68,7 @@ setInterval(() => {}, 1000);`;
 describe('lock ownership', () => {
   test('a lock whose owner is in another PID namespace is kept while its heartbeat is fresh, taken over once stale', () => {
     const store = tempStore();
-    const path = store.lockPath(FP);
+    const path = store.buildLockPath(FP);
     forgeLock(path, {});
     const r1 = tryAcquire(path, 'test');
     assert.equal(r1.ok, false, 'a live foreign-namespace lock was taken over');
@@ -85,7 +85,7 @@ describe('lock ownership', () => {
 
   test('same hostname on another machine (other boot id), unknown pid: not taken over while fresh', () => {
     const store = tempStore();
-    const path = store.lockPath(FP);
+    const path = store.buildLockPath(FP);
     forgeLock(path, { bootId: 'another-machine-boot-id', pidNs: PID_NS });
     assert.equal(tryAcquire(path, 'test').ok, false);
     setAge(path, 121_000);
@@ -94,7 +94,7 @@ describe('lock ownership', () => {
 
   test('a lock in our own namespace whose pid is gone is taken over at once, new and old format alike', () => {
     const store = tempStore();
-    const path = store.lockPath(FP);
+    const path = store.buildLockPath(FP);
     forgeLock(path, { pidNs: PID_NS });
     const r = tryAcquire(path, 'test');
     assert.equal(r.ok, true, 'a dead same-namespace owner kept its lock');
@@ -107,7 +107,7 @@ describe('lock ownership', () => {
 
   test("two live runners on one host (different tokens) do not take each other's locks", async () => {
     const store = tempStore();
-    const path = store.lockPath(FP);
+    const path = store.buildLockPath(FP);
     const child = await lockHolder(path);
     try {
       const holder = JSON.parse(readFileSync(path, 'utf8')) as { token: string; pid: number };
@@ -126,7 +126,7 @@ describe('lock ownership', () => {
 
   test("releasing a lock that another runner has taken over leaves the new owner's lock alone", () => {
     const store = tempStore();
-    const path = store.lockPath(FP);
+    const path = store.buildLockPath(FP);
     const r = tryAcquire(path, 'test');
     assert.equal(r.ok, true);
     forgeLock(path, { token: token('f') }); // as if we had been judged stale and replaced

@@ -1,10 +1,11 @@
-// One lock file per fingerprint being built, so two runners on one store never build the same
-// entry twice at once. The lock names its owner: a random runner token, host, boot id, PID
-// namespace, pid and start time (host.ts). The owner refreshes the file's mtime as a heartbeat.
+// A mutex file: a file whose existence holds the mutex, naming its owner (a random runner token,
+// host, boot id, PID namespace, pid and start time: host.ts). It guards a build of one
+// fingerprint (the store's build locks, locks/<fp>.lock), a lock file's rewrite, and an
+// experiment record's update. The owner refreshes the file's mtime as a heartbeat.
 // An owner whose pid can be checked from here (same host, boot and PID namespace) and is gone
-// loses its lock at once, without asking anybody to "unlock"; any other owner (another PID
+// loses its mutex at once, without asking anybody to "unlock"; any other owner (another PID
 // namespace on this machine, another machine — even one with the same hostname) keeps it until
-// its heartbeat is STALE_REMOTE_MS old. A lock is released, and refreshed, only by its own token.
+// its heartbeat is STALE_REMOTE_MS old. A mutex is released, and refreshed, only by its own token.
 import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
@@ -13,7 +14,7 @@ import { ownerState, processStartTime, SELF, type Owner } from './host.ts';
 export const HEARTBEAT_MS = 15_000;
 export const STALE_REMOTE_MS = 120_000;
 
-const LockContent = z.object({
+const MutexHolder = z.object({
   pid: z.number(),
   host: z.string(),
   bootId: z.string(),
@@ -26,22 +27,22 @@ const LockContent = z.object({
   /** the worker process building the entry: an orphaned worker keeps the lock alive until it exits */
   worker: z.object({ pid: z.number(), startTime: z.string().optional() }).optional(),
 });
-export type LockContent = z.infer<typeof LockContent>;
+export type MutexHolder = z.infer<typeof MutexHolder>;
 
-export interface HeldLock {
+export interface HeldMutex {
   path: string;
   /** record the worker process that builds the entry (same host) */
   setWorker(pid: number): void;
   release(): void;
 }
 
-export type AcquireResult = { ok: true; lock: HeldLock } | { ok: false; holder: LockContent | undefined };
+export type AcquireResult = { ok: true; lock: HeldMutex } | { ok: false; holder: MutexHolder | undefined };
 
 export function tryAcquire(path: string, purpose: string, owner: Owner = SELF): AcquireResult {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(path, 'wx');
-      const content: LockContent = { ...owner, createdAt: new Date().toISOString(), purpose };
+      const content: MutexHolder = { ...owner, createdAt: new Date().toISOString(), purpose };
       writeSync(fd, JSON.stringify(content));
       closeSync(fd);
       return { ok: true, lock: heldLock(path, owner.token) };
@@ -60,9 +61,9 @@ export function tryAcquire(path: string, purpose: string, owner: Owner = SELF): 
 export async function acquire(
   path: string,
   purpose: string,
-  onWait?: (holder: LockContent | undefined) => void,
+  onWait?: (holder: MutexHolder | undefined) => void,
   pollMs = 100,
-): Promise<HeldLock> {
+): Promise<HeldMutex> {
   let announced = false;
   for (;;) {
     const r = tryAcquire(path, purpose);
@@ -75,9 +76,9 @@ export async function acquire(
   }
 }
 
-function readHolder(path: string): LockContent | null | 'gone' {
+function readHolder(path: string): MutexHolder | null | 'gone' {
   try {
-    const parsed = LockContent.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+    const parsed = MutexHolder.safeParse(JSON.parse(readFileSync(path, 'utf8')));
     return parsed.success ? parsed.data : null;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
@@ -85,7 +86,7 @@ function readHolder(path: string): LockContent | null | 'gone' {
   }
 }
 
-function isStale(path: string, holder: LockContent | null): boolean {
+function isStale(path: string, holder: MutexHolder | null): boolean {
   let ageMs: number;
   try {
     ageMs = Date.now() - statSync(path).mtimeMs;
@@ -107,7 +108,7 @@ function isStale(path: string, holder: LockContent | null): boolean {
  * was renamed is not the lock judged stale (another process broke it and took a fresh lock in
  * between), it is put back.
  */
-function breakStaleLock(path: string, judged: LockContent | null): void {
+function breakStaleLock(path: string, judged: MutexHolder | null): void {
   const aside = `${path}.stale-${process.pid}-${randomBytes(3).toString('hex')}`;
   try {
     renameSync(path, aside);
@@ -136,7 +137,7 @@ function stillOurs(path: string, token: string | undefined): boolean | 'gone' {
   return holder !== null && (holder.token === undefined || holder.token === token);
 }
 
-function heldLock(path: string, token: string | undefined): HeldLock {
+function heldLock(path: string, token: string | undefined): HeldMutex {
   const timer = setInterval(() => {
     // A lock judged stale (e.g. this process was suspended for minutes) and taken over is not
     // refreshed any more: the new owner's heartbeat is its own.
@@ -154,7 +155,7 @@ function heldLock(path: string, token: string | undefined): HeldLock {
     path,
     setWorker(pid: number) {
       try {
-        const content = LockContent.parse(JSON.parse(readFileSync(path, 'utf8')));
+        const content = MutexHolder.parse(JSON.parse(readFileSync(path, 'utf8')));
         if (stillOurs(path, token) !== true) return;
         const next = { ...content, worker: { pid, startTime: processStartTime(pid) } };
         const tmp = `${path}.tmp-${process.pid}`;
