@@ -7,6 +7,7 @@ import type { OutputDigest } from './digest.ts';
 import { errorMessage } from './errors.ts';
 import type { Project } from './project.ts';
 import type { RemoteSession } from './remote/remote-session.ts';
+import type { Fingerprint } from './digest.ts';
 
 export interface TransferSummary {
   local: number;
@@ -37,7 +38,7 @@ async function transferClosure(
   targets: string[],
   quiet: boolean,
   bytes: () => number,
-  visit: (fingerprint: string, node: DagNode) => Promise<Visit>,
+  visit: (fingerprint: Fingerprint, node: DagNode) => Promise<Visit>,
 ): Promise<TransferSummary> {
   const out: TransferSummary = { local: 0, transferred: 0, unavailable: [], bytes: 0 };
   const bar = progressBar(project.dag.closure(targets).length, quiet);
@@ -59,8 +60,7 @@ async function transferClosure(
   return out;
 }
 
-const digestOf = (project: Project, fingerprint: string) =>
-  project.store.readManifest(fingerprint)?.outputs.digest as OutputDigest | undefined;
+const digestOf = (project: Project, fingerprint: Fingerprint) => project.store.readManifest(fingerprint)?.outputs.digest;
 
 /** Pull every entry the targets need that the local store lacks (all of them, not lazily). */
 export function pullTargets(project: Project, session: RemoteSession, targets: string[], quiet: boolean): Promise<TransferSummary> {

@@ -5,7 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { sha256File, type OutputDigest } from './digest.ts';
+import { sha256File } from './digest.ts';
 import { entryFiles, MANIFEST_FILE } from './entry-layout.ts';
 import { readSeal } from './entry-seal.ts';
 import { CorruptEntryError } from './errors.ts';
@@ -71,7 +71,7 @@ export async function openUpstream(store: Store, dep: JobDep): Promise<Upstream>
   return {
     id: dep.id,
     stage: dep.stage,
-    outputDigest: manifest.outputs.digest as OutputDigest,
+    outputDigest: manifest.outputs.digest,
     dir,
     files: [...names],
     file,

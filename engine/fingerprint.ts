@@ -17,7 +17,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { canonicalJson } from './canonical-json.ts';
 import type { CodeRecord } from './code-graph.ts';
-import { sha256, type Fingerprint, type OutputDigest, type Sha256 } from './digest.ts';
+import { digestAs, type Fingerprint, type OutputDigest, type Sha256 } from './digest.ts';
 import { UsageError } from './errors.ts';
 import type { FileHasher } from './file-hasher.ts';
 import type { InputSet } from './stage.ts';
@@ -35,7 +35,7 @@ export interface InputRecord {
 }
 
 export function fingerprintOf(record: InputRecord): Fingerprint {
-  return sha256(canonicalJson(record)) as unknown as Fingerprint;
+  return digestAs<Fingerprint>(canonicalJson(record));
 }
 
 export interface ResolvedInputSet {

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { tryAcquire } from './mutex-file.ts';
 import { livePins, liveRunners, runnerAlive, runnerFiles, runnersDir } from './runner.ts';
 import type { Store } from './store.ts';
+import { asFingerprint } from './digest.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -22,7 +23,7 @@ export function removeDebris(store: Store, now = Date.now()): string[] {
   return [
     ...store.cleanDeadStaging().map((n) => join(store.stagingRoot, n)),
     ...removeOld(store.quarantineDir, now, (name, mtime) => Math.max(mtime, quarantinedAt(name) ?? 0) <= now - WEEK_MS),
-    ...removeOld(store.scratchRoot, now, (fp, mtime) => mtime <= now - WEEK_MS && !pinned.has(fp) && lockFree(store.buildLockPath(fp))),
+    ...removeOld(store.scratchRoot, now, (name, mtime) => mtime <= now - WEEK_MS && !pinned.has(name) && buildLockFree(store, name)),
     ...removeOld(store.failedDir, now, (_, mtime) => mtime <= now - 30 * DAY_MS),
     ...removeOldBlobs(store, now),
     ...removeOldSlurmJobs(store, now),
@@ -32,6 +33,12 @@ export function removeDebris(store: Store, now = Date.now()): string[] {
 }
 
 /** Remove each child of `dir` for which `old(name, mtimeMs)` holds. */
+/** A folder name that is no fingerprint has no build lock. */
+function buildLockFree(store: Store, name: string): boolean {
+  const fp = asFingerprint(name);
+  return !fp || lockFree(store.buildLockPath(fp));
+}
+
 function removeOld(dir: string, now: number, old: (name: string, mtimeMs: number) => boolean): string[] {
   if (!existsSync(dir)) return [];
   const removed: string[] = [];

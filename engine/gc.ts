@@ -10,6 +10,7 @@ import { stagingName } from './staging-owner.ts';
 import type { Store } from './store.ts';
 import { Timings } from './timings.ts';
 import { pruneRecords } from './experiment-registry.ts';
+import type { Fingerprint } from './digest.ts';
 
 export interface GcOptions {
   lockFiles: string[];
@@ -30,7 +31,7 @@ export interface GcReport {
   pinned: number;
   kept: number;
   /** with the instance each entry was, and the experiment that used it last (when recorded) */
-  removed: { fingerprint: string; bytes: number; instanceId?: string | undefined; experiment?: string | undefined }[];
+  removed: { fingerprint: Fingerprint; bytes: number; instanceId?: string | undefined; experiment?: string | undefined }[];
   freedBytes: number;
   storeBytesAfter: number;
   debris: string[];
@@ -39,7 +40,7 @@ export interface GcReport {
 }
 
 interface Candidate {
-  fingerprint: string;
+  fingerprint: Fingerprint;
   lastUsed: number;
   bytes: number;
   instanceId?: string | undefined;
@@ -51,7 +52,7 @@ function summarise(e: ExperimentReferences, sizes: ReadonlyMap<string, number>):
 }
 
 /** The instance an entry was, for the listing only (no validation, no quarantine: the entry may be going anyway). */
-function peekInstanceId(store: Store, fp: string): string | undefined {
+function peekInstanceId(store: Store, fp: Fingerprint): string | undefined {
   try {
     const id: unknown = (JSON.parse(readFileSync(store.files(fp).manifest, 'utf8')) as { instanceId?: unknown }).instanceId;
     return typeof id === 'string' && !instanceIdProblem(id) ? id : undefined;
@@ -127,7 +128,7 @@ function choose(candidates: Candidate[], opts: GcOptions, keptBytes: number): Ca
  * runner writes its pin before it reads an entry's manifest, so either we see the pin or it sees
  * the entry gone (and rebuilds it).
  */
-function removeUnneeded(store: Store, fp: string): boolean {
+function removeUnneeded(store: Store, fp: Fingerprint): boolean {
   const lock = tryAcquire(store.buildLockPath(fp), 'gc');
   if (!lock.ok) return false;
   try {
@@ -155,7 +156,7 @@ function removeUnneeded(store: Store, fp: string): boolean {
 }
 
 /** Mark entries as used now (at most hourly per entry), for least-recently-used eviction. */
-export function touchEntries(store: Store, fingerprints: Iterable<string>): void {
+export function touchEntries(store: Store, fingerprints: Iterable<Fingerprint>): void {
   const hourAgo = Date.now() - 3_600_000;
   for (const fp of fingerprints) {
     const dir = store.entryDir(fp);

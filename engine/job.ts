@@ -1,9 +1,10 @@
 // A job: everything a worker needs to build one stage instance, as plain JSON, so the same job
 // runs inline, in a local child process, or as a cluster job reading it from a file.
 import { z } from 'zod';
+import { FingerprintSchema, OutputDigestSchema } from './digest.ts';
 import { InputRecordSchema } from './manifest.ts';
 
-const JobDep = z.object({ id: z.string(), stage: z.string(), fingerprint: z.string(), outputDigest: z.string() });
+const JobDep = z.object({ id: z.string(), stage: z.string(), fingerprint: FingerprintSchema, outputDigest: OutputDigestSchema });
 export type JobDep = z.infer<typeof JobDep>;
 
 export const Job = z.object({
@@ -11,7 +12,7 @@ export const Job = z.object({
   stageName: z.string(),
   moduleUrl: z.string(),
   params: z.unknown(),
-  fingerprint: z.string(),
+  fingerprint: FingerprintSchema,
   record: InputRecordSchema,
   projectRoot: z.string(),
   storeRoot: z.string(),

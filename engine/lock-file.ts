@@ -16,6 +16,7 @@ import { acquire } from './mutex-file.ts';
 import { experimentNameProblem, type ExperimentName, type SettingsDigest } from './experiment.ts';
 import type { InputRecord } from './fingerprint.ts';
 import { inputSetDigests } from './input-set-digest.ts';
+import { FingerprintSchema, type Fingerprint } from './digest.ts';
 import { Hex64, InputRecordSchema } from './manifest.ts';
 import { printable } from './printable.ts';
 import { migrateLockV1 } from './lock-file-v1.ts';
@@ -28,7 +29,7 @@ const MAX_LOCK_BYTES = 512 << 20;
 export const LockedRecord = InputRecordSchema.extend({ code: z.string(), inputs: z.record(z.string(), Hex64) });
 export const LockedInstance = z.object({
   stage: z.string(),
-  fingerprint: Hex64,
+  fingerprint: FingerprintSchema,
   record: LockedRecord,
   outputs: z.object({ digest: Hex64, files: z.record(z.string(), z.string()) }),
 });
@@ -51,7 +52,7 @@ type LockFileData = z.infer<typeof LockFileSchema>;
 export interface LockUpdate {
   id: string;
   stage: string;
-  fingerprint: string;
+  fingerprint: Fingerprint;
   record: InputRecord;
   outputs: { digest: string; files: { path: string; sha256: string; size: number }[] };
 }
@@ -102,7 +103,7 @@ export class LockFile {
     return Object.keys(this.data.instances);
   }
 
-  fingerprints(): string[] {
+  fingerprints(): Fingerprint[] {
     return Object.values(this.data.instances).map((i) => i.fingerprint);
   }
 
@@ -115,7 +116,7 @@ export class LockFile {
     declaredIds: Set<string> | undefined,
     experiment?: LockedExperimentHeader,
     /** called with the references just written, while the file's mutex is still held (the store's record follows it) */
-    onWritten?: (fingerprints: string[]) => Promise<void>,
+    onWritten?: (fingerprints: Fingerprint[]) => Promise<void>,
   ): Promise<boolean> {
     mkdirSync(dirname(this.path), { recursive: true });
     const mutex = await acquire(`${this.path}.writing`, 'lock-file write');

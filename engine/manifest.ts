@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { canonicalJson } from './canonical-json.ts';
 import { LOG_FILE } from './entry-layout.ts';
-import { HEX64, sha256, type OutputDigest, type Sha256 } from './digest.ts';
+import { FingerprintSchema, HEX64, OutputDigestSchema, Sha256Schema, digestAs, type OutputDigest } from './digest.ts';
 import { instanceIdProblem } from './instance-id.ts';
 import { OutputPath, outputListProblem } from './output-path.ts';
 
@@ -11,11 +11,11 @@ export const MANIFEST_VERSION = 1;
 export { LOG_FILE } from './entry-layout.ts';
 
 /** a sha256 in hex, as every digest the engine writes (fingerprints, file and output digests) */
-// a regex check, not a refine: zod runs it inline, and a manifest holds one per code file
+/** a sha256 in hex, of no particular kind (code records, input sets) */
 export const Hex64 = z.string().regex(HEX64, 'not a sha256 hex digest');
 
-export const OutputFile = z.object({ path: OutputPath, sha256: Hex64, size: z.number().int().nonnegative() });
-export type OutputFile = { path: string; sha256: Sha256; size: number };
+export const OutputFile = z.object({ path: OutputPath, sha256: Sha256Schema, size: z.number().int().nonnegative() });
+export type OutputFile = z.output<typeof OutputFile>;
 
 export const InputRecordSchema = z.object({
   format: z.number().int(),
@@ -44,7 +44,7 @@ export const RunInfo = z.object({
 
 export const Manifest = z.object({
   manifestVersion: z.literal(MANIFEST_VERSION),
-  fingerprint: Hex64,
+  fingerprint: FingerprintSchema,
   // Printed in messages and used in Slurm job names: the same strict charset as the DAG's ids.
   instanceId: z.string().superRefine((id, ctx) => {
     const problem = instanceIdProblem(id);
@@ -52,14 +52,14 @@ export const Manifest = z.object({
   }),
   record: InputRecordSchema,
   outputs: z.object({
-    digest: Hex64,
+    digest: OutputDigestSchema,
     files: z.array(OutputFile).superRefine((files, ctx) => {
       const problem = outputListProblem(files.map((f) => f.path));
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
   }),
   // Always log.txt: a manifest is not allowed to choose where its log is written.
-  log: z.object({ path: z.literal(LOG_FILE), sha256: Hex64, size: z.number().int().nonnegative() }),
+  log: z.object({ path: z.literal(LOG_FILE), sha256: Sha256Schema, size: z.number().int().nonnegative() }),
   run: RunInfo,
   metadata: z.record(z.string(), z.unknown()),
 });
@@ -68,5 +68,5 @@ export type Manifest = z.infer<typeof Manifest>;
 /** Digest of a set of output files: names, sizes and contents; nothing about when or where they were made. */
 export function outputDigestOf(files: readonly { path: string; sha256: string; size: number }[]): OutputDigest {
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return sha256(canonicalJson(sorted.map((f) => [f.path, f.sha256, f.size]))) as unknown as OutputDigest;
+  return digestAs<OutputDigest>(canonicalJson(sorted.map((f) => [f.path, f.sha256, f.size])));
 }

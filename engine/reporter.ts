@@ -1,6 +1,7 @@
 // What the scheduler tells the person running it. Implementations: progress-view.ts (a live
 // view on a terminal, plain lines elsewhere) and a silent one for --json / tests.
 import type { ProgressUpdate } from './stage.ts';
+import type { Fingerprint } from './digest.ts';
 
 export type Outcome = 'built' | 'cached' | 'failed' | 'skipped' | 'would-run' | 'interrupted';
 
@@ -8,7 +9,7 @@ export interface InstanceOutcome {
   id: string;
   stage: string;
   outcome: Outcome;
-  fingerprint?: string | undefined;
+  fingerprint?: Fingerprint | undefined;
   seconds?: number | undefined;
   /** why it ran (or would run) */
   reasons?: string[] | undefined;

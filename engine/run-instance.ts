@@ -9,7 +9,7 @@ import { cpus, platform } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { format } from 'node:util';
 import { writeFileAtomic } from './atomic-fs.ts';
-import { sha256, sha256File, type Fingerprint, type Sha256 } from './digest.ts';
+import { sha256, sha256File, type Sha256 } from './digest.ts';
 import { openUpstream } from './entry-reader.ts';
 import { makeReadOnly, writeSeal } from './entry-seal.ts';
 import { errorMessage, UsageError } from './errors.ts';
@@ -61,7 +61,7 @@ export class LogBuffer {
 
 export async function runInstance(job: Job, hooks: RunHooks = {}, logBuffer = new LogBuffer(hooks.log)): Promise<RunResult> {
   const store = new Store(job.storeRoot).init();
-  const fp = job.fingerprint as Fingerprint;
+  const fp = job.fingerprint;
   const startedAt = new Date();
   const t0 = performance.now();
   const staging = store.newStagingDir(fp);

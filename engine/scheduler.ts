@@ -5,7 +5,7 @@
 import { basename } from 'node:path';
 import type { Dag, DagNode } from './dag.ts';
 import type { Store } from './store.ts';
-import type { OutputDigest } from './digest.ts';
+import { asFingerprint, type Fingerprint, type OutputDigest } from './digest.ts';
 import { tryAcquire } from './mutex-file.ts';
 import { runnerFor } from './runner.ts';
 import { errorMessage } from './errors.ts';
@@ -160,7 +160,7 @@ class Build {
     const previousDigest = st.digest;
     st.status = outcome;
     if (manifest) {
-      st.digest = manifest.outputs.digest as OutputDigest;
+      st.digest = manifest.outputs.digest;
       this.lockUpdates.push({
         id: st.node.id,
         stage: st.node.stage.name,
@@ -291,7 +291,8 @@ class Build {
         if (result.result !== 'exists') this.opts.remote?.push(fp);
         return this.resolve(st, 'built', { seconds, builtElsewhere: result.result === 'exists' }, manifest);
       }
-      if (result.corruptEntry && !st.healed && this.heal(st, basename(result.corruptEntry))) return;
+      const corrupt = result.corruptEntry ? asFingerprint(basename(result.corruptEntry)) : undefined;
+      if (corrupt && !st.healed && this.heal(st, corrupt)) return;
       if (!this.opts.keepGoing) this.stopping = true;
       this.resolve(st, this.interrupted ? 'interrupted' : 'failed', { seconds, error: result.message, logTail: result.logTail });
     } finally {
@@ -315,7 +316,7 @@ class Build {
   }
 
   /** An upstream entry turned out corrupt while this stage read it: quarantine it, rebuild it, then retry. */
-  private heal(st: NodeState, fp: string): boolean {
+  private heal(st: NodeState, fp: Fingerprint): boolean {
     const up = st.node
       .upstream()
       .map((u) => this.states.get(u)!)

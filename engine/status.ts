@@ -4,7 +4,7 @@
 //   missing  never built
 import { walkClosure } from './closure-walk.ts';
 import type { DagNode } from './dag.ts';
-import type { OutputDigest } from './digest.ts';
+import type { Fingerprint, OutputDigest } from './digest.ts';
 import { errorMessage } from './errors.ts';
 import { explain, orNotInStore } from './explain.ts';
 import type { Project } from './project.ts';
@@ -18,7 +18,7 @@ export interface InstanceStatus {
   id: string;
   stage: string;
   state: InstanceState;
-  fingerprint?: string | undefined;
+  fingerprint?: Fingerprint | undefined;
   reasons: string[];
   /** for an instance that is not fresh: seconds its last run took (or its stage's mean), if known */
   lastTookSeconds?: number | undefined;
@@ -65,5 +65,5 @@ async function statusOf(
   const found = manifest ?? remoteManifest;
   if (!found) return { status: { ...base, state: locked ? 'stale' : 'missing', fingerprint: fp, reasons: orNotInStore(why([])) } };
   const reasons = remoteManifest ? [`on remote "${remote!.remote.name}", not pulled yet`] : [];
-  return { status: { ...base, state: 'fresh', fingerprint: fp, reasons }, digest: found.outputs.digest as OutputDigest };
+  return { status: { ...base, state: 'fresh', fingerprint: fp, reasons }, digest: found.outputs.digest };
 }

@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { join } from 'node:path';
 import { fsyncDir } from './atomic-fs.ts';
 import type { Fingerprint } from './digest.ts';
-import { isHex64 } from './digest.ts';
+import { asFingerprint } from './digest.ts';
 import { Manifest } from './manifest.ts';
 import { stagingName, stagingOwnerDead } from './staging-owner.ts';
 import { zodIssuesInline } from './zod-errors.ts';
@@ -46,28 +46,28 @@ export class Store {
     return this;
   }
 
-  entryDir(fp: string): string {
+  entryDir(fp: Fingerprint): string {
     return join(this.entriesDir, fp.slice(0, 2), fp);
   }
 
   /** Where the entry's manifest, log, seal and outputs are (entry-layout.ts). */
-  files(fp: string): EntryFiles {
+  files(fp: Fingerprint): EntryFiles {
     return entryFiles(this.entryDir(fp));
   }
 
-  outDir(fp: string): string {
+  outDir(fp: Fingerprint): string {
     return this.files(fp).out;
   }
 
-  buildLockPath(fp: string): string {
+  buildLockPath(fp: Fingerprint): string {
     return join(this.buildLocksDir, `${fp}.lock`);
   }
 
-  scratchDir(fp: string): string {
+  scratchDir(fp: Fingerprint): string {
     return join(this.scratchRoot, fp);
   }
 
-  has(fp: string): boolean {
+  has(fp: Fingerprint): boolean {
     return this.manifests.has(fp) || existsSync(this.files(fp).manifest);
   }
 
@@ -75,7 +75,7 @@ export class Store {
    * The entry's manifest, or undefined if there is no entry. An entry whose manifest is unreadable
    * is quarantined (and reported through `onCorrupt`), so the caller rebuilds it.
    */
-  readManifest(fp: string, onCorrupt?: (message: string) => void): Manifest | undefined {
+  readManifest(fp: Fingerprint, onCorrupt?: (message: string) => void): Manifest | undefined {
     const cached = this.manifests.get(fp);
     if (cached) return cached;
     const dir = this.entryDir(fp);
@@ -109,7 +109,7 @@ export class Store {
   }
 
   /** A fresh, private folder to build fingerprint `fp` in, named by this process's runner token (see staging-owner.ts). */
-  newStagingDir(fp: string): string {
+  newStagingDir(fp: Fingerprint): string {
     const dir = join(this.stagingRoot, stagingName(this.root, fp));
     mkdirSync(entryFiles(dir).out, { recursive: true });
     return dir;
@@ -144,7 +144,7 @@ export class Store {
     return aside ? 'replaced' : 'committed';
   }
 
-  quarantine(fp: string, reason: string, report?: (message: string) => void): void {
+  quarantine(fp: Fingerprint, reason: string, report?: (message: string) => void): void {
     const dir = this.entryDir(fp);
     this.manifests.delete(fp);
     if (!existsSync(dir)) return;
@@ -166,7 +166,7 @@ export class Store {
   }
 
   /** Delete an entry: renamed out of entries/ first, so no reader ever sees it half-deleted. */
-  remove(fp: string): void {
+  remove(fp: Fingerprint): void {
     this.manifests.delete(fp);
     const aside = join(this.stagingRoot, stagingName(this.root, fp, 'removed'));
     try {
@@ -179,11 +179,14 @@ export class Store {
   }
 
   /** Every fingerprint with an entry folder (complete or not). */
-  fingerprints(): string[] {
+  fingerprints(): Fingerprint[] {
     if (!existsSync(this.entriesDir)) return [];
-    const out: string[] = [];
+    const out: Fingerprint[] = [];
     for (const shard of readdirSync(this.entriesDir)) {
-      for (const fp of readdirSync(join(this.entriesDir, shard))) if (isHex64(fp)) out.push(fp);
+      for (const name of readdirSync(join(this.entriesDir, shard))) {
+        const fp = asFingerprint(name);
+        if (fp) out.push(fp);
+      }
     }
     return out.sort();
   }
@@ -201,7 +204,7 @@ export class Store {
     return removed;
   }
 
-  entrySize(fp: string): number {
+  entrySize(fp: Fingerprint): number {
     return dirSize(this.entryDir(fp));
   }
 }

@@ -9,6 +9,7 @@ import { writeFileAtomic } from './atomic-fs.ts';
 import type { DagNode } from './dag.ts';
 import type { LockFile } from './lock-file.ts';
 import type { Store } from './store.ts';
+import type { Fingerprint } from './digest.ts';
 
 const TimingsFile = z.object({
   version: z.literal(1),
@@ -27,7 +28,7 @@ export class Timings {
   }
 
   /** Seconds the entry `fp` took, from the memo or else its manifest. */
-  seconds(fp: string): number | undefined {
+  seconds(fp: Fingerprint): number | undefined {
     const hit = this.runs.get(fp);
     if (hit) return hit[1];
     const m = this.store.readManifest(fp);

@@ -18,7 +18,7 @@ import {
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { sha256File, type Fingerprint } from '../digest.ts';
+import { sha256File } from '../digest.ts';
 import { makeReadOnly, writeSeal } from '../entry-seal.ts';
 import { entryFiles, LOG_FILE } from '../entry-layout.ts';
 import type { Manifest } from '../manifest.ts';
@@ -76,7 +76,7 @@ export async function downloadEntry(
     // The remote's bytes, unchanged: the local entry is then the same everywhere.
     writeFileSync(entryFiles(staging).manifest, manifestBytes, { flag: 'wx' });
     makeReadOnly(placements.map((p) => p.dest));
-    const result = store.commit(staging, fp as Fingerprint);
+    const result = store.commit(staging, fp);
     for (const p of distinct) if (blobUsers.get(p.sha256) === 1) rmSync(join(blobs, p.sha256), { force: true }); // before the seal: unlinking a hard link changes ctime
     if (result !== 'exists') writeSeal(store.entryDir(fp), manifest);
     return result;

@@ -19,6 +19,7 @@ import type { RemoteCache } from './remote-cache.ts';
 import { IntegrityError, RemoteUnavailableError } from './remote-errors.ts';
 import { signatureKey, type ManifestSigner } from './signing.ts';
 import { entryFiles } from '../entry-layout.ts';
+import type { Fingerprint } from '../digest.ts';
 
 export interface TransferProgress {
   fingerprint: string;
@@ -67,7 +68,7 @@ export class RemoteSession {
   }
 
   /** The remote's manifest for `fp`, checked; undefined if it has none, it is refused, or the remote is down. */
-  async lookup(fp: string): Promise<Manifest | undefined> {
+  async lookup(fp: Fingerprint): Promise<Manifest | undefined> {
     if (this.manifests.has(fp)) return this.manifests.get(fp)?.manifest;
     if (this.down) return undefined;
     let checked: { manifest: Manifest; bytes: Buffer } | null = null;
@@ -84,7 +85,7 @@ export class RemoteSession {
     return checked?.manifest;
   }
 
-  private async fetchChecked(fp: string): Promise<{ manifest: Manifest; bytes: Buffer } | null> {
+  private async fetchChecked(fp: Fingerprint): Promise<{ manifest: Manifest; bytes: Buffer } | null> {
     const bytes = await this.unlessAborted(this.remote.getManifest(fp, MAX_MANIFEST_BYTES));
     if (!bytes) return null;
     // The signature first, over the raw bytes: an unsigned manifest costs no parsing.
@@ -105,7 +106,7 @@ export class RemoteSession {
   private readonly pulling = new Map<string, Promise<boolean>>();
 
   /** Bring a remote entry into the local store. Returns false if it could not (reported). */
-  pull(fp: string): Promise<boolean> {
+  pull(fp: Fingerprint): Promise<boolean> {
     // Two stages reading the same upstream share one pull.
     let p = this.pulling.get(fp);
     if (!p) {
@@ -115,7 +116,7 @@ export class RemoteSession {
     return p;
   }
 
-  private async pullOnce(fp: string): Promise<boolean> {
+  private async pullOnce(fp: Fingerprint): Promise<boolean> {
     if (this.store.has(fp)) return true;
     if (this.down) return false;
     const m = await this.lookup(fp);
@@ -140,7 +141,7 @@ export class RemoteSession {
   }
 
   /** Queue a push of a committed local entry (no-op for read-only sessions). */
-  push(fp: string): void {
+  push(fp: Fingerprint): void {
     if (this.opts.readOnly || this.remote.readOnly || this.down || !this.canSign()) return;
     this.pushes.push(
       this.pushNow(fp).then(
@@ -163,7 +164,7 @@ export class RemoteSession {
     return false;
   }
 
-  async pushNow(fp: string): Promise<boolean> {
+  async pushNow(fp: Fingerprint): Promise<boolean> {
     const m = this.store.readManifest(fp);
     if (!m) throw new Error(`entry ${fp} is not in the local store`);
     if (!this.canSign()) return false;

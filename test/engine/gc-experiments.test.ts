@@ -9,20 +9,21 @@ import { fractionDone, runningRemaining, stageRemaining } from '../../engine/eta
 import { collectGarbage } from '../../engine/gc.ts';
 import { runnerFor } from '../../engine/runner.ts';
 import { buildFolderProject, openFolderProject, writeFolderProject } from '../support/folder-input-project.ts';
+import type { Fingerprint } from '../../engine/digest.ts';
 
 const OUT = join(import.meta.dirname, '..', 'out');
 const root = join(OUT, `gc-experiments-${process.pid}`);
 const lock = join(root, 'folder.lock.json');
 
 /** A build: the scheduler records the experiment in the store as it writes the lock file. */
-async function buildAndRecord(): Promise<string> {
+async function buildAndRecord(): Promise<Fingerprint> {
   const summary = await buildFolderProject(await openFolderProject(root));
   return summary.outcomes[0]!.fingerprint!;
 }
 
 describe('gc by experiment', () => {
-  let first = '';
-  let second = '';
+  let first = '' as Fingerprint;
+  let second = '' as Fingerprint;
   let store: Parameters<typeof collectGarbage>[0];
   before(async () => {
     writeFolderProject(root, 3);

@@ -13,6 +13,7 @@ import { Store } from '../../engine/store.ts';
 import type { BuildSummary } from '../../engine/reporter.ts';
 import { DEAD_PID, forgeRunner, OTHER_NS, setAge } from '../support/forged-runner.ts';
 import { DEFAULT_CONFIG, FixtureProject, finished } from './fixture-project.ts';
+import { asFingerprint, type Fingerprint } from '../../engine/digest.ts';
 
 const DAY = 86_400_000;
 const roots: string[] = [];
@@ -28,10 +29,10 @@ function tempStore(): Store {
   return new Store(join(root, 'store')).init();
 }
 
-const fpOf = (i: number) => i.toString(16).padStart(2, '0').repeat(32);
+const fpOf = (i: number) => asFingerprint(i.toString(16).padStart(2, '0').repeat(32))!;
 
 /** A minimal entry folder (gc only lists and sizes entries). */
-function fakeEntry(store: Store, fp: string, ageMs = 0): void {
+function fakeEntry(store: Store, fp: Fingerprint, ageMs = 0): void {
   mkdirSync(store.outDir(fp), { recursive: true });
   writeFileSync(join(store.outDir(fp), 'x.txt'), fp);
   writeFileSync(join(store.entryDir(fp), 'manifest.json'), '{}');

@@ -14,9 +14,10 @@ import { BOOT_ID, HOST, PID_NS, RUNNER_TOKEN } from '../../engine/host.ts';
 import { runnerAlive } from '../../engine/runner.ts';
 import { Store } from '../../engine/store.ts';
 import { DEAD_PID, forgeRunner, OTHER_NS, setAge } from '../support/forged-runner.ts';
+import { asFingerprint } from '../../engine/digest.ts';
 
 const REPO = join(fileURLToPath(import.meta.url), '..', '..', '..');
-const FP = 'ab'.repeat(32);
+const FP = asFingerprint('ab'.repeat(32))!;
 const roots: string[] = [];
 after(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
 

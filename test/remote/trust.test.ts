@@ -15,6 +15,7 @@ import { RemoteSession } from '../../engine/remote/remote-session.ts';
 import { openSigner, type SigningConfig } from '../../engine/remote/signing.ts';
 import { RemoteConfig } from '../../engine/runner-config.ts';
 import { honestEntry, publish, traversalForgeries } from '../support/forged-remote.ts';
+import { asFingerprint } from '../../engine/digest.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'wt-trust-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -121,7 +122,7 @@ describe('sizes are enforced while streaming', () => {
   test('a FIFO at ac/<fp> does not hang the lookup', async () => {
     const { remoteDir, session, warnings } = setup();
     mkdirSync(join(remoteDir, 'ac'));
-    const fp = 'ab'.repeat(32);
+    const fp = asFingerprint('ab'.repeat(32))!;
     execFileSync('mkfifo', [join(remoteDir, 'ac', fp)]);
     const t0 = performance.now();
     assert.equal(await session.lookup(fp), undefined);

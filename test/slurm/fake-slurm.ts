@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { SlurmExecutor, type SlurmOptions } from '../../engine/executor-slurm.ts';
 import type { JobOutcome } from '../../engine/executor.ts';
 import type { Job } from '../../engine/job.ts';
+import { FingerprintSchema } from '../../engine/digest.ts';
 
 const REPO = join(fileURLToPath(import.meta.url), '..', '..', '..');
 export const JOB_ID = '4242';
@@ -84,7 +85,7 @@ export function fakeJob(instanceId: string, storeRoot: string, stageEnv: Record<
     stageName: 'finetune',
     moduleUrl: 'file:///finetune.ts',
     params: {},
-    fingerprint: 'ab'.repeat(32),
+    fingerprint: FingerprintSchema.parse('ab'.repeat(32)),
     record,
     projectRoot: REPO,
     storeRoot,

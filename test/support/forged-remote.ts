@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { sha256 } from '../../engine/digest.ts';
 import { fingerprintOf, type InputRecord } from '../../engine/fingerprint.ts';
 import { outputDigestOf } from '../../engine/manifest.ts';
+import type { Fingerprint } from '../../engine/digest.ts';
 
 export interface ForgedFile {
   path: string;
@@ -12,7 +13,7 @@ export interface ForgedFile {
 }
 
 export interface ForgedEntry {
-  fingerprint: string;
+  fingerprint: Fingerprint;
   manifest: Record<string, unknown> & {
     outputs: { digest: string; files: { path: string; sha256: string; size: number }[] };
     log: { path: string; sha256: string; size: number };
