@@ -59,85 +59,27 @@ export class LogBuffer {
   }
 }
 
+type WrittenOutputs = Map<string, { sha256: Sha256; size: number; sig: string }>;
+
 export async function runInstance(job: Job, hooks: RunHooks = {}, logBuffer = new LogBuffer(hooks.log)): Promise<RunResult> {
   const store = new Store(job.storeRoot).init();
   const fp = job.fingerprint;
   const startedAt = new Date();
   const t0 = performance.now();
   const staging = store.newStagingDir(fp);
-  const staged = entryFiles(staging);
-  const outDir = staged.out;
   const scratchDir = store.scratchDir(fp);
   mkdirSync(scratchDir, { recursive: true });
-  const written = new Map<string, { sha256: Sha256; size: number; sig: string }>();
+  const written: WrittenOutputs = new Map();
   const metadata: Record<string, unknown> = {};
   try {
     const stage = await loadStage(job.moduleUrl, job.stageName);
     const parsed = stage.params.safeParse(job.params);
     if (!parsed.success) throw new UsageError(`Invalid params for ${job.instanceId}:\n${formatZodIssues(parsed.error, 'params')}`);
     const deps = await openDeps(store, job.deps);
-    const out = (name: string) => {
-      const p = pathInside(outDir, name);
-      mkdirSync(dirname(p), { recursive: true });
-      return p;
-    };
-    const writeOutput = (name: string, data: string | Uint8Array) => {
-      const p = out(name);
-      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-      writeFileSync(p, bytes);
-      written.set(relative(outDir, p), { sha256: sha256(bytes), size: bytes.length, sig: statSignature(statSync(p, { bigint: true })) });
-    };
-    const ctx: RunContext<unknown, Record<string, never>> = {
-      instanceId: job.instanceId,
-      fingerprint: fp,
-      params: parsed.data,
-      deps: deps as never,
-      inputs: job.inputs,
-      outDir,
-      out,
-      writeOutput,
-      writeJson: (name, value) => writeOutput(name, `${JSON.stringify(value, null, 1)}\n`),
-      scratchDir,
-      progress: (u) => hooks.progress?.(u),
-      log: (...args) => logBuffer.write(format(...args)),
-      signal: hooks.signal ?? new AbortController().signal,
-      setMetadata: (k, v) => {
-        metadata[k] = v;
-      },
-    };
+    const ctx = runContext(job, parsed.data, deps, { outDir: entryFiles(staging).out, scratchDir, written, metadata, hooks, logBuffer });
     await stage.run(ctx as never);
     if (hooks.signal?.aborted) throw new Error('interrupted');
-
-    const files = await hashOutputs(outDir, written);
-    makeReadOnly(files.map((f) => join(outDir, f.path)));
-    const logText = logBuffer.text();
-    writeFileSync(staged.log, logText);
-    const finishedAt = new Date();
-    const manifest: Manifest = {
-      manifestVersion: MANIFEST_VERSION,
-      fingerprint: fp,
-      instanceId: job.instanceId,
-      record: job.record,
-      outputs: { digest: outputDigestOf(files), files },
-      log: { path: LOG_FILE, sha256: sha256(logText), size: Buffer.byteLength(logText) },
-      run: {
-        startedAt: startedAt.toISOString(),
-        finishedAt: finishedAt.toISOString(),
-        wallSeconds: (performance.now() - t0) / 1000,
-        host: HOST,
-        platform: `${platform()}-${process.arch}`,
-        node: process.version,
-        cpus: cpus().length,
-        pid: process.pid,
-        executor: job.executor,
-        gitCommit: gitCommit(job.projectRoot),
-        tool: projectTool(job.projectRoot),
-      },
-      metadata,
-    };
-    for (const f of files) fsyncFile(join(outDir, f.path));
-    fsyncFile(staged.log);
-    writeFileAtomic(staged.manifest, `${JSON.stringify(manifest, null, 1)}\n`);
+    const manifest = await stageManifest(job, staging, written, logBuffer.text(), metadata, { startedAt, t0 });
     const result = store.commit(staging, fp, job.replace);
     rmSync(scratchDir, { recursive: true, force: true });
     if (result !== 'exists') writeSeal(store.entryDir(fp), manifest);
@@ -155,6 +97,97 @@ export async function runInstance(job: Job, hooks: RunHooks = {}, logBuffer = ne
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
+}
+
+interface ContextPlaces {
+  outDir: string;
+  scratchDir: string;
+  /** filled as the stage writes outputs through writeOutput (hashed as they are written) */
+  written: WrittenOutputs;
+  metadata: Record<string, unknown>;
+  hooks: RunHooks;
+  logBuffer: LogBuffer;
+}
+
+/** What the stage's run() sees: its params and upstreams, and where and how it writes. */
+function runContext(job: Job, params: unknown, deps: unknown, p: ContextPlaces): RunContext<unknown, Record<string, never>> {
+  const out = (name: string) => {
+    const path = pathInside(p.outDir, name);
+    mkdirSync(dirname(path), { recursive: true });
+    return path;
+  };
+  const writeOutput = (name: string, data: string | Uint8Array) => {
+    const path = out(name);
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    writeFileSync(path, bytes);
+    p.written.set(relative(p.outDir, path), {
+      sha256: sha256(bytes),
+      size: bytes.length,
+      sig: statSignature(statSync(path, { bigint: true })),
+    });
+  };
+  return {
+    instanceId: job.instanceId,
+    fingerprint: job.fingerprint,
+    params,
+    deps: deps as never,
+    inputs: job.inputs,
+    outDir: p.outDir,
+    out,
+    writeOutput,
+    writeJson: (name, value) => writeOutput(name, `${JSON.stringify(value, null, 1)}\n`),
+    scratchDir: p.scratchDir,
+    progress: (u) => p.hooks.progress?.(u),
+    log: (...args) => p.logBuffer.write(format(...args)),
+    signal: p.hooks.signal ?? new AbortController().signal,
+    setMetadata: (k, v) => {
+      p.metadata[k] = v;
+    },
+  };
+}
+
+/**
+ * Hashes the outputs, makes them read-only, writes the log and then the manifest (last, and
+ * everything fsynced first: a staging folder with a manifest is a complete entry).
+ */
+async function stageManifest(
+  job: Job,
+  staging: string,
+  written: WrittenOutputs,
+  logText: string,
+  metadata: Record<string, unknown>,
+  started: { startedAt: Date; t0: number },
+): Promise<Manifest> {
+  const staged = entryFiles(staging);
+  const files = await hashOutputs(staged.out, written);
+  makeReadOnly(files.map((f) => join(staged.out, f.path)));
+  writeFileSync(staged.log, logText);
+  const manifest: Manifest = {
+    manifestVersion: MANIFEST_VERSION,
+    fingerprint: job.fingerprint,
+    instanceId: job.instanceId,
+    record: job.record,
+    outputs: { digest: outputDigestOf(files), files },
+    log: { path: LOG_FILE, sha256: sha256(logText), size: Buffer.byteLength(logText) },
+    run: {
+      startedAt: started.startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      wallSeconds: (performance.now() - started.t0) / 1000,
+      host: HOST,
+      platform: `${platform()}-${process.arch}`,
+      node: process.version,
+      cpus: cpus().length,
+      pid: process.pid,
+      executor: job.executor,
+      gitCommit: gitCommit(job.projectRoot),
+      tool: projectTool(job.projectRoot),
+    },
+    metadata,
+  };
+  for (const f of files) fsyncFile(join(staged.out, f.path));
+  fsyncFile(staged.log);
+  writeFileAtomic(staged.manifest, `${JSON.stringify(manifest, null, 1)}\n`);
+  return manifest;
 }
 
 /** Disk-full and permission errors as advice; everything else unchanged. */
