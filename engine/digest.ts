@@ -10,11 +10,11 @@ import { z } from 'zod';
 export const HEX64 = /^[0-9a-f]{64}$/;
 export const isHex64 = (s: string): boolean => HEX64.test(s);
 
-// a regex check, not a refine: zod runs it inline, and a manifest holds one per code file
-const hex64 = () => z.string().regex(HEX64, 'not a sha256 hex digest');
-export const Sha256Schema = hex64().brand<'Sha256'>();
-export const FingerprintSchema = hex64().brand<'Fingerprint'>();
-export const OutputDigestSchema = hex64().brand<'OutputDigest'>();
+/** a sha256 in hex, of no particular kind (code records, input sets); a regex check, not a refine: zod runs it inline, and a manifest holds one per code file */
+export const Hex64 = z.string().regex(HEX64, 'not a sha256 hex digest');
+export const Sha256Schema = Hex64.brand<'Sha256'>();
+export const FingerprintSchema = Hex64.brand<'Fingerprint'>();
+export const OutputDigestSchema = Hex64.brand<'OutputDigest'>();
 export type Sha256 = z.output<typeof Sha256Schema>;
 export type Fingerprint = z.output<typeof FingerprintSchema>;
 export type OutputDigest = z.output<typeof OutputDigestSchema>;

@@ -21,6 +21,7 @@ import { Hex64, InputRecordSchema } from './manifest.ts';
 import { printable } from './printable.ts';
 import { migrateLockV1 } from './lock-file-v1.ts';
 import { zodIssuesInline } from './zod-errors.ts';
+import { statSignature } from './file-hasher.ts';
 
 export const LOCK_VERSION = 2;
 // far above any real lock file (one line per input folder); a FIFO or /dev/zero cannot hang gc
@@ -162,8 +163,7 @@ export class LockFile {
 
 function fileSignature(path: string): string | undefined {
   try {
-    const st = statSync(path, { bigint: true });
-    return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+    return statSignature(statSync(path, { bigint: true }));
   } catch {
     return undefined;
   }

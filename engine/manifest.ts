@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { canonicalJson } from './canonical-json.ts';
 import { LOG_FILE } from './entry-layout.ts';
-import { FingerprintSchema, HEX64, OutputDigestSchema, Sha256Schema, digestAs, type OutputDigest } from './digest.ts';
+import { FingerprintSchema, Hex64, OutputDigestSchema, Sha256Schema, digestAs, type OutputDigest } from './digest.ts';
 import { instanceIdProblem } from './instance-id.ts';
 import { OutputPath, outputListProblem } from './output-path.ts';
 
@@ -11,8 +11,7 @@ export const MANIFEST_VERSION = 1;
 export { LOG_FILE } from './entry-layout.ts';
 
 /** a sha256 in hex, as every digest the engine writes (fingerprints, file and output digests) */
-/** a sha256 in hex, of no particular kind (code records, input sets) */
-export const Hex64 = z.string().regex(HEX64, 'not a sha256 hex digest');
+export { Hex64 };
 
 export const OutputFile = z.object({ path: OutputPath, sha256: Sha256Schema, size: z.number().int().nonnegative() });
 export type OutputFile = z.output<typeof OutputFile>;

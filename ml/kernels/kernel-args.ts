@@ -4,6 +4,14 @@ import { tf } from '../tf.ts';
 
 export type KernelArgs = { inputs: Record<string, unknown>; backend: unknown; attrs?: unknown };
 
+/** The native addon's argument block, reused by every call (the addon reads it synchronously). */
+const ADDON_ARGS = new Float64Array(32);
+
+export function addonArgs(...values: number[]): Float64Array {
+  for (let i = 0; i < values.length; i++) ADDON_ARGS[i] = values[i]!;
+  return ADDON_ARGS;
+}
+
 export interface ConvAttrs {
   strides: [number, number] | number;
   pad: 'valid' | 'same' | number | number[][];

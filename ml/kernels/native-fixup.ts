@@ -3,16 +3,12 @@
 // backward pass of a ReLU with the scalar gradients before it (one pass, sums included). Both
 // equal the separate native kernels bit for bit (native/wt-kernels/src/kernels.h says how).
 import type { NativeAddon } from '../native.ts';
-import type { KernelArgs } from './kernel-args.ts';
+import { addonArgs, type KernelArgs } from './kernel-args.ts';
 import type { KernelFunc, ProjectKernel } from './registry.ts';
-import { allocF32, asWasmBackend, type TensorInfo, type WasmBackend } from './wasm-heap.ts';
+import { allocF32, asWasmBackend, elementCount, heapOffset, type TensorInfo } from './wasm-heap.ts';
 
 export const RESIDUAL_TAIL = 'WtResidualTail';
 export const RELU_GRAD = 'WtReluGrad';
-
-const A = new Float64Array(16);
-const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-const off = (backend: WasmBackend, t: TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
 
 /** The two kernels, or none when the addon was built before it had them. */
 export function fixupKernels(addon: NativeAddon, implementation: string): ProjectKernel[] {
@@ -28,8 +24,8 @@ export function fixupKernels(addon: NativeAddon, implementation: string): Projec
     const backend = asWasmBackend(args.backend);
     const { r, scale, bias, shortcut } = args.inputs as Record<string, TensorInfo>;
     const y = allocF32(backend, r!.shape);
-    A.set([off(backend, r!), off(backend, scale!), off(backend, bias!), off(backend, shortcut!), off(backend, y), size(r!.shape)]);
-    addon.residualTail!(backend.wasm.HEAPU8, A);
+    const off = (t: TensorInfo) => heapOffset(backend, t);
+    addon.residualTail!(backend.wasm.HEAPU8, addonArgs(off(r!), off(scale!), off(bias!), off(shortcut!), off(y), elementCount(r!.shape)));
     return y;
   });
 
@@ -41,19 +37,9 @@ export function fixupKernels(addon: NativeAddon, implementation: string): Projec
     const sumG = allocF32(backend, [1]);
     const dr = r ? allocF32(backend, dy!.shape) : undefined;
     const sumGR = r ? allocF32(backend, [1]) : undefined;
-    const opt = (t: TensorInfo | undefined) => (t ? off(backend, t) : -1);
-    A.set([
-      off(backend, dy!),
-      off(backend, y!),
-      opt(r),
-      opt(scale),
-      off(backend, g),
-      opt(dr),
-      off(backend, sumG),
-      opt(sumGR),
-      size(dy!.shape),
-    ]);
-    addon.reluGrad!(backend.wasm.HEAPU8, A);
+    const off = (t: TensorInfo | undefined) => (t ? heapOffset(backend, t) : -1);
+    const block = addonArgs(off(dy), off(y), off(r), off(scale), off(g), off(dr), off(sumG), off(sumGR), elementCount(dy!.shape));
+    addon.reluGrad!(backend.wasm.HEAPU8, block);
     return dr && sumGR ? [g, dr, sumG, sumGR] : [g, sumG];
   });
 

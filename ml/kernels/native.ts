@@ -11,10 +11,10 @@ import type { NativeAddon } from '../native.ts';
 import { conv2DKernel } from './conv2d.ts';
 import { conv2DBackpropFilterKernel } from './conv2d-backprop-filter.ts';
 import { conv2DBackpropInputKernel } from './conv2d-backprop-input.ts';
-import { conv2DInfo, type Conv2DInfo, type ConvAttrs, type KernelArgs } from './kernel-args.ts';
+import { addonArgs, conv2DInfo, type Conv2DInfo, type ConvAttrs, type KernelArgs } from './kernel-args.ts';
 import { fixupKernels } from './native-fixup.ts';
 import { builtinKernel, installKernel, type KernelFunc, type ProjectKernel } from './registry.ts';
-import { allocF32, asWasmBackend, type TensorInfo, type WasmBackend } from './wasm-heap.ts';
+import { allocF32, asWasmBackend, elementCount, heapOffset, type TensorInfo } from './wasm-heap.ts';
 
 export const NATIVE_KERNEL_NAMES = [
   'Conv2D',
@@ -37,20 +37,6 @@ export type NativeKernelName = (typeof NATIVE_KERNEL_NAMES)[number];
 
 const ACT = { linear: 0, relu: 1 } as const;
 const BIN = { Add: 0, Sub: 1, Multiply: 2 } as const;
-
-/** argument block reused by every call (the addon reads it synchronously) */
-const A = new Float64Array(32);
-
-function set(...values: number[]): Float64Array {
-  for (let i = 0; i < values.length; i++) A[i] = values[i]!;
-  return A;
-}
-
-function off(backend: WasmBackend, t: TensorInfo): number {
-  return backend.dataIdMap.get(t.dataId).memoryOffset;
-}
-
-const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** the convolution geometry every conv kernel of the addon takes, in its argument order */
 function geometry(info: Conv2DInfo): number[] {
@@ -104,16 +90,16 @@ export function nativeKernels(addon: NativeAddon, isa: string): ProjectKernel[] 
     if (a.dataFormat !== 'NHWC' || !allFloat(x, filter, bias)) return null;
     const info = conv2DInfo(x.shape, filter.shape, a);
     if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return null;
-    if (bias && size(bias.shape) !== 1 && size(bias.shape) !== info.outChannels) return null;
+    if (bias && elementCount(bias.shape) !== 1 && elementCount(bias.shape) !== info.outChannels) return null;
     const out = allocF32(backend, info.outShape);
     addon.conv2d(
       backend.wasm.HEAPU8,
-      set(
-        off(backend, x),
-        off(backend, filter),
-        off(backend, out),
-        bias ? off(backend, bias) : -1,
-        bias ? size(bias.shape) : 0,
+      addonArgs(
+        heapOffset(backend, x),
+        heapOffset(backend, filter),
+        heapOffset(backend, out),
+        bias ? heapOffset(backend, bias) : -1,
+        bias ? elementCount(bias.shape) : 0,
         act,
         ...geometry(info),
       ),
@@ -143,7 +129,10 @@ export function nativeKernels(addon: NativeAddon, isa: string): ProjectKernel[] 
     if (a.dataFormat !== 'NHWC' || !allFloat(dy, filter)) return delegate('Conv2DBackpropInput', args);
     const info = conv2DInfo(a.inputShape, filter.shape, a);
     const out = allocF32(backend, a.inputShape);
-    addon.backpropInput(backend.wasm.HEAPU8, set(off(backend, dy), off(backend, filter), off(backend, out), ...geometry(info)));
+    addon.backpropInput(
+      backend.wasm.HEAPU8,
+      addonArgs(heapOffset(backend, dy), heapOffset(backend, filter), heapOffset(backend, out), ...geometry(info)),
+    );
     return out;
   });
 
@@ -155,7 +144,10 @@ export function nativeKernels(addon: NativeAddon, isa: string): ProjectKernel[] 
     if (a.dataFormat !== 'NHWC' || !allFloat(x, dy)) return delegate('Conv2DBackpropFilter', args);
     const info = conv2DInfo(x.shape, a.filterShape, a);
     const out = allocF32(backend, a.filterShape);
-    addon.backpropFilter(backend.wasm.HEAPU8, set(off(backend, x), off(backend, dy), off(backend, out), ...geometry(info)));
+    addon.backpropFilter(
+      backend.wasm.HEAPU8,
+      addonArgs(heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, out), ...geometry(info)),
+    );
     return out;
   });
 
@@ -171,21 +163,21 @@ export function nativeKernels(addon: NativeAddon, isa: string): ProjectKernel[] 
     if (ka !== kb) return null;
     const aBatch = a.shape.slice(0, -2);
     const bBatch = b.shape.slice(0, -2);
-    const ba = size(aBatch);
-    const bb = size(bBatch);
+    const ba = elementCount(aBatch);
+    const bb = elementCount(bBatch);
     // equal batch dimensions, or one side without batch (broadcast)
     if (!(ba === 1 || bb === 1 || (aBatch.length === bBatch.length && aBatch.every((d, i) => d === bBatch[i])))) return null;
-    if (bias && size(bias.shape) !== 1 && !(bias.shape.at(-1) === n && size(bias.shape) === n)) return null;
+    if (bias && elementCount(bias.shape) !== 1 && !(bias.shape.at(-1) === n && elementCount(bias.shape) === n)) return null;
     const batchShape = tf.broadcast_util.assertAndGetBroadcastShape(aBatch, bBatch);
     const out = allocF32(backend, [...batchShape, m, n]);
     addon.matmul(
       backend.wasm.HEAPU8,
-      set(
-        off(backend, a),
-        off(backend, b),
-        off(backend, out),
-        bias ? off(backend, bias) : -1,
-        bias ? size(bias.shape) : 0,
+      addonArgs(
+        heapOffset(backend, a),
+        heapOffset(backend, b),
+        heapOffset(backend, out),
+        bias ? heapOffset(backend, bias) : -1,
+        bias ? elementCount(bias.shape) : 0,
         act,
         ba,
         bb,
@@ -208,13 +200,16 @@ export function nativeKernels(addon: NativeAddon, isa: string): ProjectKernel[] 
       const backend = asWasmBackend(args.backend);
       const a = args.inputs.a as TensorInfo;
       const b = args.inputs.b as TensorInfo;
-      const na = size(a.shape);
-      const nb = size(b.shape);
+      const na = elementCount(a.shape);
+      const nb = elementCount(b.shape);
       const same = na === nb && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
       if (a.dtype !== 'float32' || b.dtype !== 'float32' || !(same || na === 1 || nb === 1)) return delegate(name, args);
       const shape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
       const out = allocF32(backend, shape);
-      addon.binary(backend.wasm.HEAPU8, set(BIN[name], off(backend, a), na, off(backend, b), nb, off(backend, out), size(shape)));
+      addon.binary(
+        backend.wasm.HEAPU8,
+        addonArgs(BIN[name], heapOffset(backend, a), na, heapOffset(backend, b), nb, heapOffset(backend, out), elementCount(shape)),
+      );
       return out;
     });
 
@@ -225,7 +220,7 @@ export function nativeKernels(addon: NativeAddon, isa: string): ProjectKernel[] 
       if (x.dtype !== 'float32') return delegate(name, args);
       const alpha = name === 'Step' ? ((args.attrs as { alpha?: number }).alpha ?? 0) : 0;
       const out = allocF32(backend, x.shape);
-      addon.unary(backend.wasm.HEAPU8, set(op, off(backend, x), off(backend, out), size(x.shape), alpha));
+      addon.unary(backend.wasm.HEAPU8, addonArgs(op, heapOffset(backend, x), heapOffset(backend, out), elementCount(x.shape), alpha));
       return out;
     });
 
@@ -239,12 +234,12 @@ export function nativeKernels(addon: NativeAddon, isa: string): ProjectKernel[] 
     if (axes.some((v, i) => i > 0 && v !== axes[i - 1]! + 1)) return delegate('Sum', args);
     const first = axes[0] ?? 0;
     const last = axes.length ? axes.at(-1)! : -1;
-    const outer = size(x.shape.slice(0, first));
-    const reduce = axes.length ? size(x.shape.slice(first, last + 1)) : 1;
-    const inner = size(x.shape.slice(last + 1));
+    const outer = elementCount(x.shape.slice(0, first));
+    const reduce = axes.length ? elementCount(x.shape.slice(first, last + 1)) : 1;
+    const inner = elementCount(x.shape.slice(last + 1));
     const shape = keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
     const out = allocF32(backend, shape);
-    addon.sum(backend.wasm.HEAPU8, set(off(backend, x), off(backend, out), outer, reduce, inner));
+    addon.sum(backend.wasm.HEAPU8, addonArgs(heapOffset(backend, x), heapOffset(backend, out), outer, reduce, inner));
     return out;
   });
 

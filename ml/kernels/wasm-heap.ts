@@ -43,11 +43,17 @@ export function tensorId(backend: WasmBackend, t: TensorInfo): number {
   return backend.dataIdMap.get(t.dataId).id;
 }
 
+/** Elements of a tensor of `shape`. */
+export const elementCount = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/** Byte offset of a tensor's data on the wasm heap (what the native addon takes). */
+export function heapOffset(backend: WasmBackend, t: TensorInfo): number {
+  return backend.dataIdMap.get(t.dataId).memoryOffset;
+}
+
 /** A Float32Array view of a tensor on the wasm heap. Re-take views after any allocation. */
 export function heapF32(backend: WasmBackend, t: TensorInfo): Float32Array {
-  const { memoryOffset } = backend.dataIdMap.get(t.dataId);
-  const size = t.shape.reduce((a, b) => a * b, 1);
-  return new Float32Array(backend.wasm.HEAPU8.buffer, memoryOffset, size);
+  return new Float32Array(backend.wasm.HEAPU8.buffer, heapOffset(backend, t), elementCount(t.shape));
 }
 
 /** Allocate a float32 tensor on the heap; its contents are undefined unless `zero`. */
