@@ -7,9 +7,13 @@ type Importer = (url: string) => Promise<unknown>;
 let precompiledImport: Importer | undefined;
 let registered: Promise<void> | undefined;
 
-/** Called by the precompiled CLI at start, with an import() that works where it runs. */
-export function runningPrecompiled(importer: Importer): void {
+/**
+ * Called by the precompiled CLI at start, with an import() that works where it runs, and whether
+ * its launcher already registered tsx (it does to rebuild a stale bundle; twice would be too many).
+ */
+export function runningPrecompiled(importer: Importer, loaderRegistered = false): void {
   precompiledImport = importer;
+  if (loaderRegistered) registered = Promise.resolve();
 }
 
 export async function importSource(url: string): Promise<Record<string, unknown>> {

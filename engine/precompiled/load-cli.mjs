@@ -28,12 +28,12 @@ const codeCachePath = (root) => {
 /** The CLI module (`main`, `exitAfterGrace`) of the checkout at `root`, and a hook to call once it has run. */
 export async function loadCli(root) {
   const bundle = cliBundlePath(root);
-  if (inputsAreFresh(inputsRecordPath(bundle), root)) return runBundle(bundle, codeCachePath(root));
+  if (inputsAreFresh(inputsRecordPath(bundle), root)) return runBundle(bundle, codeCachePath(root), false);
   const { register } = await import('tsx/esm/api');
   register();
   try {
     await precompileCli(root);
-    return runBundle(bundle, codeCachePath(root));
+    return runBundle(bundle, codeCachePath(root), true);
   } catch (err) {
     process.stderr.write(
       `Note: could not precompile the CLI into ${bundle} (${err instanceof Error ? err.message : err}); running it from source, which is slower to start.\n`,
@@ -50,7 +50,8 @@ export async function precompileCli(root) {
 
 const QUICK_RUN_MS = 3000;
 
-function runBundle(file, cacheFile) {
+/** `loaderRegistered`: tsx is registered already (a stale bundle was rebuilt with it). */
+function runBundle(file, cacheFile, loaderRegistered) {
   const started = performance.now();
   let cachedData;
   try {
@@ -64,7 +65,7 @@ function runBundle(file, cacheFile) {
   });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
-  module.exports.runningPrecompiled((url) => import(url));
+  module.exports.runningPrecompiled((url) => import(url), loaderRegistered);
   const ran = () => {
     if ((cachedData && !script.cachedDataRejected) || performance.now() - started > QUICK_RUN_MS) return;
     try {
