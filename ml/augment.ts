@@ -22,7 +22,7 @@ export function augmentBatch(x: Float32Array, count: number, g: ImageGeometry, a
   const size = g.height * g.width * g.channels;
   const scratch = new Float32Array(size);
   for (let i = 0; i < count; i++) {
-    const flip = a.flip && rng.uniform() < 0.5;
+    const flip = a.flip && rng.float() < 0.5;
     const dy = a.pad ? rng.int(2 * a.pad + 1) - a.pad : 0;
     const dx = a.pad ? rng.int(2 * a.pad + 1) - a.pad : 0;
     if (!flip && dy === 0 && dx === 0) continue;

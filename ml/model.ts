@@ -129,12 +129,12 @@ export class FixupResNet {
       }
       case 'stem-uniform': {
         const bound = 1 / Math.sqrt(kh * kw * cin);
-        for (let i = 0; i < n; i++) data[i] = bound * (2 * rng.uniform() - 1);
+        for (let i = 0; i < n; i++) data[i] = bound * (2 * rng.float() - 1);
         break;
       }
       case 'fc-uniform': {
         const bound = 1 / Math.sqrt(this.params.find((p) => p.name === 'fc.weight')!.shape[0]!);
-        for (let i = 0; i < n; i++) data[i] = bound * (2 * rng.uniform() - 1);
+        for (let i = 0; i < n; i++) data[i] = bound * (2 * rng.float() - 1);
         break;
       }
     }

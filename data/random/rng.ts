@@ -1,5 +1,7 @@
-// Small, fast, seedable PRNG (xoshiro128**) for the procedural generator. Deterministic across
-// processes and platforms: only 32-bit integer arithmetic feeds the state. Never use Math.random.
+// Seeded random numbers for the procedural generator: the project's xoshiro128**
+// (xoshiro128.ts) seeded from a hash of strings and integers, with the draws the renderers use.
+// Never use Math.random.
+import { splitMixState, Xoshiro128 } from './xoshiro128.ts';
 
 /** 32-bit hash of a list of strings/integers; used to derive independent streams from a seed. */
 export function hashSeed(...parts: (string | number)[]): number {
@@ -23,58 +25,19 @@ function mix(h: number, v: number): number {
   return Math.imul(h, 0x2c1b3c6d) ^ (h >>> 12);
 }
 
-function splitmix32(state: { s: number }): number {
-  state.s = (state.s + 0x9e3779b9) | 0;
-  let z = state.s;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return (z ^ (z >>> 16)) >>> 0;
-}
-
-export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+export class Rng extends Xoshiro128 {
   private spareNormal: number | null = null;
 
   constructor(seed: number) {
-    const st = { s: seed | 0 };
-    this.a = splitmix32(st);
-    this.b = splitmix32(st);
-    this.c = splitmix32(st);
-    this.d = splitmix32(st);
-    if ((this.a | this.b | this.c | this.d) === 0) this.a = 1;
+    super(splitMixState(seed));
   }
 
   static from(...parts: (string | number)[]): Rng {
     return new Rng(hashSeed(...parts));
   }
 
-  uint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;
-    const t = this.b << 9;
-    this.c ^= this.a;
-    this.d ^= this.b;
-    this.b ^= this.c;
-    this.a ^= this.d;
-    this.c ^= t;
-    this.d = rotl(this.d, 11);
-    return result;
-  }
-
-  /** uniform in [0, 1) with 32 bits of resolution */
-  float(): number {
-    return this.uint32() / 4294967296;
-  }
-
   range(lo: number, hi: number): number {
     return lo + (hi - lo) * this.float();
-  }
-
-  /** uniform integer in [0, n) */
-  int(n: number): number {
-    return Math.floor(this.float() * n);
   }
 
   chance(p: number): boolean {
@@ -89,6 +52,7 @@ export class Rng {
     return items[this.int(items.length)]!;
   }
 
+  /** standard normal (Marsaglia polar method: values come in pairs, the second kept for the next call) */
   normal(): number {
     if (this.spareNormal !== null) {
       const v = this.spareNormal;
@@ -107,8 +71,4 @@ export class Rng {
     this.spareNormal = v * m;
     return u * m;
   }
-}
-
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
 }

@@ -21,7 +21,7 @@ const LAMBDAS = linspace(0, 1, 5);
 /** 0/1 per image: right with probability p (seeded) */
 function outcomes(n: number, p: number, seed: string): Uint8Array {
   const rng = Rng.from('barrier-test', seed);
-  return Uint8Array.from({ length: n }, () => (rng.uniform() < p ? 1 : 0));
+  return Uint8Array.from({ length: n }, () => (rng.float() < p ? 1 : 0));
 }
 const and = (a: Uint8Array, b: Uint8Array) => a.map((x, i) => x & b[i]!);
 const lossOf = (c: Uint8Array) => Float32Array.from(c, (x) => 2 - x);

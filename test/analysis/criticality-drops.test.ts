@@ -17,7 +17,7 @@ import { dataEntry, EPOCHS, fakeRun, jsonUpstream, model, runStage, TEST_IMAGES 
 
 function outcomes(n: number, p: number, seed: string): Uint8Array {
   const rng = Rng.from('drops-test', seed);
-  return Uint8Array.from({ length: n }, () => (rng.uniform() < p ? 1 : 0));
+  return Uint8Array.from({ length: n }, () => (rng.float() < p ? 1 : 0));
 }
 const and = (a: Uint8Array, b: Uint8Array) => a.map((x, i) => x & b[i]!);
 const mean = (x: Uint8Array) => x.reduce((s, v) => s + v, 0) / x.length;

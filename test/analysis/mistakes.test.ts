@@ -16,7 +16,7 @@ import { dataEntry, runStage, TEST_IMAGES, upstream } from './fake-runs.ts';
 
 function outcomes(n: number, p: number, seed: string): Uint8Array {
   const rng = Rng.from('mistakes-test', seed);
-  return Uint8Array.from({ length: n }, () => (rng.uniform() < p ? 1 : 0));
+  return Uint8Array.from({ length: n }, () => (rng.float() < p ? 1 : 0));
 }
 const pairOf = (pair: string, a: Uint8Array, b: Uint8Array) => {
   const c = compareMistakes(a, b);

@@ -177,7 +177,7 @@ describe('block-shuffle draws', () => {
     'info.json': { domain: 'real', classes: ['a'], height: 8, width: 8, channels: 3, train: 10, test: N, shuffle: null },
   });
   const rng = Rng.from(4, 'blocks');
-  const random = (p: number) => Array.from({ length: N }, () => (rng.uniform() < p ? 1 : 0));
+  const random = (p: number) => Array.from({ length: N }, () => (rng.float() < p ? 1 : 0));
   const runs = ([null, 2] as const).flatMap((blockSize) =>
     [0, 1].flatMap((seed) => [
       runEntry({ kind: 'P-T', seed, lr: 0.02, blockSize, correct: random(blockSize === null ? 0.8 : 0.5), speed: 0.9 }),
@@ -240,7 +240,7 @@ describe('checkpoint-transfer draws', () => {
           seed,
           lr: 0.02,
           sourceEpoch,
-          correct: Array.from({ length: N }, () => (rng.uniform() < 0.3 + sourceEpoch / 20 ? 1 : 0)),
+          correct: Array.from({ length: N }, () => (rng.float() < 0.3 + sourceEpoch / 20 ? 1 : 0)),
         }),
       ),
     );

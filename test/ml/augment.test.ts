@@ -12,7 +12,7 @@ test('a flip reverses every row; a shift moves the image and zero-fills the bord
   const flipped = image();
   // find a seed whose first draw flips and whose shift is 0 (pad 0 draws no shift)
   let seed = 0;
-  while (Rng.from(seed).uniform() >= 0.5) seed++;
+  while (Rng.from(seed).float() >= 0.5) seed++;
   augmentBatch(flipped, 1, g, { flip: true, pad: 0 }, Rng.from(seed));
   assert.deepEqual([...flipped.subarray(0, 4)], [4, 3, 2, 1]);
   assert.deepEqual([...flipped.subarray(12, 16)], [16, 15, 14, 13]);

@@ -28,9 +28,9 @@ export function randomConvCases(count: number, seed: number, options: CaseOption
   const cases: ConvCase[] = [];
   while (cases.length < count) {
     const kh = int(1, 4);
-    const kw = rng.uniform() < 0.7 ? kh : int(1, 4);
+    const kw = rng.float() < 0.7 ? kh : int(1, 4);
     const s = int(1, 2);
-    const strides: [number, number] = rng.uniform() < 0.8 ? [s, s] : [s, int(1, 2)];
+    const strides: [number, number] = rng.float() < 0.8 ? [s, s] : [s, int(1, 2)];
     const h = int(kh, 13);
     const w = int(kw, 13);
     const kind = rng.int(3);
@@ -45,7 +45,7 @@ export function randomConvCases(count: number, seed: number, options: CaseOption
               [int(0, kw - 1), int(0, kw - 1)],
               [0, 0],
             ];
-    const n = rng.uniform() < 0.25 ? 1 : int(2, options.maxBatch);
+    const n = rng.float() < 0.25 ? 1 : int(2, options.maxBatch);
     const inChannels = options.channels(int, rng);
     cases.push({ x: [n, h, w, inChannels], filter: [kh, kw, inChannels, options.channels(int, rng)], strides, pad });
   }
@@ -55,7 +55,7 @@ export function randomConvCases(count: number, seed: number, options: CaseOption
 /** uniform in [lo, 1) */
 export function randomData(shape: number[], rng: Rng, lo = -1): Float32Array {
   const d = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < d.length; i++) d[i] = lo + rng.uniform() * (1 - lo);
+  for (let i = 0; i < d.length; i++) d[i] = lo + rng.float() * (1 - lo);
   return d;
 }
 

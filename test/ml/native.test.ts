@@ -39,7 +39,7 @@ function randomCases(count: number, seed: number): ConvCase[] {
   const cases = randomConvCases(count, seed, {
     stream: 'native-cases',
     maxBatch: 4,
-    channels: (int, rng) => (rng.uniform() < 0.5 ? int(1, 8) : int(9, 40)),
+    channels: (int, rng) => (rng.float() < 0.5 ? int(1, 8) : int(9, 40)),
   });
   // the model's own shapes: 3×3 'same', stride-2 with explicit symmetric padding, 1×1 stride-2
   cases.push(

@@ -91,13 +91,13 @@ describe('weights', () => {
 describe('rng', () => {
   it('is reproducible, resumable and has the right moments', () => {
     const r = Rng.from(1, 'x');
-    const first = [r.uniform(), r.uniform()];
+    const first = [r.float(), r.float()];
     const state = r.state();
-    const next = [r.uniform(), r.normal(), r.beta(0.7, 0.7)];
+    const next = [r.float(), r.normal(), r.beta(0.7, 0.7)];
     const resumed = Rng.fromState(state);
-    assert.deepEqual([resumed.uniform(), resumed.normal(), resumed.beta(0.7, 0.7)], next);
-    assert.deepEqual([Rng.from(1, 'x').uniform(), Rng.from(1, 'x').uniform()], [first[0], first[0]]);
-    assert.notEqual(Rng.from(1, 'y').uniform(), first[0]);
+    assert.deepEqual([resumed.float(), resumed.normal(), resumed.beta(0.7, 0.7)], next);
+    assert.deepEqual([Rng.from(1, 'x').float(), Rng.from(1, 'x').float()], [first[0], first[0]]);
+    assert.notEqual(Rng.from(1, 'y').float(), first[0]);
     const g = Rng.from(2);
     let s = 0;
     let s2 = 0;
