@@ -1,5 +1,6 @@
-// A profile's training recipe turned into the trainer's config: lr drops at fractions of the
-// epochs, the init stream, and augmentation only where the arm allows it.
+// A profile's training recipe turned into each run's trainer config: the recipe with its lr
+// drops as epochs, the run's lr and init stream, and augmentation only where the arm allows it.
+import { lrDropEpochs, recipeOf, type TrainConfig } from '../ml/train-config.ts';
 import type { Profile } from '../profiles/schema.ts';
 
 export type Recipe = Profile['pretrain'] | Profile['finetune'];
@@ -11,30 +12,24 @@ export interface RunRandomness {
   initKey: string;
 }
 
-export function lrDropEpochs(r: Recipe): number[] {
-  return [...new Set(r.lrDropFractions.map((f) => Math.round(f * r.epochs)))].filter((e) => e >= 1 && e < r.epochs);
-}
-
 /**
  * `augment: false` turns augmentation off whatever the recipe says: block-shuffled data and
  * the unshuffled baseline they are compared with train without it, as in the paper.
  */
-export function trainConfig(r: Recipe, lr: number, rand: RunRandomness, opts: { augment: boolean; onDivergence: 'error' | 'stop' }) {
+export function trainConfig(
+  r: Recipe,
+  lr: number,
+  rand: RunRandomness,
+  opts: { augment: boolean; onDivergence: 'error' | 'stop' },
+): Omit<TrainConfig, 'evalBatchSize'> {
   return {
-    epochs: r.epochs,
-    batchSize: r.batchSize,
+    ...recipeOf(r),
     lr,
-    momentum: r.momentum,
-    weightDecay: r.weightDecay,
-    lrDropEpochs: lrDropEpochs(r),
-    lrDropFactor: r.lrDropFactor,
-    smallParamLrFactor: r.smallParamLrFactor,
-    mixupAlpha: r.mixupAlpha,
+    lrDropEpochs: lrDropEpochs(r.epochs, r.lrDropFractions),
     augment: opts.augment ? r.augment : { flip: false, pad: 0 },
     seed: rand.seed,
     initSeed: rand.initKey,
     onDivergence: opts.onDivergence,
-    ...(r.trainEvalSize ? { trainEvalSize: r.trainEvalSize } : {}),
   };
 }
 
@@ -42,6 +37,7 @@ export function trainConfig(r: Recipe, lr: number, rand: RunRandomness, opts: { 
 export function checkpointEpochs(p: Profile): number[] {
   if (p.checkpoints.epochs) return [...new Set(p.checkpoints.epochs)].sort((a, b) => a - b);
   const e = p.pretrain.epochs;
-  const picks = [0, 1, 2, ...lrDropEpochs(p.pretrain).flatMap((d) => [d - 1, d, d + 1]), e];
+  const drops = lrDropEpochs(e, p.pretrain.lrDropFractions);
+  const picks = [0, 1, 2, ...drops.flatMap((d) => [d - 1, d, d + 1]), e];
   return [...new Set(picks.filter((x) => x >= 0 && x <= e))].sort((a, b) => a - b);
 }

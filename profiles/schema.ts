@@ -5,24 +5,14 @@
 import { z } from 'zod';
 import { SuiteConfigSchema } from '../data/suite-config.ts';
 import { BlockSize } from '../stages/common/schemas.ts';
+import { TrainingRecipeSchema } from '../ml/train-config.ts';
 import { ArchitectureParams } from '../stages/common/training-params.ts';
 
-const Recipe = z.strictObject({
+/** One phase's recipe, set once for all its runs; the trainer gets it with each run's lr and seeds. */
+const Recipe = TrainingRecipeSchema.extend({
   epochs: z.number().int().min(1),
-  batchSize: z.number().int().min(1),
   /** lr drops ×lrDropFactor after these fractions of the epochs (paper: 30/60/90 of 100 → 0.3, 0.6, 0.9) */
   lrDropFractions: z.array(z.number().gt(0).lt(1)).default([0.3, 0.6, 0.9]),
-  lrDropFactor: z.number().positive().default(0.1),
-  momentum: z.number().min(0).max(1).default(0.9),
-  weightDecay: z.number().min(0).default(1e-4),
-  /** lr multiplier of bias/scale parameters (paper: 1/10) */
-  smallParamLrFactor: z.number().positive().default(0.1),
-  /** mixup Beta(α,α); 0 = off (paper: 0.7 on DomainNet) */
-  mixupAlpha: z.number().min(0).default(0),
-  /** random flip and shift by ≤ pad pixels (paper: RandomResizedCrop + flip); never on block-shuffled arms */
-  augment: z.strictObject({ flip: z.boolean(), pad: z.number().int().min(0) }).default({ flip: false, pad: 0 }),
-  /** eval-mode train accuracy on a fixed subset of this many training images (default: all) */
-  trainEvalSize: z.number().int().positive().optional(),
 });
 
 export const ProfileSchema = z.strictObject({
