@@ -21,7 +21,7 @@ export const Job = z.object({
   /** a forced rebuild replaces an existing entry */
   replace: z.boolean(),
   executor: z.string(),
-  /** cores granted to this job (the worker exports it as env WT_CPUS; under Slurm its allocation wins) */
+  /** cores granted to this job (the stage's context.cpus; under Slurm the worker replaces it by the allocation) */
   cpus: z.number().int().positive().default(1),
 });
 export type Job = z.infer<typeof Job>;

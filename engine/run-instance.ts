@@ -129,6 +129,7 @@ function runContext(job: Job, params: unknown, deps: unknown, p: ContextPlaces):
   return {
     instanceId: job.instanceId,
     fingerprint: job.fingerprint,
+    cpus: job.cpus,
     params,
     deps: deps as never,
     inputs: job.inputs,

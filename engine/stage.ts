@@ -18,7 +18,7 @@ export interface Resources {
   /**
    * The stage can also run on fewer cores than `cpus`: when several jobs are ready the local
    * scheduler shares the free cores among them (2 single-threaded trainings beat one 2-threaded
-   * one), and the worker learns its share from env WT_CPUS.
+   * one), and the stage learns its share from its context's `cpus`.
    */
   elastic?: boolean;
   memoryMB?: number;
@@ -61,6 +61,8 @@ export interface ProgressUpdate {
 export interface RunContext<P, D extends DepSpec> {
   instanceId: string;
   fingerprint: Fingerprint;
+  /** cores granted to this run (under Slurm, its allocation): size thread pools by this, not by the machine */
+  cpus: number;
   params: P;
   deps: UpstreamsOf<D>;
   inputs: Record<string, { root: string; files: string[] }>;

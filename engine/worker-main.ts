@@ -39,12 +39,14 @@ function captureOutput(log: LogBuffer): void {
 }
 
 async function run(job: Job): Promise<void> {
-  // Thread pools size themselves from this instead of the machine's core count.
-  process.env.WT_CPUS = String(Number(process.env.SLURM_CPUS_PER_TASK) || job.cpus);
   const log = new LogBuffer();
   captureOutput(log);
   try {
-    const { result } = await runInstance(job, { signal: controller.signal, progress: (u) => send({ type: 'progress', ...u }) }, log);
+    const { result } = await runInstance(
+      grantedBySlurm(job),
+      { signal: controller.signal, progress: (u) => send({ type: 'progress', ...u }) },
+      log,
+    );
     send({ type: 'done', result });
     process.exitCode = 0;
   } catch (err) {
@@ -60,6 +62,12 @@ async function run(job: Job): Promise<void> {
   process.off('disconnect', onDisconnect);
   if (process.connected) process.disconnect();
   setTimeout(() => process.exit(), 100).unref();
+}
+
+/** Under Slurm the job runs on the cores of its allocation, whatever the scheduler planned. */
+function grantedBySlurm(job: Job): Job {
+  const allocated = Number(process.env.SLURM_CPUS_PER_TASK);
+  return Number.isInteger(allocated) && allocated > 0 ? { ...job, cpus: allocated } : job;
 }
 
 const jobFlag = process.argv.indexOf('--job');

@@ -35,6 +35,8 @@ export type NativeKernelsInfo = { active: true; isa: string; threads: number } |
 export interface InitBackendOptions {
   /** force a backend; default: env WT_BACKEND, else 'auto' */
   backend?: BackendName | 'auto';
+  /** cores this process may keep busy (a stage's context.cpus); default: every core */
+  cpus?: number;
   /** where the one-line "backend chosen" message goes; default stderr */
   log?: (line: string) => void;
 }
@@ -47,6 +49,8 @@ const TFJS_BACKEND_OF: Record<BackendName, string> = {
 };
 
 let current: BackendInfo | undefined;
+/** initBackend's `cpus`: the thread pools of whichever backend loads stay within it */
+let grantedCpus: number | undefined;
 let logged = false;
 
 export function isBackendName(s: string): s is BackendName {
@@ -58,7 +62,8 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   const requested = options.backend ?? readEnvBackend() ?? 'auto';
   if (current && (requested === 'auto' || requested === current.name)) return current;
   // configuration errors are errors, not reasons to fall back to another backend
-  nativeThreadSetting();
+  grantedCpus = options.cpus ?? grantedCpus;
+  nativeThreadSetting(process.env, grantedCpus);
   selectedNativeKernels();
 
   let info: BackendInfo;
@@ -147,7 +152,7 @@ async function tryLoad(name: BackendName): Promise<BackendInfo | string> {
 function activateNativeKernels(): NativeKernelsInfo {
   const status = nativeStatus();
   if (!status.available) return { active: false, reason: status.reason };
-  const info = status.addon.configure(status.isa, nativeThreadSetting());
+  const info = status.addon.configure(status.isa, nativeThreadSetting(process.env, grantedCpus));
   installNativeKernels(status.addon, status.isa, selectedNativeKernels());
   return { active: true, isa: info.isa, threads: info.threads };
 }
@@ -163,7 +168,7 @@ async function importBackendPackage(name: BackendName): Promise<string> {
       // Both packages register the same 'tensorflow' backend; only one may load per process.
       if (nodePackageLoaded && nodePackageLoaded !== name) throw new Error(`${nodePackageLoaded} already loaded`);
       // libtensorflow sizes its pool once, at load: keep it within the cores the runner granted.
-      if (process.env.WT_CPUS && !process.env.TF_NUM_INTRAOP_THREADS) process.env.TF_NUM_INTRAOP_THREADS = process.env.WT_CPUS;
+      if (grantedCpus && !process.env.TF_NUM_INTRAOP_THREADS) process.env.TF_NUM_INTRAOP_THREADS = String(grantedCpus);
       const pkg = `@tensorflow/${name}`;
       const mod = (await import(pkg)) as { version?: Record<string, string> };
       nodePackageLoaded = name;

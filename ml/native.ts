@@ -4,8 +4,8 @@
 //
 //   WT_NATIVE=0                  never load it (the wasm kernels serve everything)
 //   WT_NATIVE_ISA=avx2           force an instruction set (avx512 | avx2 | generic) instead of the best one
-//   WT_THREADS=N                 native threads per process (default: the number of cores, or
-//                                the cores the runner granted the process: WT_CPUS)
+//   WT_THREADS=N                 native threads per process (default: the number of cores; never
+//                                more than the cores the caller was granted, initBackend's `cpus`)
 //   WT_NATIVE_ADDON=PATH         load the addon from this .node file (tests of the fallback)
 //
 // The addon's loader never throws; when the package is missing, was not built (no compiler at
@@ -91,11 +91,10 @@ export function nativeStatus(): NativeStatus {
 }
 
 /**
- * Threads the native kernels use: env WT_THREADS, else the number of cores, at most the cores the
- * runner granted this process (env WT_CPUS, set by the engine's worker).
+ * Threads the native kernels use: env WT_THREADS, else the number of cores, at most `granted`
+ * (the cores a pipeline stage was given; unlimited when the caller was given none).
  */
-export function nativeThreadSetting(env: NodeJS.ProcessEnv = process.env): number {
-  const granted = positiveInt(env, 'WT_CPUS');
+export function nativeThreadSetting(env: NodeJS.ProcessEnv = process.env, granted?: number): number {
   return Math.min(positiveInt(env, 'WT_THREADS') ?? availableParallelism(), granted ?? Infinity);
 }
 

@@ -42,8 +42,8 @@ export interface ResumeChoice {
 
 type Examined = { epoch: number; problem: string } | { epoch: number; problem?: undefined; point: ResumePoint };
 
-/** Picks the resume point in `dir` for the run `fingerprint` identifies (see the file comment). */
-export function chooseResumePoint(dir: string, model: FixupResNet, fingerprint: string, log: (message: string) => void): ResumeChoice {
+/** Picks the resume point in `dir` for the run `resumeKey` identifies (see the file comment). */
+export function chooseResumePoint(dir: string, model: FixupResNet, resumeKey: string, log: (message: string) => void): ResumeChoice {
   const epochs = listCheckpointEpochs(dir);
   if (epochs.length === 0) return { point: undefined, skipped: [] };
   let point: ResumePoint | undefined;
@@ -52,7 +52,7 @@ export function chooseResumePoint(dir: string, model: FixupResNet, fingerprint: 
   // Every checkpoint is examined (a foreign one anywhere is an error, not damage); only the
   // newest of the unbroken run 0, 1, …, k is kept in memory.
   for (const [i, epoch] of epochs.entries()) {
-    const found = examine(dir, epoch, model, fingerprint);
+    const found = examine(dir, epoch, model, resumeKey);
     if (hole === undefined && epoch !== i) hole = `the epoch-${i} checkpoint is missing`;
     if (hole !== undefined)
       skipped.push({ epoch, reason: found.problem ?? `it verifies, but ${hole}, and every epoch's weights are outputs of the run` });
@@ -72,7 +72,7 @@ export function chooseResumePoint(dir: string, model: FixupResNet, fingerprint: 
 }
 
 /** The resume point stored in checkpoint `epoch`, or why it cannot be one; throws if it belongs to another run. */
-function examine(dir: string, epoch: number, model: FixupResNet, fingerprint: string): Examined {
+function examine(dir: string, epoch: number, model: FixupResNet, resumeKey: string): Examined {
   let ckpt: Checkpoint;
   try {
     ckpt = readCheckpoint(checkpointPath(dir, epoch), { requireSealedRecord: true });
@@ -80,8 +80,8 @@ function examine(dir: string, epoch: number, model: FixupResNet, fingerprint: st
     if (e instanceof UnusableCheckpointError) return { epoch, problem: e.reason };
     throw e;
   }
-  const meta = ckpt.meta as { epoch?: unknown; fingerprint?: unknown; rng?: unknown; history?: unknown };
-  if (meta.fingerprint !== fingerprint)
+  const meta = ckpt.meta as { epoch?: unknown; resumeKey?: unknown; rng?: unknown; history?: unknown };
+  if (meta.resumeKey !== resumeKey)
     throw new Error(
       `Checkpoint ${ckpt.path}.json belongs to a different training run (other model, data, init or ` +
         `hyperparameters) or is not a training checkpoint, so this run cannot resume from ${dir}. To fix: ` +

@@ -75,6 +75,8 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** notes about resuming (checkpoints skipped and why, a restart); default: stderr (a stage's log) */
   onLog?: (message: string) => void;
+  /** cores the run may keep busy (a stage's context.cpus); default: every core */
+  cpus?: number;
 }
 
 export interface Divergence {
@@ -112,12 +114,12 @@ interface RunState {
 }
 
 export async function train(options: TrainOptions): Promise<TrainResult> {
-  const backend = await initBackend();
+  const backend = await initBackend({ cpus: options.cpus });
   const model = options.model instanceof FixupResNet ? options.model : new FixupResNet(options.model);
   const cfg = TrainConfigSchema.parse(options.config);
   checkDatasetFitsModel(options.train, model.config);
   checkDatasetFitsModel(options.test, model.config);
-  const fingerprint = runFingerprint(model, cfg, options);
+  const resumeKey = runResumeKey(model, cfg, options);
   const sgdOptions = { momentum: cfg.momentum, weightDecay: cfg.weightDecay, smallParamLrFactor: cfg.smallParamLrFactor };
   const trainEvalIndices = cfg.trainEvalSize ? fixedSubset(options.train.header.count, cfg.trainEvalSize, 'train-eval') : undefined;
   const stepsPerEpoch = Math.ceil(options.train.header.count / cfg.batchSize);
@@ -145,12 +147,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           { shape: [...s.weights.get(n)!.shape], data: b },
         ]),
       ]),
-      { epoch: s.epoch, fingerprint, rng: s.rng.state(), history: s.history, backend: { name: backend.name, version: backend.version } },
+      { epoch: s.epoch, resumeKey, rng: s.rng.state(), history: s.history, backend: { name: backend.name, version: backend.version } },
       { sealRecord: true },
     );
 
   const log = options.onLog ?? ((m: string) => void process.stderr.write(`${m}\n`));
-  const { point, skipped: skippedCheckpoints } = chooseResumePoint(options.checkpointDir, model, fingerprint, log);
+  const { point, skipped: skippedCheckpoints } = chooseResumePoint(options.checkpointDir, model, resumeKey, log);
   let state: RunState | undefined = point && {
     epoch: point.epoch,
     weights: point.weights,
@@ -332,8 +334,8 @@ function initialWeights(model: FixupResNet, init: TrainInit, seed: number | stri
   return model.reinitModules(body, reinit, seed);
 }
 
-/** Identifies a run: model, training config, init and data. */
-function runFingerprint(model: FixupResNet, cfg: TrainConfig, options: TrainOptions): string {
+/** Identifies a run (model, training config, init and data): a checkpoint resumes only the run it was written by. */
+function runResumeKey(model: FixupResNet, cfg: TrainConfig, options: TrainOptions): string {
   const h = createHash('sha256');
   h.update(
     JSON.stringify({

@@ -2,15 +2,14 @@
 // it, training with checkpoints in the stage's scratch folder (so a crash resumes), and writing
 // the outputs every analysis reads: per-epoch weights, the run summary and test predictions.
 import { join } from 'node:path';
-import type { z } from 'zod';
 import type { Dataset } from '../../data/dataset.ts';
 import { readDatasetFile } from '../../data/storage/dataset-file.ts';
-import type { RunContext, Upstream } from '../../engine/stage.ts';
+import type { DepSpec, RunContext, Upstream } from '../../engine/stage.ts';
 import { checkpointPath, listCheckpointEpochs, loadWeights, saveWeights } from '../../ml/checkpoint.ts';
 import { evaluate } from '../../ml/evaluate.ts';
 import { FixupResNet } from '../../ml/model.ts';
 import { ModelConfigSchema, type ModelConfig } from '../../ml/model-config.ts';
-import { train, TrainConfigSchema, type TrainInit } from '../../ml/train.ts';
+import { type TrainConfig, type TrainInit, type TrainResult, train } from '../../ml/train.ts';
 import type { Weights } from '../../ml/weights.ts';
 import { DatasetInfo, type EpochRow, type Predictions, type TrainingRun } from './schemas.ts';
 
@@ -57,27 +56,47 @@ export function loadEntryWeights(entry: Upstream, epoch?: number): { weights: We
 interface TrainStageArgs {
   kind: TrainingRun['kind'];
   arch: ArchitectureParams;
-  config: z.input<typeof TrainConfigSchema>;
+  /** the stage's params, validated when the run was planned */
+  config: TrainConfig;
   init: TrainInit;
   data: Upstream;
   sourceEpoch: number | null;
 }
 
-export async function trainAndWrite(ctx: RunContext<unknown, Record<string, never>>, args: TrainStageArgs): Promise<TrainingRun> {
+/** What training needs of a stage's context; pretrain's and finetune's differ only in params and deps. */
+export type TrainingContext = Pick<
+  RunContext<unknown, DepSpec>,
+  'cpus' | 'scratchDir' | 'signal' | 'progress' | 'log' | 'setMetadata' | 'out' | 'writeJson'
+>;
+
+export async function trainAndWrite(ctx: TrainingContext, args: TrainStageArgs): Promise<TrainingRun> {
   const info = datasetInfo(args.data);
-  const trainSet = readSplit(args.data, 'train');
   const testSet = readSplit(args.data, 'test');
   const model = new FixupResNet(modelFor(args.arch, info));
-  const config = TrainConfigSchema.parse(args.config);
+  const result = await trainWithProgress(ctx, model, readSplit(args.data, 'train'), testSet, args);
+  recordRunFacts(ctx, result, args.config);
+  await copyCheckpoints(ctx, result);
+  const run = trainingRun(args, info, result);
+  ctx.writeJson('run.json', run);
+  ctx.writeJson('predictions.json', testPredictions(model, result, testSet));
+  ctx.log(
+    `${args.kind} on ${info.domain}${run.blockSize !== null ? ` (block ${run.blockSize})` : ''}: test accuracy ${(100 * run.finalTestAccuracy).toFixed(1)}%, optimization speed ${(100 * run.optimizationSpeed).toFixed(1)}%`,
+  );
+  return run;
+}
+
+/** Trains with checkpoints in scratch (a crashed run resumes), reporting progress at most 4 times a second. */
+function trainWithProgress(ctx: TrainingContext, model: FixupResNet, trainSet: Dataset, testSet: Dataset, args: TrainStageArgs) {
   let lastReport = 0;
-  const result = await train({
+  return train({
     model,
     train: trainSet,
     test: testSet,
-    config,
+    config: args.config,
     init: args.init,
     checkpointDir: join(ctx.scratchDir, 'checkpoints'),
     signal: ctx.signal,
+    cpus: ctx.cpus,
     onProgress: (p) => {
       const now = performance.now();
       if (now - lastReport < 250 && p.step !== p.stepsPerEpoch) return;
@@ -92,6 +111,10 @@ export async function trainAndWrite(ctx: RunContext<unknown, Record<string, neve
       });
     },
   });
+}
+
+/** The log lines and manifest metadata of a run: a resume, a divergence, the backend and the timings. */
+function recordRunFacts(ctx: TrainingContext, result: TrainResult, config: TrainConfig): void {
   if (result.resumedFrom !== null) ctx.log(`resumed from the epoch-${result.resumedFrom} checkpoint of an interrupted run`);
   if (result.diverged)
     ctx.log(
@@ -106,12 +129,19 @@ export async function trainAndWrite(ctx: RunContext<unknown, Record<string, neve
     'samplesPerSecond',
     result.history.map((h) => h.samplesPerSecond),
   );
+}
 
-  // Weights only (no optimizer state, no timings): outputs must be the same bytes on every rerun.
-  for (const epoch of listCheckpointEpochs(join(ctx.scratchDir, 'checkpoints'))) {
-    const { weights } = loadWeights(checkpointPath(join(ctx.scratchDir, 'checkpoints'), epoch));
-    await saveWeights(ctx.out(`checkpoints/epoch-${String(epoch).padStart(4, '0')}`), result.model, weights, { epoch });
+/** Weights only (no optimizer state, no timings): outputs must be the same bytes on every rerun. */
+async function copyCheckpoints(ctx: TrainingContext, result: TrainResult): Promise<void> {
+  const scratch = join(ctx.scratchDir, 'checkpoints');
+  for (const epoch of listCheckpointEpochs(scratch)) {
+    const { weights } = loadWeights(checkpointPath(scratch, epoch));
+    await saveWeights(ctx.out(checkpointPath('checkpoints', epoch)), result.model, weights, { epoch });
   }
+}
+
+function trainingRun(args: TrainStageArgs, info: DatasetInfo, result: TrainResult): TrainingRun {
+  const config = args.config;
   const history: EpochRow[] = result.history.map(({ epoch, lr, trainLoss, trainAccuracy, trainEvalLoss, testAccuracy, testLoss }) => ({
     epoch,
     lr,
@@ -123,7 +153,7 @@ export async function trainAndWrite(ctx: RunContext<unknown, Record<string, neve
   }));
   const trained = history.filter((h) => h.epoch > 0);
   const last = history.at(-1)!;
-  const run: TrainingRun = {
+  return {
     kind: args.kind,
     domain: info.domain,
     blockSize: info.shuffle?.blockSize ?? null,
@@ -140,18 +170,15 @@ export async function trainAndWrite(ctx: RunContext<unknown, Record<string, neve
     finalTestAccuracy: last.testAccuracy,
     finalTestLoss: last.testLoss,
   };
-  ctx.writeJson('run.json', run);
+}
 
+/** Every test example's prediction, correctness, loss and label: what the mistakes analysis compares. */
+function testPredictions(model: FixupResNet, result: TrainResult, testSet: Dataset): Predictions {
   const evalResult = evaluate(model, result.weights, testSet);
-  const predictions: Predictions = {
+  return {
     predictions: [...evalResult.predictions],
     correct: [...evalResult.correct] as (0 | 1)[],
     losses: [...evalResult.losses].map((l) => Math.round(l * 1e6) / 1e6),
     labels: [...testSet.labels],
   };
-  ctx.writeJson('predictions.json', predictions);
-  ctx.log(
-    `${args.kind} on ${info.domain}${run.blockSize !== null ? ` (block ${run.blockSize})` : ''}: test accuracy ${(100 * run.finalTestAccuracy).toFixed(1)}%, optimization speed ${(100 * run.optimizationSpeed).toFixed(1)}%`,
-  );
-  return run;
 }

@@ -9,7 +9,7 @@ import { readSplit } from '../common/training.ts';
 import { barrierPairs, barrierSummary, type BarrierContext, type BarrierOutput, type EvaluatedPath, type PlannedPair } from '../barrier.ts';
 
 export async function run(ctx: BarrierContext): Promise<void> {
-  ctx.setMetadata('backend', await initBackend());
+  ctx.setMetadata('backend', await initBackend({ cpus: ctx.cpus }));
   const test = readSplit(ctx.deps.data, 'test');
   const pt = ctx.deps.pt.map(finalModel);
   const rit = ctx.deps.rit.map(finalModel);

@@ -23,7 +23,7 @@ interface ComparedPair {
 }
 
 export async function run(ctx: CkaContext): Promise<void> {
-  ctx.setMetadata('backend', await initBackend());
+  ctx.setMetadata('backend', await initBackend({ cpus: ctx.cpus }));
   const test = readSplit(ctx.deps.data, 'test');
   const indices = fixedSubset(test.header.count, Math.min(ctx.params.examples, test.header.count), 'cka');
   const n = indices.length;

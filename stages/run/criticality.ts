@@ -35,7 +35,7 @@ interface Analysed {
 }
 
 export async function run(ctx: CriticalityContext): Promise<void> {
-  ctx.setMetadata('backend', await initBackend());
+  ctx.setMetadata('backend', await initBackend({ cpus: ctx.cpus }));
   const p = ctx.params;
   const train = readSplit(ctx.deps.data, 'train');
   const sets: Sets = {

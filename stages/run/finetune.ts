@@ -13,5 +13,5 @@ export async function run(ctx: FinetuneContext): Promise<void> {
     epoch = sourceEpoch ?? (ctx.deps.source!.json('run.json') as { completedEpochs: number }).completedEpochs;
     trainInit = { kind: 'pretrained', weights: src.weights, reinit: ['fc'] };
   }
-  await trainAndWrite(ctx as never, { kind: init, arch, config: train, init: trainInit, data: ctx.deps.data, sourceEpoch: epoch });
+  await trainAndWrite(ctx, { kind: init, arch, config: train, init: trainInit, data: ctx.deps.data, sourceEpoch: epoch });
 }

@@ -54,16 +54,16 @@ export class FixtureProject {
     return runs.sort();
   }
 
-  start(args: string[]): ChildProcess {
+  start(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
     return spawn(process.execPath, ['--import', 'tsx', join(this.root, 'pipeline.ts'), ...args, '--store', this.store], {
       cwd: this.root,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, WT_STORE: '' },
+      env: { ...process.env, WT_STORE: '', ...env },
     });
   }
 
-  run(args: string[] = []): Promise<RunResult> {
-    return finished(this.start(args));
+  run(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+    return finished(this.start(args, env));
   }
 
   async json<T>(args: string[]): Promise<T> {

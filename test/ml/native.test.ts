@@ -423,11 +423,12 @@ describe('trainingThreads', () => {
     assert.equal(trainingThreads({ env: { WT_BACKEND: 'tfjs-node', TF_NUM_INTRAOP_THREADS: '5' }, native: off }), 5);
   });
 
-  it('stays within the cores the runner granted (WT_CPUS), and refuses nonsense', () => {
-    assert.equal(nativeThreadSetting({ WT_CPUS: '1' }), 1);
-    assert.equal(nativeThreadSetting({ WT_THREADS: '4', WT_CPUS: '2' }), 2);
-    assert.equal(nativeThreadSetting({ WT_THREADS: '1', WT_CPUS: '2' }), 1);
-    assert.throws(() => nativeThreadSetting({ WT_CPUS: '0' }), /WT_CPUS='0' is not a whole number/);
+  it("stays within the cores the stage was granted (its context's cpus), and refuses nonsense", () => {
+    assert.equal(nativeThreadSetting({}, 1), 1);
+    assert.equal(nativeThreadSetting({ WT_THREADS: '4' }, 2), 2);
+    assert.equal(nativeThreadSetting({ WT_THREADS: '1' }, 2), 1);
+    assert.equal(nativeThreadSetting({ WT_THREADS: '3' }), 3);
+    assert.throws(() => nativeThreadSetting({ WT_THREADS: '0' }), /WT_THREADS='0' is not a whole number/);
     assert.throws(() => nativeThreadSetting({ WT_THREADS: 'many' }), /WT_THREADS='many'/);
   });
 
