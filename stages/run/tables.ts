@@ -1,8 +1,9 @@
 // The run code of the tables stage (defined in ../tables.ts).
-import { html, type SafeHtml } from '../../figures/escape.ts';
 import { CkaOutput } from '../cka.ts';
 import { percentileInterval, type StatisticDraws } from '../common/bootstrap.ts';
+import { csvLine } from '../common/csv.ts';
 import { PAIR } from '../common/pairs.ts';
+import { type Grid, gridHtml, gridLatex } from '../common/table-grid.ts';
 import { DistanceOutput } from '../distance.ts';
 import type { TablesContext } from '../tables.ts';
 
@@ -44,22 +45,16 @@ function withInterval(s: StatisticDraws, digits: number): { text: string; low: s
   return { text: `${s.estimate.toFixed(digits)}${low ? ` [${low}, ${high}]` : ''}`, low, high };
 }
 
-/** A CSV line: cells with a comma, quote or newline are quoted (a control's name has a comma). */
-function csvLine(cells: readonly (string | number | undefined)[]): string {
-  const cell = (c: string | number | undefined) => {
-    const t = String(c ?? '');
-    return /[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
-  };
-  return cells.map(cell).join(',');
-}
-
 export function run(ctx: TablesContext): void {
-  const t1 = table1(ctx.deps.cka.map((c) => c.json('cka.json', CkaOutput)));
-  ctx.writeOutput('table1-cka.csv', t1.csv);
-  ctx.writeOutput('table1-cka.html', t1.html);
-  const t2 = table2(ctx.deps.distance.map((d) => d.json('distance.json', DistanceOutput)));
-  ctx.writeOutput('table2-distance.csv', t2.csv);
-  ctx.writeOutput('table2-distance.html', t2.html);
+  const tables = {
+    'table1-cka': table1(ctx.deps.cka.map((c) => c.json('cka.json', CkaOutput))),
+    'table2-distance': table2(ctx.deps.distance.map((d) => d.json('distance.json', DistanceOutput))),
+  };
+  for (const [name, t] of Object.entries(tables)) {
+    ctx.writeOutput(`${name}.csv`, t.csv);
+    ctx.writeOutput(`${name}.html`, t.grids.map(gridHtml).join('\n'));
+    ctx.writeOutput(`${name}.tex`, t.grids.map(gridLatex).join('\n'));
+  }
 }
 
 /** Pair types in the order of the file's pairs, the controls last. */
@@ -69,12 +64,12 @@ function ckaPairTypes(c: CkaOutput): string[] {
 }
 
 /** Table 1: `ours` is the estimator the stage selected; the CSV also has both estimators' means over replicate pairs. */
-function table1(ckas: CkaOutput[]): { csv: string; html: string } {
+function table1(ckas: CkaOutput[]): { csv: string; grids: Grid[] } {
   const csv = ['domain,pair,replicate_pairs,layer,estimator,ours,ci_low,ci_high,biased,debiased,paper_chexpert'];
-  const tables: SafeHtml[] = [];
+  const grids: Grid[] = [];
   for (const c of ckas) {
-    const head = c.layers.map((l, i) => html`<th>${l}<br><small>paper: ${PAPER_CKA_LAYERS[i] ?? '—'}</small></th>`);
-    const body = ckaPairTypes(c).map((pair) => {
+    const columns = c.layers.map((label, i) => ({ label, note: `paper: ${PAPER_CKA_LAYERS[i] ?? '—'}` }));
+    const rows = ckaPairTypes(c).map((pair) => {
       const { pairs, values } = c.summary[pair]!;
       const group = c.pairs.filter((p) => p.pair === pair);
       const meanOf = (key: 'biased' | 'debiased', i: number) =>
@@ -97,11 +92,11 @@ function table1(ckas: CkaOutput[]): { csv: string; html: string } {
             paper[i]?.toFixed(4),
           ]),
         );
-        return html`<td>${ours.text} <small>(${paper[i]?.toFixed(3) ?? '—'})</small></td>`;
+        return { ours: ours.text, paper: paper[i]?.toFixed(3) ?? '—' };
       });
       const control = CKA_CONTROLS[pair];
       const note = control ? `control, not in the paper: ${control}` : `${pairs} replicate pair${pairs === 1 ? '' : 's'}`;
-      return html`<tr${control ? html` class="control"` : ''}><th>${pair}<br><small>${note}</small></th>${cells}</tr>`;
+      return { label: pair, note, control: !!control, cells };
     });
     const caption =
       `${c.domain} (${c.examples} test images), ${c.estimator} linear CKA${c.unbiased ? ' (unbiased HSIC, Song et al. 2012)' : ''}: ` +
@@ -109,15 +104,13 @@ function table1(ckas: CkaOutput[]): { csv: string; html: string } {
       `in brackets: the paper's CheXpert value at the same depth. Controls: a model with itself (1 by definition); one model's features against ` +
       `another's on permuted examples (unrelated features: the estimator's floor); two untrained networks (a random-network baseline, not the floor). ` +
       `The CSV has both estimators`;
-    tables.push(
-      html`<table class="data"><caption>${caption}</caption><thead><tr><th>pair</th>${head}</tr></thead><tbody>${body}</tbody></table>`,
-    );
+    grids.push({ caption, corner: 'pair', columns, rows });
   }
-  return { csv: `${csv.join('\n')}\n`, html: tables.join('\n') };
+  return { csv: `${csv.join('\n')}\n`, grids };
 }
 
 /** Table 2: per domain the mean total distance of each pair type [95% interval], and the ratio 2 P-T / 2 RI-T. */
-function table2(dists: DistanceOutput[]): { csv: string; html: string } {
+function table2(dists: DistanceOutput[]): { csv: string; grids: Grid[] } {
   const csv = ['domain,pair,replicate_pairs,ours,ci_low,ci_high,paper'];
   const rows = dists.map((d) => {
     const paper = PAPER_L2[d.domain] ?? {};
@@ -126,20 +119,17 @@ function table2(dists: DistanceOutput[]): { csv: string; html: string } {
       const ours = s ? withInterval(s.total, 2) : undefined;
       const precise = s ? withInterval(s.total, 4) : undefined;
       csv.push(csvLine([d.domain, pair, s?.pairs, s?.total.estimate.toFixed(4), precise?.low, precise?.high, paper[pair]?.toFixed(2)]));
-      return html`<td>${ours?.text ?? '—'} <small>(${paper[pair]?.toFixed(2) ?? '—'})</small></td>`;
+      return { ours: ours?.text ?? '—', paper: paper[pair]?.toFixed(2) ?? '—' };
     });
     const paperRatio = paper[PAIR.ptPt] !== undefined && paper[PAIR.ritRit] ? paper[PAIR.ptPt]! / paper[PAIR.ritRit]! : undefined;
     const [ratio, precise] = [withInterval(d.ratio, 3), withInterval(d.ratio, 4)];
     csv.push(csvLine([d.domain, RATIO, '', d.ratio.estimate.toFixed(4), precise.low, precise.high, paperRatio?.toFixed(4)]));
-    cells.push(html`<td>${ratio.text} <small>(${paperRatio?.toFixed(2) ?? '—'})</small></td>`);
-    return html`<tr><th>${d.domain}</th>${cells}</tr>`;
+    cells.push({ ours: ratio.text, paper: paperRatio?.toFixed(2) ?? '—' });
+    return { label: d.domain, cells };
   });
   const caption =
     'ℓ2 distance between parameter vectors (head excluded): mean over replicate pairs [95% bootstrap interval over replicate pairs]; ' +
     "in brackets: the paper's value (ResNet-50, 25M parameters, so only the ordering and the ratio compare; the paper's ratio is 0.24 on DomainNet real)";
-  const head = [...L2_PAIRS, `ratio ${RATIO}`].map((p) => html`<th>${p}</th>`);
-  return {
-    csv: `${csv.join('\n')}\n`,
-    html: html`<table class="data"><caption>${caption}</caption><thead><tr><th>domain</th>${head}</tr></thead><tbody>${rows}</tbody></table>`.toString(),
-  };
+  const columns = [...L2_PAIRS, `ratio ${RATIO}`].map((label) => ({ label }));
+  return { csv: `${csv.join('\n')}\n`, grids: [{ caption, corner: 'domain', columns, rows }] };
 }
