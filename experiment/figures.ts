@@ -11,7 +11,9 @@ import { figureLearningCurves } from '../stages/figure-learning-curves.ts';
 import { figureMistakes } from '../stages/figure-mistakes.ts';
 import { figureSpectrum } from '../stages/figure-spectrum.ts';
 import { report } from '../stages/report.ts';
+import { runsTable } from '../stages/runs-table.ts';
 import { tables } from '../stages/tables.ts';
+import { trainingRunsWithRoles } from './run-roles.ts';
 import type { Analyses } from './dag.ts';
 import { domainNotes } from './domain-notes.ts';
 import type { TrainingArms } from './training-arms.ts';
@@ -39,5 +41,11 @@ export function addFigures(
   // --strict is how the build checks its controls, not a setting shown as the experiment's
   const { name, description, strict: _, ...settings } = p;
   const suite = { kind: p.suite.kind, domains: domainNotes(p.suite) };
-  return dag.add(report, { profile: name, description, suite, settings }, { figures, tables: tableHandle, scorecard: a.card });
+  const { runs, roles } = trainingRunsWithRoles(arms);
+  const runsHandle = dag.add(runsTable, { roles }, { runs });
+  return dag.add(
+    report,
+    { profile: name, description, suite, settings },
+    { figures, tables: tableHandle, scorecard: a.card, runs: runsHandle },
+  );
 }

@@ -5,7 +5,7 @@
 // A build that ran nothing leaves a folder published from the same report entry and flags as it
 // is: its run table keeps describing the last build that did something.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { dirname, join } from 'node:path';
 import type { BuildSummary, Project } from '../engine/index.ts';
@@ -26,13 +26,22 @@ export function publishReport(summary: BuildSummary, project: Project, dest: str
     cpSync(project.store.outDir(entry.fingerprint), temp, { recursive: true });
     const index = join(temp, 'index.html');
     if (!existsSync(index)) return undefined;
-    chmodSync(index, 0o644); // the store's copy is read-only
+    makeWritable(temp); // the store's copy is read-only; the published folder is the user's
     writeFileSync(index, fillPlaceholders(readFileSync(index, 'utf8'), runTable(summary, project), selection));
     writeFileSync(join(temp, PUBLISHED_FROM), JSON.stringify(stamp));
     swapIn(temp, dest);
     return join(dest, 'index.html');
   } finally {
     rmSync(temp, { recursive: true, force: true });
+  }
+}
+
+function makeWritable(dir: string): void {
+  chmodSync(dir, 0o755);
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) makeWritable(path);
+    else if (e.isFile()) chmodSync(path, 0o644);
   }
 }
 

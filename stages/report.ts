@@ -1,14 +1,17 @@
-// report: one self-contained HTML page (no network fetches; every picture inlined) with every
-// figure and table, the scorecard, and for each figure the command that regenerates just it.
+// report: a folder a researcher can take away: index.html (no network fetches; it shows the
+// folder's own files, so it works opened from disk) with every figure and table, the scorecard,
+// and for each figure the command that regenerates just it; beside it the figures as SVG and PNG,
+// the tables as CSV and LaTeX, the scorecard as JSON and Markdown, and runs.csv (report-files.ts).
 // Run metadata (wall time per stage, backend, fingerprints) is not an input of this stage — it
 // changes on every run — so figures/publish-report.ts adds it to the published copy.
 import { z } from 'zod';
-import { html, trustedHtml } from '../figures/escape.ts';
+import { html, fileHref, trustedHtml } from '../figures/escape.ts';
 import { quoted } from '../figures/shell-word.ts';
 import { RUN_METADATA, SELECTION } from './report/placeholders.ts';
 import { figureSections, SuiteDescription } from './report/figure-sections.ts';
 import { scorecardHtml } from './report/scorecard-section.ts';
 import { tableFragment } from './report/table-fragment.ts';
+import { copyFigures, copyTables, REPORT_FILES, writeScorecardAndRuns } from './report/report-files.ts';
 import { ScorecardOutput } from './scorecard/output.ts';
 import { defineStage } from '../engine/stage.ts';
 import { readFileSync } from 'node:fs';
@@ -21,10 +24,14 @@ export const report = defineStage(import.meta.url, {
     suite: SuiteDescription,
     settings: z.record(z.string(), z.unknown()),
   }),
-  deps: { figures: 'many', tables: 'one', scorecard: 'one' },
+  deps: { figures: 'many', tables: 'one', scorecard: 'one', runs: 'one' },
   isolation: 'inline',
   run(ctx) {
     const card = ctx.deps.scorecard.json('scorecard.json', ScorecardOutput);
+    copyFigures(ctx.deps.figures, ctx.writeOutput);
+    const tableFiles = copyTables(ctx.deps.tables, ctx.writeOutput);
+    writeScorecardAndRuns(ctx.deps.scorecard, card, ctx.deps.runs, ctx.writeOutput);
+    const link = (file: string, text = file) => html`<a href="${fileHref(file)}">${text}</a>`;
     const cmd = (id: string) => `npx tsx pipeline.ts ${quoted(id)} ${SELECTION}`;
     const sections = figureSections(ctx.deps.figures, cmd, ctx.params.suite);
     const tables = ctx.deps.tables;
@@ -48,6 +55,7 @@ small{color:#777}pre{background:#f7f7f7;padding:.6em;overflow-x:auto;font-size:.
 <h1>What is being transferred in transfer learning?</h1>
 <p>A reproduction of Neyshabur, Sedghi &amp; Zhang (NeurIPS 2020) by <b>what-transfers</b>, profile <b>${ctx.params.profile}</b>: ${ctx.params.description}.
 Pre-training on <b>${card.source.domain}</b> reached ${(100 * card.source.finalTestAccuracy).toFixed(1)}% test accuracy in ${card.source.epochs} epochs.</p>
+<p>In this folder: the scorecard as ${link(REPORT_FILES.scorecardJson)} and ${link(REPORT_FILES.scorecardMarkdown)}; every training run's test and train accuracy per epoch as ${link(REPORT_FILES.runs)} (one row per run and epoch, for pandas, R or Vega); the figures as SVG and PNG in <code>figures/</code>; the tables as CSV and LaTeX (booktabs) in <code>tables/</code>.</p>
 ${scorecardHtml(card)}
 <p><small>"robust" and "fragile" follow the spec's list of what should survive scaling down. Thresholds are part of each claim's text; nothing is tuned to pass.</small></p>
 <h2 id="figures">Figures</h2>
@@ -55,7 +63,7 @@ ${sections.map((s) => html`${s}\n`)}
 <h2 id="tables">Tables</h2>
 <h3>Table 1 — CKA feature similarity</h3><div class="scroll">${table('table1-cka.html')}</div>
 <h3>Table 2 — ℓ2 distance in parameter space</h3><div class="scroll">${table('table2-distance.html')}</div>
-<p><small>regenerate: <code>${cmd(tables.id)}</code> (CSV files beside the HTML in that entry)</small></p>
+<p><small>${tableFiles.map((f) => html`${link(REPORT_FILES.table(f), f)} `)}· regenerate: <code>${cmd(tables.id)}</code></small></p>
 <h2 id="run">Run</h2>
 ${trustedHtml(RUN_METADATA, 'a fixed comment the publisher replaces')}
 <details><summary>Profile settings</summary><pre>${settings}</pre></details>

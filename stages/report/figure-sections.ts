@@ -1,9 +1,10 @@
-// The report's figures: each picture inlined with its caption and the command that regenerates
-// it, and the mistake example grids side by side, one row per target.
-import { readFileSync } from 'node:fs';
+// The report's figures: each picture (a file of the report's figures/ folder) with its caption,
+// its vector version and the command that regenerates it, and the mistake example grids side by
+// side, one row per target.
 import { z } from 'zod';
 import type { Upstream } from '../../engine/stage.ts';
-import { html, url, type SafeHtml } from '../../figures/escape.ts';
+import { html, fileHref, type SafeHtml } from '../../figures/escape.ts';
+import { REPORT_FILES } from './report-files.ts';
 
 /** The suite's domains, for the captions: what each is comes from the suite, never from the embedded suite's names. */
 export const SuiteDescription = z.strictObject({
@@ -73,8 +74,8 @@ export function figureSections(figures: readonly Figure[], command: (id: string)
   return figures.flatMap((fig) => [...plainFigures(fig, command, captions), ...mistakeGrids(fig, command)]);
 }
 
-function image(fig: Figure, file: string, alt: string): SafeHtml {
-  return html`<img src="${url(`data:image/png;base64,${readFileSync(fig.file(file)).toString('base64')}`)}" alt="${alt}">`;
+function image(file: string, alt: string): SafeHtml {
+  return html`<img src="${fileHref(REPORT_FILES.figure(file))}" alt="${alt}">`;
 }
 
 function plainFigures(fig: Figure, command: (id: string) => string, captions: readonly [RegExp, string][]): SafeHtml[] {
@@ -84,8 +85,8 @@ function plainFigures(fig: Figure, command: (id: string) => string, captions: re
     .map((file) => {
       const caption = captions.find(([re]) => re.test(file))?.[1] ?? file;
       const svgName = file.replace(/\.png$/, '.svg');
-      const vector = fig.files.includes(svgName) ? html` · vector: <code>${svgName}</code> in that entry` : '';
-      return html`<figure id="${file.replace(/\.png$/, '')}">${image(fig, file, caption)}<figcaption>${caption}<br><span class="cmd">regenerate: <code>${command(fig.id)}</code>${vector}</span></figcaption></figure>`;
+      const vector = fig.files.includes(svgName) ? html` · <a href="${fileHref(REPORT_FILES.figure(svgName))}">SVG</a>` : '';
+      return html`<figure id="${file.replace(/\.png$/, '')}">${image(file, caption)}<figcaption>${caption}<br><span class="cmd">regenerate: <code>${command(fig.id)}</code>${vector}</span></figcaption></figure>`;
     });
 }
 
@@ -94,7 +95,7 @@ function mistakeGrids(fig: Figure, command: (id: string) => string): SafeHtml[] 
   return domains.map((domain) => {
     const cells = MISTAKE_KINDS.filter(([k]) => fig.files.includes(`mistakes-${domain}-${k}.png`)).map(
       ([k, label]) =>
-        html`<figure class="cell">${image(fig, `mistakes-${domain}-${k}.png`, `${domain}: ${label}`)}<figcaption>${label}</figcaption></figure>`,
+        html`<figure class="cell">${image(`mistakes-${domain}-${k}.png`, `${domain}: ${label}`)}<figcaption>${label}</figcaption></figure>`,
     );
     return html`<figure id="mistakes-${domain}"><div class="row">${cells}</div><figcaption>Test images of <b>${domain}</b> that P-T (seed 0) and RI-T (seed 1: never the same seed, so never the same data order) get right or wrong.<br><span class="cmd">regenerate: <code>${command(fig.id)}</code></span></figcaption></figure>`;
   });

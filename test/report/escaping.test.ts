@@ -88,6 +88,11 @@ async function reportHtml(): Promise<string> {
     files: [`fig-spectrum-${IMG}.png`, `fig-spectrum-${IMG}.svg`, `mistakes-${BREAKOUT}-both-wrong.png`],
     file: () => png,
   };
+  const card = scorecard();
+  const cardFile = join(dir, 'scorecard.json');
+  writeFileSync(cardFile, JSON.stringify(card));
+  const runsFile = join(dir, 'runs.csv');
+  writeFileSync(runsFile, 'instance\n');
   const out = new Map<string, string>();
   const ctx = {
     params: {
@@ -102,10 +107,17 @@ async function reportHtml(): Promise<string> {
       },
       settings: { [IMG]: CLOSE },
     },
-    deps: { figures: [figure], tables: { id: 'tables', file: (name: string) => join(dir, name) }, scorecard: json(scorecard()) },
-    writeOutput: (name: string, text: string) => out.set(name, text),
+    deps: {
+      figures: [figure],
+      tables: { id: 'tables', files: [...tableFiles.keys()], file: (name: string) => join(dir, name) },
+      scorecard: { ...json(card), file: () => cardFile },
+      runs: { id: 'runs-table', files: ['runs.csv'], file: () => runsFile },
+    },
+    writeOutput: (name: string, text: string | Uint8Array) => out.set(name, String(text)),
   };
   await report.run(ctx as never);
+  assert.ok(out.has('scorecard.md') && out.has('runs.csv') && out.has(`figures/fig-spectrum-${IMG}.svg`));
+  for (const p of PAYLOADS) assert.ok(!out.get('scorecard.md')!.includes(p), `raw ${p} in scorecard.md`);
   return out.get('index.html')!;
 }
 

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { CLAIMS } from '../../stages/scorecard/claims/index.ts';
 import { CONTROLS } from '../../stages/scorecard/controls.ts';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
@@ -77,6 +77,13 @@ describe('the report in a browser', () => {
         for (const v of verdicts) assert.ok(['held', 'did not hold', 'inconclusive', 'not measured'].includes(v), v);
         const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
         assert.ok(overflow <= 1, `the page scrolls sideways by ${overflow}px`);
+        const links = (await page.$$eval('img[src], a[href]', (els) =>
+          els.map((e) => e.getAttribute('src') ?? e.getAttribute('href') ?? ''),
+        )) as string[];
+        const files = links.filter((l) => !l.startsWith('#'));
+        assert.ok(files.some((f) => f.endsWith('.svg')) && files.includes('runs.csv') && files.includes('scorecard.md'));
+        for (const f of files)
+          assert.ok(existsSync(join(dirname(index), decodeURIComponent(f))), `the page links to ${f}, which is not in its folder`);
         mkdirSync(join(OUT, 'report'), { recursive: true });
         await page.screenshot({ path: join(OUT, 'report', `report-${width}.png`), fullPage: false });
       } finally {
