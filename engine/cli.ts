@@ -6,6 +6,8 @@ import { addBuildCommand } from './cli/build-command.ts';
 import { addCacheCommands } from './cli/cache-command.ts';
 import { CliContext } from './cli/context.ts';
 import { addDagCommand } from './cli/dag-command.ts';
+import { addDiffCommand } from './cli/diff-command.ts';
+import { addExportCommand } from './cli/export-command.ts';
 import type { PipelineDefinition } from './cli/definition.ts';
 import { addGcCommand, addVerifyCommand } from './cli/gc-command.ts';
 import { addLogCommand } from './cli/log-command.ts';
@@ -22,8 +24,8 @@ export async function runCli(def: PipelineDefinition, argv = process.argv.slice(
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   const ctx = new CliContext(def);
-  for (const add of [addBuildCommand, addStatusCommands, addDagCommand, addLogCommand, addGcCommand, addVerifyCommand, addCacheCommands])
-    add(program, ctx);
+  const commands = [addBuildCommand, addStatusCommands, addDagCommand, addLogCommand, addGcCommand, addVerifyCommand, addCacheCommands];
+  for (const add of [...commands, addExportCommand, addDiffCommand]) add(program, ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ctx.exitCode;

@@ -21,6 +21,7 @@ import { Hex64, InputRecordSchema } from './manifest.ts';
 import { printable } from './printable.ts';
 import { migrateLockV1 } from './lock-file-v1.ts';
 import { zodIssuesInline } from './zod-errors.ts';
+import { UsageError } from './errors.ts';
 import { statSignature } from './file-hasher.ts';
 
 export const LOCK_VERSION = 2;
@@ -48,7 +49,21 @@ export const LockFileSchema = z.object({
   instances: z.record(z.string(), LockedInstance),
   code: z.record(z.string(), InputRecordSchema.shape.code),
 });
-type LockFileData = z.infer<typeof LockFileSchema>;
+export type LockFileData = z.infer<typeof LockFileSchema>;
+
+/** A lock file's text read from elsewhere (another revision, another experiment): validated, older versions migrated. */
+export function parseLockFileText(text: string, where: string): LockFileData {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${where} is not JSON (${printable((err as Error).message)}); it is not a lock file this tool wrote.`);
+  }
+  const parsed = LockFileSchema.safeParse(migrateLockV1(raw));
+  if (!parsed.success)
+    throw new UsageError(`${where} is not a lock file this version can read: ${printable(zodIssuesInline(parsed.error))}.`);
+  return parsed.data;
+}
 
 export interface LockUpdate {
   id: string;

@@ -1,6 +1,7 @@
 // The what-transfers CLI: its flags, how a profile becomes an experiment (experiment/dag.ts builds
 // the DAG), and where reports are published. pipeline.ts runs it from source; pipeline.mjs runs
 // the same module precompiled (dist/pipeline.mjs).
+import { headlineResults } from './headline-results.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../engine/index.ts';
@@ -64,6 +65,7 @@ export function main(program = 'npx tsx pipeline.ts'): Promise<number> {
       if (index && !o.json && !o.quiet) process.stderr.write(`Report: ${index}\n`);
     },
     lockFilesDir: LOCKS,
+    results: headlineResults,
   });
 }
 export { exitAfterGrace } from '../engine/interrupt.ts';

@@ -3,6 +3,7 @@
 import type { Dag } from '../dag.ts';
 import type { Project } from '../project.ts';
 import type { BuildSummary } from '../reporter.ts';
+import type { HeadlineResults } from '../results-diff.ts';
 
 export interface ExperimentDefinition {
   dag: Dag;
@@ -36,6 +37,8 @@ export interface PipelineDefinition {
   /** the folder of lock files, one per experiment (<name>.lock.json); gc keeps what any of them references */
   lockFilesDir: string;
   codeExclude?: string[];
+  /** what `diff` compares between two lock files' results */
+  results?: HeadlineResults;
   /** called after a build (not a dry run), e.g. to print where the report is */
   afterBuild?(summary: BuildSummary, project: Project, options: Record<string, unknown>): void;
 }
