@@ -5,6 +5,7 @@
 import type { OutputDigest } from './digest.ts';
 import type { EntrySource } from './entry-source.ts';
 import { openUpstream } from './entry-reader.ts';
+import { errorMessage } from './errors.ts';
 import type { LockedInstance, LockFileData } from './lock-file.ts';
 import type { Upstream } from './stage.ts';
 
@@ -37,7 +38,8 @@ export interface ResultsDiff {
   compared: number;
   /** verdict changes first, then verdicts whose detail changed, then metrics */
   changes: ResultChange[];
-  unavailable: { instance: string; side: 'base' | 'current'; fingerprint: string }[];
+  /** entries that could not be compared: in neither the local store nor the remote, other bytes than the lock file recorded, or unreadable */
+  unavailable: { instance: string; side: 'base' | 'current'; fingerprint: string; reason: string }[];
 }
 
 export interface DiffSide {
@@ -55,19 +57,30 @@ export async function diffResults(base: DiffSide, current: DiffSide, results: He
     out.compared++;
     const read = async (side: 'base' | 'current', locked: LockedInstance | undefined) => {
       if (!locked) return {};
-      const found = await source.find(locked.fingerprint);
-      if (!found) {
-        out.unavailable.push({ instance: id, side, fingerprint: locked.fingerprint });
-        return undefined;
+      const problem = (reason: string) => void out.unavailable.push({ instance: id, side, fingerprint: locked.fingerprint, reason });
+      try {
+        const outcome = await readLocked(id, stage, locked, results, source);
+        if (typeof outcome === 'string') return problem(outcome);
+        return outcome;
+      } catch (err) {
+        return problem(`unreadable: ${errorMessage(err).split('\n')[0]}`);
       }
-      const dep = { id, stage, fingerprint: locked.fingerprint, outputDigest: found.manifest.outputs.digest as OutputDigest };
-      return results.read(await openUpstream(source.store, dep));
     };
     const [before, after] = [await read('base', a), await read('current', b)];
     if (before && after) out.changes.push(...changedResults(id, stage, before, after));
   }
   out.changes.sort((x, y) => rank(x) - rank(y));
   return out;
+}
+
+/** The results of the entry the lock file recorded; a string says why there are none. */
+async function readLocked(id: string, stage: string, locked: LockedInstance, results: HeadlineResults, source: EntrySource) {
+  const found = await source.find(locked.fingerprint);
+  if (!found) return `not found in ${source.searched()}`;
+  if (found.manifest.outputs.digest !== locked.outputs.digest)
+    return 'the store holds other outputs for its fingerprint than the lock file recorded (built again since, e.g. on another backend)';
+  const dep = { id, stage, fingerprint: locked.fingerprint, outputDigest: locked.outputs.digest as OutputDigest };
+  return results.read(await openUpstream(source.store, dep));
 }
 
 function changedResults(

@@ -47,10 +47,8 @@ export function formatResultsDiff(d: ResultsDiff): string {
   else lines.push(`${d.changes.length} results changed, in ${d.compared} instances with results whose outputs differ.`, '');
   lines.push(...verdictLines(verdicts, 'base', 'current'), ...metricLines(metrics));
   if (d.unavailable.length) {
-    lines.push(
-      'Not compared: these entries are in neither the local store nor the remote (gc deleted them, or they were built elsewhere):',
-    );
-    for (const u of d.unavailable) lines.push(`  ${u.instance} (${u.side}, entry ${u.fingerprint.slice(0, 12)})`);
+    lines.push('Not compared (an entry gc deleted, or built elsewhere, is not found; nothing is guessed):');
+    for (const u of d.unavailable) lines.push(`  ${u.instance} (${u.side}, entry ${u.fingerprint.slice(0, 12)}): ${u.reason}`);
   }
   return `${lines.join('\n').trimEnd()}\n`;
 }

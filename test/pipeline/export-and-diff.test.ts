@@ -49,6 +49,24 @@ describe('export', () => {
     const again = await run(['export', 'tables', dest]);
     assert.equal(again.code, 2);
     assert.match(again.stderr, /is not empty; .*--force/);
+    const forgot = await run(['export', 'tables', 'finetune']);
+    assert.equal(forgot.code, 2);
+    assert.match(forgot.stderr, /"finetune" is a target/);
+  });
+
+  test("--force replaces the instances exported again and keeps the rest, and the user's own files", async () => {
+    const dest = join(work, 'forced');
+    assert.equal((await run(['export', 'tables', 'pretrain', dest])).code, 0);
+    writeFileSync(join(dest, 'notes.txt'), 'mine');
+    const stale = join(dest, 'tables', 'table1-cka.csv');
+    writeFileSync(stale, 'edited');
+    const r = await run(['export', 'tables', dest, '--force']);
+    assert.equal(r.code, 0, r.stderr);
+    const manifest = ExportManifest.parse(JSON.parse(readFileSync(join(dest, 'export.json'), 'utf8')));
+    assert.deepEqual(manifest.entries.map((e) => e.instance).sort(), ['pretrain', 'tables']);
+    assert.ok(existsSync(join(dest, 'pretrain', 'run.json')), 'the instance not exported again is kept');
+    assert.equal(readFileSync(join(dest, 'notes.txt'), 'utf8'), 'mine');
+    assert.notEqual(readFileSync(stale, 'utf8'), 'edited');
   });
 
   test('pulls what the local store lacks from the remote, and says so', async () => {
@@ -128,8 +146,26 @@ describe('diff', () => {
     rmSync(dir, { recursive: true, force: true });
     const r = await run(['diff', '--json']);
     const d = JSON.parse(r.stdout) as ResultsDiff;
-    assert.deepEqual(d.unavailable, [{ instance: 'finetune/real,RI-T,seed=0', side: 'base', fingerprint: gone }]);
+    assert.equal(d.unavailable.length, 1);
+    assert.deepEqual(
+      { ...d.unavailable[0]!, reason: '' },
+      { instance: 'finetune/real,RI-T,seed=0', side: 'base', fingerprint: gone, reason: '' },
+    );
+    assert.match(d.unavailable[0]!.reason, /^not found in the local store/);
     assert.ok(!d.changes.some((c) => c.instance === 'finetune/real,RI-T,seed=0'));
+  });
+
+  test('an entry whose outputs are not the ones the lock file recorded is not compared, and says why', async () => {
+    const tampered = lockFile(git('show', 'HEAD:./tiny-diff.lock.json'));
+    tampered.instances['finetune/real,P-T,seed=1']!.outputs.digest = '0'.repeat(64);
+    writeFileSync(join(locks, 'tampered.lock.json'), JSON.stringify(tampered));
+    const r = await run(['diff', '--experiment', 'tampered', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const d = JSON.parse(r.stdout) as ResultsDiff;
+    const u = d.unavailable.find((x) => x.instance === 'finetune/real,P-T,seed=1');
+    assert.ok(u && u.side === 'base', JSON.stringify(d.unavailable));
+    assert.match(u.reason, /other outputs for its fingerprint than the lock file recorded/);
+    assert.ok(!d.changes.some((c) => c.instance === 'finetune/real,P-T,seed=1'));
   });
 
   test('refuses a revision that names a path of its own, or a range, and a revision with an experiment', async () => {
