@@ -17,8 +17,11 @@ export const RUNS_CSV_COLUMNS = [
   'seed',
   'block_size',
   'checkpoint',
+  /** the run's learning rate, before its drops (what its arm sets) */
   'lr',
   'epoch',
+  /** the learning rate during this epoch (after the drops so far) */
+  'epoch_lr',
   'test_accuracy',
   'test_loss',
   'train_accuracy',

@@ -32,7 +32,7 @@ export function gridHtml(g: Grid): SafeHtml {
   return html`<table class="data"><caption>${g.caption}</caption><thead><tr><th>${g.corner}</th>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
-/** A booktabs table; each cell is "ours (paper)". Needs \usepackage{booktabs}. */
+/** A booktabs table; each cell is "ours (paper)", column notes a second header row, row notes small under the label. Needs \usepackage{booktabs}. */
 export function gridLatex(g: Grid): string {
   const lines = [
     '\\begin{table}[t]',
@@ -41,11 +41,13 @@ export function gridLatex(g: Grid): string {
     `\\begin{tabular}{l${'l'.repeat(g.columns.length)}}`,
     '\\toprule',
     `${[g.corner, ...g.columns.map((c) => c.label)].map(latexText).join(' & ')} \\\\`,
+    ...(g.columns.some((c) => c.note) ? [`${['', ...g.columns.map((c) => c.note ?? '')].map(small).join(' & ')} \\\\`] : []),
     '\\midrule',
   ];
   g.rows.forEach((r, i) => {
     if (r.control && !g.rows[i - 1]?.control && i > 0) lines.push('\\midrule');
-    lines.push(`${[r.label, ...r.cells.map((c) => `${c.ours} (${c.paper})`)].map(latexText).join(' & ')} \\\\`);
+    const label = r.note ? `${latexText(r.label)} ${small(r.note)}` : latexText(r.label);
+    lines.push(`${[label, ...r.cells.map((c) => latexText(`${c.ours} (${c.paper})`))].join(' & ')} \\\\`);
   });
   lines.push('\\bottomrule', '\\end{tabular}', '\\end{table}');
   return `${lines.join('\n')}\n`;
@@ -68,6 +70,8 @@ const LATEX_SPECIAL: Record<string, string> = {
   '—': '---',
   '–': '--',
 };
+
+const small = (s: string) => (s ? `{\\footnotesize ${latexText(s)}}` : '');
 
 /** Text as LaTeX sees it literally: its special characters escaped, the few symbols we print as math. */
 export function latexText(s: string): string {

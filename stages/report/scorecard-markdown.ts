@@ -5,7 +5,11 @@ import type { ScorecardOutput } from '../scorecard/output.ts';
 
 /** text a Markdown viewer shows as text: no markup it would render as HTML */
 const text = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const cell = (s: string) => text(s).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/** a table cell: also no pipe, line break or Markdown emphasis, link or code mark */
+const cell = (s: string) =>
+  text(s)
+    .replace(/[\\|*_`[\]]/g, (c) => `\\${c}`)
+    .replace(/\r\n|\r|\n/g, ' ');
 
 function row(cells: readonly string[]): string {
   return `| ${cells.map(cell).join(' | ')} |`;

@@ -13,7 +13,7 @@ export function run(ctx: RunsTableContext): void {
     const init = r.kind === 'pretrain' ? '' : r.kind;
     for (const h of r.history) {
       const row = [entry.id, roles[i], r.domain, init, r.seed, r.blockSize ?? '', r.sourceEpoch ?? '', r.lr, h.epoch];
-      lines.push(csvLine([...row, h.testAccuracy, h.testLoss, h.trainAccuracy]));
+      lines.push(csvLine([...row, h.lr, h.testAccuracy, h.testLoss, h.trainAccuracy]));
     }
   });
   ctx.writeOutput('runs.csv', `${lines.join('\n')}\n`);

@@ -1,16 +1,17 @@
 // The published report folder of the tiny profile, as a researcher uses it without this tool:
 // runs.csv has one row per (training run, epoch) with the documented columns, the README's pandas
 // script replots Fig. 2 from it (Debian's pandas and matplotlib, installed if need be), the
-// LaTeX tables are booktabs tables, and scorecard.md has a row per claim and control.
+// LaTeX tables are booktabs tables that pdflatex compiles, and scorecard.md has a row per claim and control.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { CLAIMS } from '../../stages/scorecard/claims/index.ts';
 import { CONTROLS } from '../../stages/scorecard/controls.ts';
 import { RUNS_CSV_COLUMNS, RunRole } from '../../stages/runs-table.ts';
-import { ensureInstalled } from '../support/nginx.ts';
+import { aptInstall } from '../support/nginx.ts';
 import { OUT, REPO, tinyStore } from '../support/tiny-project.ts';
 
 let folder: string;
@@ -66,10 +67,42 @@ describe('the report folder', () => {
     assert.equal(tableRows.length, CLAIMS.length + CONTROLS.length);
   });
 
+  test('the LaTeX tables compile with pdflatex (Debian texlive, installed if need be)', (t) => {
+    const hasLatex = () => spawnSync('pdflatex', ['--version'], { stdio: 'ignore' }).status === 0;
+    if (!hasLatex()) aptInstall(['--no-install-recommends', 'texlive-latex-base', 'texlive-latex-recommended']);
+    if (!hasLatex()) {
+      console.error('\n!!! SKIPPING the LaTeX compile: Debian texlive could not be installed !!!\n');
+      return t.skip('no pdflatex');
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'wt-latex-'));
+    try {
+      for (const name of ['table1-cka', 'table2-distance']) copyFileSync(join(folder, 'tables', `${name}.tex`), join(dir, `${name}.tex`));
+      const doc =
+        '\\documentclass{article}\\usepackage{booktabs}\\begin{document}\\input{table1-cka}\\input{table2-distance}\\end{document}\n';
+      writeFileSync(join(dir, 'paper.tex'), doc);
+      const r = spawnSync('pdflatex', ['-interaction=nonstopmode', '-halt-on-error', 'paper.tex'], {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      assert.equal(
+        r.status,
+        0,
+        r.stdout
+          .split('\n')
+          .filter((l) => l.startsWith('!'))
+          .join('\n'),
+      );
+      assert.ok(statSync(join(dir, 'paper.pdf')).size > 1000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("the README's pandas script replots the learning curves from runs.csv", (t) => {
     const python = '/usr/bin/python3';
     const hasPandas = () => existsSync(python) && spawnSync(python, ['-c', 'import pandas, matplotlib'], { stdio: 'ignore' }).status === 0;
-    if (!hasPandas()) ensureInstalled('pandas', ['python3-pandas', 'python3-matplotlib']);
+    if (!hasPandas()) aptInstall(['python3-pandas', 'python3-matplotlib']);
     if (!hasPandas()) {
       console.error(
         '\n!!! SKIPPING the pandas replot: Debian python3-pandas/python3-matplotlib are not installed and could not be installed !!!\n',

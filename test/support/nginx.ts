@@ -12,14 +12,18 @@ export function ensureInstalled(binary: string, packages: string[]): string | un
       .stdout.trim()
       .split('\n')[0];
   if (which()) return which();
+  aptInstall(packages);
+  return which() || undefined;
+}
+
+/** Installs Debian packages (updating the index first if the install fails); true if it worked. */
+export function aptInstall(packages: string[]): boolean {
   const apt = (args: string[]) =>
     spawnSync('apt-get', args, { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeout: 600_000 }).status ===
     0;
-  if (!apt(['install', '-y', ...packages])) {
-    apt(['update']);
-    apt(['install', '-y', ...packages]);
-  }
-  return which() || undefined;
+  if (apt(['install', '-y', ...packages])) return true;
+  apt(['update']);
+  return apt(['install', '-y', ...packages]);
 }
 
 export function freePort(): Promise<number> {
