@@ -27,6 +27,7 @@ import { generateDomain } from '../data/embedded/generate-domain.ts';
 import sharp from 'sharp';
 import { loadWeights, saveWeights } from '../ml/checkpoint.ts';
 import { FixupResNet } from '../ml/model.ts';
+import { loadProfile } from '../profiles/index.ts';
 import { tryAcquire } from '../engine/mutex-file.ts';
 import { gcRaceRow } from './faults/gc-race.ts';
 import { lockOwnerRow } from './faults/lock-owner.ts';
@@ -477,17 +478,18 @@ async function badInputCases(dir: string): Promise<BadCase[]> {
       .png()
       .toFile(join(tree, cls, name));
   }
-  const folderSuite = (root: string) =>
-    cfg(
-      `suite-${Math.abs(hash(root))}.json`,
-      JSON.stringify({
-        name: `bad-folder-${Math.abs(hash(root))}`,
-        suite: { kind: 'image-folder', size: 16, source: { root, domain: 'src' }, targets: [{ root, domain: 'tgt' }] },
-        shuffle: { targets: [] },
-        checkpoints: { targets: [] },
-        analyses: { criticality: { targets: [] } },
-      }),
-    );
+  // named by the folder and this code's settings, so a campaign store kept from an older version
+  // of the profile never holds the name with other settings
+  const folderSuite = (root: string) => {
+    const settings = {
+      suite: { kind: 'image-folder', size: 16, source: { root, domain: 'src' }, targets: [{ root, domain: 'tgt' }] },
+      shuffle: { targets: [] },
+      checkpoints: { targets: [] },
+      analyses: { criticality: { targets: [] } },
+    };
+    const id = Math.abs(hash(JSON.stringify(settings) + JSON.stringify(loadProfile({ profile: 'tiny' }))));
+    return cfg(`suite-${id}.json`, JSON.stringify({ name: `bad-folder-${id}`, ...settings }));
+  };
   const emptyClasses = join(dir, 'empty-classes');
   mkdirSync(join(emptyClasses, 'a'), { recursive: true });
   mkdirSync(join(emptyClasses, 'b'), { recursive: true });
