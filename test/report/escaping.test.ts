@@ -17,6 +17,7 @@ import { report } from '../../stages/report.ts';
 import { tableFragment } from '../../stages/report/table-fragment.ts';
 import { scorecardOf } from '../../stages/scorecard.ts';
 import { tables } from '../../stages/tables.ts';
+import { gridLatex } from '../../stages/common/table-grid.ts';
 import { baseInputs, point } from '../scorecard/fixtures.ts';
 
 const IMG = '<img src=x onerror=alert(1)>';
@@ -228,5 +229,23 @@ describe('html``', () => {
     const body = page.slice('<script type="application/json">'.length, -'</script>'.length);
     assert.ok(!/<\/script|<!--/i.test(body));
     assert.deepEqual(JSON.parse(body), spec);
+  });
+});
+
+describe('LaTeX tables', () => {
+  test("every LaTeX special character in a table's text is escaped, and the symbols we print are math", () => {
+    const tex = gridLatex({
+      caption: 'ℓ2 ≈ 5% of #1 & $x_y^z {a} ~ \\ — ×',
+      corner: 'pair',
+      columns: [{ label: 'P-T & P', note: 'paper: conv1' }],
+      rows: [{ label: 'a_b', note: '50%', cells: [{ ours: '0.5 [0.4, 0.6]', paper: '—' }] }],
+    });
+    assert.match(
+      tex,
+      /\\caption\{\$\\ell\$2 \$\\approx\$ 5\\% of \\#1 \\& \\\$x\\_y\\textasciicircum\{\}z \\\{a\\\} \\textasciitilde\{\} \\textbackslash\{\} --- \$\\times\$\}/,
+    );
+    assert.match(tex, /^pair & P-T \\& P \\\\$/m);
+    assert.match(tex, /^ & \{\\footnotesize paper: conv1\} \\\\$/m);
+    assert.match(tex, /^a\\_b \{\\footnotesize 50\\%\} & 0\.5 \[0\.4, 0\.6\] \(---\) \\\\$/m);
   });
 });
