@@ -7,12 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { AT_LARGEST_SIGMA, criticalityScore, networkCriticality, rewindingDrops, type Heatmap } from '../../ml/analysis/criticality.ts';
+import { AT_LARGEST_SIGMA, criticalityScore, networkCriticality, rewindingDrops } from '../../ml/analysis/criticality.ts';
 import { initBackend } from '../../ml/backend.ts';
 import { Rng } from '../../ml/rng.ts';
 import { BOOTSTRAP_DRAWS, combine, imageResamples, percentileInterval } from '../../stages/common/bootstrap.ts';
 import { criticality, CriticalityOutput, RUN_KEYS } from '../../stages/criticality.ts';
 import { describeMu, figureCriticality, heatRows, networkSummary } from '../../stages/figure-criticality.ts';
+import { directHeatmap } from './heatmaps.ts';
 import { dataEntry, EPOCHS, fakeRun, jsonUpstream, model, runStage, TEST_IMAGES } from './fake-runs.ts';
 
 function outcomes(n: number, p: number, seed: string): Uint8Array {
@@ -109,16 +110,7 @@ describe('rewindingDrops', () => {
 });
 
 describe('μ with the minimiser at the largest σ', () => {
-  const map = (loss: number[][]): Heatmap => ({
-    module: 'm',
-    path: 'direct',
-    deltaNorm: 2,
-    x: [0, 1, 2],
-    position: [0, 0.5, 1],
-    sigmas: [0.1, 0.2, 0.4],
-    accuracy: loss.map((r) => r.map(() => 0.5)),
-    loss,
-  });
+  const map = directHeatmap;
   test('is flagged as an upper bound; a minimiser inside the grid is not', () => {
     const edge = criticalityScore(
       map([

@@ -3,101 +3,29 @@
 // lr-matched run 'RI-T (P-T lr)' is analysed like the others when its dep is given, and the
 // lr-matched claims are "not measured" when it is not.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { z } from 'zod';
-import { writeDatasetFile } from '../../data/storage/dataset-file.ts';
 import type { Upstream } from '../../engine/stage.ts';
 import { initBackend } from '../../ml/backend.ts';
-import { saveWeights } from '../../ml/checkpoint.ts';
-import { FixupResNet } from '../../ml/model.ts';
-import { parseModelConfig } from '../../ml/model-config.ts';
-import { interpolate } from '../../ml/weights.ts';
 import { criticality } from '../../stages/criticality.ts';
 import { CriticalityView, figureCriticality, heatRows, muSummary, rewindingRows, runLabel } from '../../stages/figure-criticality.ts';
 import { scorecard } from '../../stages/scorecard.ts';
-import { upstream as fakeUpstream } from './fake-runs.ts';
+import { dataEntry as dataEntryIn, EPOCHS, fakeRun as fakeRunIn, model, runStage as runStageWith } from './fake-runs.ts';
 import { ScorecardOutput } from '../../stages/scorecard/output.ts';
-import { stripesDataset } from '../ml/synthetic.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'criticality-stage-'));
-const config = parseModelConfig({ height: 8, width: 8, channels: 3, classes: 4, widths: [2, 4], blocks: [1, 1] });
-const model = new FixupResNet(config);
-const EPOCHS = 2;
 const params = { modules: ['stem'], alphas: 3, sigmas: [0.05, 0.1], draws: 2, tolerance: 1.01, examples: 16 };
 
-function upstream(id: string, dir: string): Upstream {
-  const files = [...Array(EPOCHS + 1).keys()].flatMap((e) => [
-    `checkpoints/epoch-${String(e).padStart(4, '0')}.json`,
-    `checkpoints/epoch-${String(e).padStart(4, '0')}.bin`,
-  ]);
-  return fakeUpstream(id, dir, files);
-}
-
-/** A "training run": epoch e's weights on the straight line from a random init to another random point. */
-async function fakeRun(id: string, kind: 'P-T' | 'RI-T', lr: number, seed: number): Promise<Upstream> {
-  const dir = join(root, id.replace(/[^\w]/g, '_'));
-  mkdirSync(join(dir, 'checkpoints'), { recursive: true });
-  const start = model.init(seed);
-  const end = interpolate(start, model.init(seed + 100), lr * 5);
-  for (let e = 0; e <= EPOCHS; e++)
-    await saveWeights(join(dir, 'checkpoints', `epoch-${String(e).padStart(4, '0')}`), config, interpolate(start, end, e / EPOCHS));
-  // initSeed and initKey/shuffleDraw: the run.json contract is being extended; a loose schema ignores the extra
-  const run = {
-    kind,
-    domain: 'real',
-    blockSize: null,
-    shuffleDraw: null,
-    seed,
-    initSeed: seed,
-    initKey: `fresh-${seed}`,
-    lr,
-    sourceEpoch: null,
-    epochs: EPOCHS,
-    completedEpochs: EPOCHS,
-    diverged: null,
-    history: [],
-    optimizationSpeed: 0.5,
-    finalTestAccuracy: 0.5,
-    finalTestLoss: 1,
-  };
-  writeFileSync(join(dir, 'run.json'), JSON.stringify(run));
-  return upstream(id, dir);
-}
-
-function dataEntry(): Upstream {
-  const dir = join(root, 'data');
-  mkdirSync(dir, { recursive: true });
-  writeDatasetFile(join(dir, 'train.wtds'), stripesDataset({ count: 24, size: 8, seed: 3 }));
-  writeDatasetFile(join(dir, 'test.wtds'), stripesDataset({ count: 12, size: 8, seed: 3, split: 'test' }));
-  return upstream('data/real', dir);
-}
+const fakeRun = (id: string, kind: 'P-T' | 'RI-T', lr: number, seed: number) => fakeRunIn(root, id, { kind, lr, seed });
+const dataEntry = () => dataEntryIn(root);
 
 /** every progress update the stages under test sent, in order */
 const progressSeen: { done?: number; total?: number }[] = [];
-
-/** Runs a stage's `run` with the few context members these stages use; returns what it wrote. */
-async function runStage(
-  stage: { run: (ctx: never) => unknown },
-  p: unknown,
-  deps: unknown,
-): Promise<{ json: Map<string, unknown>; files: string[] }> {
-  const json = new Map<string, unknown>();
-  const files: string[] = [];
-  const ctx = {
-    params: p,
-    deps,
-    progress: (u: { done?: number; total?: number }) => progressSeen.push(u),
-    log: () => {},
-    setMetadata: () => {},
-    writeJson: (name: string, value: unknown) => json.set(name, JSON.parse(JSON.stringify(value))),
-    writeOutput: (name: string) => files.push(name),
-  };
-  await stage.run(ctx as never);
-  return { json, files };
-}
+const runStage = (stage: { run: (ctx: never) => unknown }, p: unknown, deps: unknown) =>
+  runStageWith(stage, p, deps, (u) => progressSeen.push(u));
 
 interface ModuleOut {
   module: string;

@@ -11,27 +11,13 @@ import {
   searchCriticality,
   SigmaGrid,
   type Evaluator,
-  type Heatmap,
   type ModuleCriticality,
 } from '../../ml/analysis/criticality.ts';
 import { linspace } from '../../ml/analysis/barrier.ts';
 import type { Weights } from '../../ml/weights.ts';
 import { loadProfile } from '../../profiles/index.ts';
 import { criticality } from '../../stages/criticality.ts';
-
-/** a direct-path heat-map over α = 0, ½, 1 and σ = 0.1, 0.2, 0.4 with ‖Δθ‖ = 2 and the given [σ][α] losses */
-function heatmap(loss: number[][]): Heatmap {
-  return {
-    module: 'm',
-    path: 'direct',
-    deltaNorm: 2,
-    x: [0, 1, 2],
-    position: [0, 0.5, 1],
-    sigmas: [0.1, 0.2, 0.4],
-    accuracy: loss.map((r) => r.map(() => 0.5)),
-    loss,
-  };
-}
+import { directHeatmap } from './heatmaps.ts';
 
 const w = (a: number[], b: number[]): Weights =>
   new Map([
@@ -54,7 +40,7 @@ function bowl(k: number): Evaluator {
 describe('criticalityScore on a hand-built heat-map', () => {
   test('returns the exact grid minimum, its minimiser and log10 μ', () => {
     const r = criticalityScore(
-      heatmap([
+      directHeatmap([
         [5, 1.0, 1.0], // σ 0.1: α ½ → (0.5/0.1)²·4 = 100, α 1 → 400
         [5, 1.5, 1.005], // σ 0.2: α 1 → 100
         [5, 2, 1.01], // σ 0.4: α 1 → (1/0.4)²·4 = 25, feasible at exactly the threshold
@@ -78,7 +64,7 @@ describe('criticalityScore on a hand-built heat-map', () => {
 
   test('a tie goes to the smaller α (then the larger σ)', () => {
     const r = criticalityScore(
-      heatmap([
+      directHeatmap([
         [5, 1.0, 1.0],
         [5, 1.5, 1.005],
         [5, 2, 1.5],
@@ -95,7 +81,7 @@ describe('criticalityScore on a hand-built heat-map', () => {
 
   test('α = 0 feasible gives μ = 0 (no log10), at the largest feasible σ', () => {
     const r = criticalityScore(
-      heatmap([
+      directHeatmap([
         [1.0, 1.0, 1.0],
         [1.001, 1.0, 1.0],
         [3, 1.0, 1.0],
@@ -111,7 +97,7 @@ describe('criticalityScore on a hand-built heat-map', () => {
 
   test('no feasible grid point is reported as such, never as a number', () => {
     const r = criticalityScore(
-      heatmap([
+      directHeatmap([
         [5, 2, 1.02],
         [5, 2, 1.05],
         [5, 2, 1.2],
@@ -130,7 +116,7 @@ describe('criticalityScore on a hand-built heat-map', () => {
       () =>
         criticalityScore(
           {
-            ...heatmap([
+            ...directHeatmap([
               [1, 1, 1],
               [1, 1, 1],
               [1, 1, 1],
@@ -145,7 +131,7 @@ describe('criticalityScore on a hand-built heat-map', () => {
       () =>
         criticalityScore(
           {
-            ...heatmap([
+            ...directHeatmap([
               [1, 1, 1],
               [1, 1, 1],
               [1, 1, 1],

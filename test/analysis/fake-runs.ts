@@ -111,6 +111,7 @@ export async function runStage(
   stage: { run: (ctx: never) => unknown },
   params: unknown,
   deps: unknown,
+  onProgress: (u: { done?: number; total?: number }) => void = () => {},
 ): Promise<{ json: Map<string, unknown>; files: string[]; outputs: Map<string, string | Uint8Array> }> {
   const json = new Map<string, unknown>();
   const files: string[] = [];
@@ -118,7 +119,7 @@ export async function runStage(
   const ctx = {
     params,
     deps,
-    progress: () => {},
+    progress: onProgress,
     log: () => {},
     setMetadata: () => {},
     writeJson: (name: string, value: unknown) => json.set(name, JSON.parse(JSON.stringify(value))),
