@@ -17,6 +17,19 @@ function perTarget(i: ScorecardInputs, f: (pt: Curve, rit: Curve) => Measurement
   });
 }
 
+/** On every target: P-T's statistic minus RI-T's, per draw, held if above 0. */
+function ptAboveRit(i: ScorecardInputs, draws: 'optimizationSpeedDraws' | 'finalTestAccuracyDraws'): Measurement[] {
+  return perTarget(i, (pt, rit) =>
+    compare(
+      pt.domain,
+      combine([pt[draws], rit[draws]], (a, b) => a - b),
+      0,
+      'above',
+      pts,
+    ),
+  );
+}
+
 export const ptTrainsFaster: Claim = {
   id: 'pt-trains-faster',
   figure: 'Fig. 2, Fig. 3 (right)',
@@ -25,16 +38,7 @@ export const ptTrainsFaster: Claim = {
   robust: true,
   kind: 'evidence',
   statistic: 'speed(P-T) − speed(RI-T) in points, mean over replicates, bootstrap over replicates; held if the 95% interval is above 0',
-  measure: (i) =>
-    perTarget(i, (pt, rit) =>
-      compare(
-        pt.domain,
-        combine([pt.optimizationSpeedDraws, rit.optimizationSpeedDraws], (a, b) => a - b),
-        0,
-        'above',
-        pts,
-      ),
-    ),
+  measure: (i) => ptAboveRit(i, 'optimizationSpeedDraws'),
 };
 
 export const ptMoreAccurate: Claim = {
@@ -46,16 +50,7 @@ export const ptMoreAccurate: Claim = {
   kind: 'evidence',
   statistic:
     'accuracy(P-T) − accuracy(RI-T) in points, bootstrap over replicates and test images (paired: same images); held if the interval is above 0',
-  measure: (i) =>
-    perTarget(i, (pt, rit) =>
-      compare(
-        pt.domain,
-        combine([pt.finalTestAccuracyDraws, rit.finalTestAccuracyDraws], (a, b) => a - b),
-        0,
-        'above',
-        pts,
-      ),
-    ),
+  measure: (i) => ptAboveRit(i, 'finalTestAccuracyDraws'),
 };
 
 /** 100·(P − R)/P per draw. */
