@@ -155,6 +155,29 @@ describe('diff', () => {
     assert.ok(!d.changes.some((c) => c.instance === 'finetune/real,RI-T,seed=0'));
   });
 
+  test('an entry that cannot be read is not compared, and the rest still is', async () => {
+    const id = 'finetune/quickdraw,RI-T,seed=0';
+    const fp = now.instances[id]!.fingerprint;
+    const runJson = join(entryOut(fp), 'run.json');
+    const original = readFileSync(runJson);
+    chmodSync(runJson, 0o644);
+    writeFileSync(runJson, original.subarray(0, original.length - 5));
+    try {
+      const r = await run(['diff', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const d = JSON.parse(r.stdout) as ResultsDiff;
+      const u = d.unavailable.find((x) => x.instance === id);
+      assert.ok(u && u.side === 'current', JSON.stringify(d.unavailable));
+      assert.match(u.reason, /^unreadable: /);
+      assert.ok(
+        d.changes.some((c) => c.instance === 'finetune/real,RI-T,seed=1'),
+        'the other changed instances are still compared',
+      );
+    } finally {
+      writeFileSync(runJson, original);
+    }
+  });
+
   test('an entry whose outputs are not the ones the lock file recorded is not compared, and says why', async () => {
     const tampered = lockFile(git('show', 'HEAD:./tiny-diff.lock.json'));
     tampered.instances['finetune/real,P-T,seed=1']!.outputs.digest = '0'.repeat(64);

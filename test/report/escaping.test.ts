@@ -18,6 +18,8 @@ import { tableFragment } from '../../stages/report/table-fragment.ts';
 import { scorecardOf } from '../../stages/scorecard.ts';
 import { tables } from '../../stages/tables.ts';
 import { gridLatex } from '../../stages/common/table-grid.ts';
+import { csvLine } from '../../stages/common/csv.ts';
+import { scorecardMarkdown } from '../../stages/report/scorecard-markdown.ts';
 import { baseInputs, point } from '../scorecard/fixtures.ts';
 
 const IMG = '<img src=x onerror=alert(1)>';
@@ -247,5 +249,20 @@ describe('LaTeX tables', () => {
     assert.match(tex, /^pair & P-T \\& P \\\\$/m);
     assert.match(tex, /^ & \{\\footnotesize paper: conv1\} \\\\$/m);
     assert.match(tex, /^a\\_b \{\\footnotesize 50\\%\} & 0\.5 \[0\.4, 0\.6\] \(---\) \\\\$/m);
+  });
+});
+
+describe('scorecard.md and CSV cells', () => {
+  test('Markdown emphasis, links, code marks, pipes and every line break are escaped in a table cell', () => {
+    const card = scorecard();
+    card.claims[1]!.claim = '*bold* _em_ [link](x) `code` a|b\\c\rline\r\nnext';
+    const md = scorecardMarkdown(card);
+    const row = md.split('\n').find((l) => l.includes('bold'));
+    assert.ok(row, 'the claim has a row');
+    assert.ok(row.includes('\\*bold\\* \\_em\\_ \\[link\\](x) \\`code\\` a\\|b\\\\c line next'), row);
+  });
+
+  test('a cell with a comma, a quote, a newline or a lone carriage return is quoted', () => {
+    assert.equal(csvLine(['a', 'b,c', 'd"e', 'f\ng', 'h\ri', 3]), 'a,"b,c","d""e","f\ng","h\ri",3');
   });
 });
